@@ -1,0 +1,48 @@
+# Everything runs from a local virtual environment with pinned dependencies.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install serve site test validate fmt fmt-check pages linkcheck bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . 2>/dev/null || $(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## serve: build and serve the site with live reload on every data, template or docs edit
+serve: install
+	$(VENV)/bin/mkdocs serve --livereload --strict
+
+## site: build the static site into site/ (strict); a failed build leaves the old site/ in place
+site: install
+	rm -rf .site-new
+	$(VENV)/bin/mkdocs build --strict --site-dir .site-new
+	rm -rf site && mv .site-new site
+
+## test: the whole test suite
+test: install
+	$(PY) -m pytest
+
+## validate: check every data file (path:line:col: rule: message)
+validate: install
+	$(PY) -m atlas validate
+
+## fmt: rewrite data files in canonical form; fmt-check only reports
+fmt: install
+	$(PY) -m atlas fmt
+
+fmt-check: install
+	$(PY) -m atlas fmt --check
+
+## pages: write the generated Markdown pages to build/pages (no MkDocs hooks needed)
+pages: install
+	$(PY) -m atlas pages build/pages
+
+clean:
+	rm -rf site .site-new build

@@ -1,0 +1,100 @@
+"""Canonical formatting of data files: schema key order, block style, comments kept.
+
+ruamel.yaml is used here (not in validation) because only it round-trips comments.
+A file is rewritten only when asked, only when it is valid YAML, and atomically.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from .diagnostics import Problem
+from .kinds import BY_FOLDER, Kind
+from .schema import Schemas
+from .yamlsafe import load
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.width = 4096  # one field, one line: reviewable diffs, no re-wrapping of prose
+    y.indent(mapping=2, sequence=2, offset=0)
+    y.preserve_quotes = False
+    y.allow_unicode = True
+    return y
+
+
+def format_text(text: str, kind: Kind, schemas: Schemas) -> str:
+    y = _yaml()
+    data = y.load(text)
+    schema = schemas.documents[kind.schema]
+    _order(data, schema, kind.schema, schemas)
+    out = io.StringIO()
+    y.dump(data, out)
+    return out.getvalue()
+
+
+def _order(node, schema: dict, base: str, schemas: Schemas) -> None:
+    schema, base = schemas.resolve(schema, base)
+    if isinstance(node, CommentedMap):
+        props = schema.get("properties", {})
+        rank = {k: i for i, k in enumerate(props)}
+        for key in sorted(node, key=lambda k: (rank.get(k, len(rank)), str(k))):
+            node.move_to_end(key)
+        for key, value in node.items():
+            if key in props:
+                _order(value, props[key], base, schemas)
+    elif isinstance(node, CommentedSeq) and isinstance(schema.get("items"), dict):
+        for item in node:
+            _order(item, schema["items"], base, schemas)
+
+
+def data_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
+    if paths:
+        return [p.resolve() for p in paths]
+    return sorted(p for p in (root / "data").glob("*/*.yaml"))
+
+
+def run(root: Path, *, check: bool, paths: list[Path] | None = None) -> tuple[list[Problem], list[str]]:
+    """Format files in place (or only report, with check). Returns (problems, changed files)."""
+    schemas = Schemas(root / "schemas")
+    problems, changed = [], []
+    for path in data_files(root, paths):
+        try:
+            rel = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        kind = BY_FOLDER.get(path.parent.name)
+        if kind is None:
+            problems.append(Problem(rel, 1, 1, "file-name", "not a data file under data/<kind>/"))
+            continue
+        raw = path.read_bytes()
+        loaded = load(raw, rel)
+        if loaded.problems:  # never rewrite what we cannot read safely
+            problems.extend(loaded.problems)
+            continue
+        text = raw.decode("utf-8")
+        new = format_text(text, kind, schemas)
+        if new != text:
+            changed.append(rel)
+            if check:
+                problems.append(Problem(rel, 1, 1, "format",
+                                        "not in canonical form; run 'make fmt' and commit the result"))
+            else:
+                _write_atomically(path, new)
+    return problems, changed
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,0 +1,299 @@
+"""Checks beyond the JSON Schema: one function per rule id.
+
+Each rule takes the loaded corpus and yields Problems naming the file, line and
+field, and saying what to do. To add a check, write a function here and decorate it
+with @rule("rule-id"); CONTRIBUTING.md lists every rule id with an example.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from typing import Callable, Iterable, Iterator
+
+from . import citations
+from .corpus import STAGES, Corpus, Record, study_stage
+from .diagnostics import Problem
+from .schema import Schemas
+from .yamlsafe import _dotted
+
+RULES: dict[str, Callable[[Corpus, Schemas], Iterable[Problem]]] = {}
+
+
+def rule(rule_id: str):
+    def register(fn):
+        RULES[rule_id] = fn
+        fn.rule_id = rule_id
+        return fn
+    return register
+
+
+def _at(record: Record, path: tuple, rule_id: str, message: str) -> Problem:
+    line, col = record.where(path)
+    return Problem(record.relpath, line, col, rule_id, message)
+
+
+def values_at(data, pattern: tuple, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    """(path, value) for every place in data that matches pattern ('*' = any list item)."""
+    if not pattern:
+        yield path, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                yield from values_at(item, rest, path + (i,))
+    elif isinstance(data, dict) and head in data:
+        yield from values_at(data[head], rest, path + (head,))
+
+
+def strings(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from strings(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from strings(v, path + (i,))
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+@rule("id-filename")
+def id_matches_file_name(corpus: Corpus, schemas: Schemas):
+    for r in corpus:
+        stem = r.relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
+        if r.get("id") is not None and r.get("id") != stem:
+            yield _at(r, ("id",), "id-filename",
+                      f"id '{r.get('id')}' does not match the file name '{stem}.yaml'; rename the file or change the id")
+
+
+@rule("ref-unresolved")
+def cross_references_resolve(corpus: Corpus, schemas: Schemas):
+    for r in corpus:
+        for pattern, target in schemas.xrefs[r.kind.name]:
+            for path, value in values_at(r.data, pattern):
+                if not isinstance(value, str):
+                    continue  # the schema reports the type
+                if target == "arm":
+                    arms = [a.get("id") for a in r.get("arms", []) if isinstance(a, dict)]
+                    if value not in arms:
+                        yield _at(r, path, "ref-unresolved",
+                                  f"{_dotted(path)}: this study has no arm '{value}'; {_suggest(value, arms)}"
+                                  f"arms defined: {', '.join(map(str, arms)) or 'none'}")
+                    continue
+                if value not in corpus.records[target]:
+                    folder = next(k.folder for k in corpus_kinds() if k.name == target)
+                    yield _at(r, path, "ref-unresolved",
+                              f"{_dotted(path)}: no {target} with id '{value}'; {_suggest(value, corpus.records[target])}"
+                              f"ids are the file names in data/{folder}/")
+        refs = corpus.records["reference"]
+        for path, text in strings(r.data):
+            for line, col, keys in citations.find(text):
+                for key in keys:
+                    if key not in refs:
+                        yield _at(r, path, "ref-unresolved",
+                                  f"{_dotted(path)}: cites [@{key}], but there is no reference with that id; "
+                                  f"{_suggest(key, refs)}ids are the file names in data/references/")
+    refs = corpus.records["reference"]
+    for c in corpus.doc_citations:
+        for key in c.keys:
+            if key not in refs:
+                yield Problem(c.relpath, c.line, c.col, "ref-unresolved",
+                              f"cites [@{key}], but there is no reference with that id; {_suggest(key, refs)}"
+                              "ids are the file names in data/references/")
+
+
+def corpus_kinds():
+    from .kinds import KINDS
+    return KINDS
+
+
+@rule("doi-duplicate")
+def one_reference_per_doi(corpus: Corpus, schemas: Schemas):
+    seen: dict[str, Record] = {}
+    for r in corpus.references_by_number:
+        doi = r.get("doi")
+        if not isinstance(doi, str):
+            continue
+        if doi.lower() in seen:
+            yield _at(r, ("doi",), "doi-duplicate",
+                      f"doi {doi} is also the DOI of {seen[doi.lower()].relpath}; one work is one reference: "
+                      "cite that record instead and delete this one")
+        else:
+            seen[doi.lower()] = r
+
+
+@rule("reference-number-duplicate")
+def reference_numbers_unique(corpus: Corpus, schemas: Schemas):
+    seen: dict[int, Record] = {}
+    for r in corpus.references_by_number:
+        n = r.get("number")
+        if isinstance(n, int):
+            if n in seen:
+                yield _at(r, ("number",), "reference-number-duplicate",
+                          f"number {n} is also the number of {seen[n].relpath}; each reference keeps its number "
+                          "from the review")
+            seen[n] = r
+
+
+def cited_reference_ids(corpus: Corpus, schemas: Schemas) -> set[str]:
+    cited: set[str] = set()
+    for r in corpus:
+        for pattern, target in schemas.xrefs[r.kind.name]:
+            if target == "reference":
+                cited.update(v for _, v in values_at(r.data, pattern) if isinstance(v, str))
+        for _, text in strings(r.data):
+            for _, _, keys in citations.find(text):
+                cited.update(keys)
+    for c in corpus.doc_citations:
+        cited.update(c.keys)
+    return cited
+
+
+@rule("reference-uncited")
+def every_reference_is_cited(corpus: Corpus, schemas: Schemas):
+    cited = cited_reference_ids(corpus, schemas)
+    for r in corpus.references_by_number:
+        if r.id not in cited:
+            yield _at(r, ("id",), "reference-uncited",
+                      f"reference '{r.id}' is not cited by any record or page; cite it where it supports a statement "
+                      "(citations: [...] or [@id] in text) or delete it")
+
+
+_THIS_YEAR = datetime.date.today().year
+
+
+@rule("value-range")
+def values_in_sensible_ranges(corpus: Corpus, schemas: Schemas):
+    for r in corpus:
+        for path, value in _numbers(r.data):
+            name = path[-1] if path and isinstance(path[-1], str) else ""
+            if isinstance(value, bool):
+                continue
+            if name in ("year", "year_registered") and not 1800 <= value <= _THIS_YEAR + 1:
+                yield _at(r, path, "value-range", f"{_dotted(path)}: {value} is not a plausible year")
+            elif name in ("n", "enrolled", "planned_enrollment", "number", "figure") and value < 1:
+                yield _at(r, path, "value-range", f"{_dotted(path)}: {value} must be 1 or more")
+        if r.kind.name == "study":
+            yield from _study_ranges(r)
+
+
+def _numbers(data, path=()):
+    if isinstance(data, (int, float)) and not isinstance(data, bool):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _numbers(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _numbers(v, path + (i,))
+
+
+def _study_ranges(s: Record):
+    arms = [a for a in s.get("arms", []) if isinstance(a, dict)]
+    total = sum(a["n"] for a in arms if isinstance(a.get("n"), int))
+    enrolled = s.get("enrolled")
+    if isinstance(enrolled, int) and total > enrolled:
+        yield _at(s, ("enrolled",), "value-range",
+                  f"enrolled is {enrolled}, but the arms add up to {total}; correct the numbers")
+    for i, o in enumerate(s.get("outcomes", [])):
+        if not isinstance(o, dict):
+            continue
+        if o.get("unit") == "%":
+            for key in ("value", "comparison_value"):
+                v = o.get(key)
+                if isinstance(v, (int, float)) and not -100 <= v <= 100:
+                    yield _at(s, ("outcomes", i, key), "value-range",
+                              f"outcomes[{i}].{key}: {v}% is outside -100..100; check the unit")
+    for path, q in _quantities(s.data):
+        low, high = q.get("low"), q.get("high")
+        if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low > high:
+            yield _at(s, path, "value-range", f"{_dotted(path)}: low ({low}) is greater than high ({high})")
+        for key in ("value", "low", "high"):
+            v = q.get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+                yield _at(s, path + (key,), "value-range", f"{_dotted(path + (key,))}: {v} cannot be negative")
+
+
+def _quantities(data: dict):
+    iv = data.get("intervention")
+    if isinstance(iv, dict) and isinstance(iv.get("dose"), dict):
+        yield ("intervention", "dose"), iv["dose"]
+    if isinstance(data.get("follow_up"), dict):
+        yield ("follow_up",), data["follow_up"]
+    for i, o in enumerate(data.get("outcomes", []) or []):
+        if isinstance(o, dict) and isinstance(o.get("timepoint"), dict):
+            yield ("outcomes", i, "timepoint"), o["timepoint"]
+
+
+@rule("stage-unsupported")
+def class_stage_matches_studies(corpus: Corpus, schemas: Schemas):
+    for c in corpus.all("therapy-class"):
+        declared = c.get("evidence_stage")
+        if declared not in STAGES:
+            continue
+        studies = [s for s in corpus.studies_by_class.get(c.id, []) if s.get("design") in _DESIGNS]
+        reached = max((STAGES.index(study_stage(s)) for s in studies), default=-1)
+        if STAGES.index(declared) > reached:
+            best = STAGES[reached] if reached >= 0 else "none"
+            yield _at(c, ("evidence_stage",), "stage-unsupported",
+                      f"evidence_stage is '{declared}', but no study of this class reaches it (highest: {best}); "
+                      "add the study that shows it or lower the stage")
+        elif STAGES.index(declared) < reached:
+            top = [s.id for s in studies if STAGES.index(study_stage(s)) == reached]
+            yield _at(c, ("evidence_stage",), "stage-unsupported",
+                      f"evidence_stage is '{declared}', but {', '.join(top[:3])} reach '{STAGES[reached]}'; "
+                      "raise evidence_stage")
+
+
+from .corpus import DESIGN_STAGE as _DESIGNS  # noqa: E402
+
+
+_NCT = re.compile(r"^NCT[0-9]{8}$")
+
+
+@rule("trial-identifier")
+def trial_identifiers_documented(corpus: Corpus, schemas: Schemas):
+    for t in corpus.all("trial"):
+        printed, ident = t.get("identifier_as_printed"), t.get("identifier")
+        if not isinstance(printed, str):
+            continue
+        fixed = any(isinstance(c, dict) and c.get("field") in ("identifier", "identifier_as_printed")
+                    for c in t.get("corrections", []))
+        if ident is None and _NCT.match(printed):
+            yield _at(t, ("identifier_as_printed",), "trial-identifier",
+                      f"'{printed}' is a valid identifier; add 'identifier: {printed}' so the page links the registry")
+        elif ident is None and not (t.get("notes") or fixed):
+            yield _at(t, ("identifier_as_printed",), "trial-identifier",
+                      f"'{printed}' is malformed and there is no identifier; add a note saying what is wrong "
+                      "(and the corrected identifier only when certain)")
+        elif isinstance(ident, str) and ident != printed and not fixed:
+            yield _at(t, ("identifier",), "trial-identifier",
+                      f"identifier {ident} differs from what the review printed ({printed}); add a corrections "
+                      "entry (field: identifier) saying why")
+
+
+@rule("correction-not-applied")
+def corrections_applied(corpus: Corpus, schemas: Schemas):
+    for r in corpus:
+        for i, c in enumerate(r.get("corrections", []) or []):
+            if not isinstance(c, dict) or "corrected" not in c:
+                continue
+            name = c.get("field")
+            value = r.data.get(name) if isinstance(name, str) else None
+            if isinstance(value, (str, int)) and str(value) != str(c["corrected"]) and "..." not in c["corrected"]:
+                yield _at(r, ("corrections", i, "corrected"), "correction-not-applied",
+                          f"corrections[{i}] says {name} should be '{c['corrected']}', but {name} is '{value}'; "
+                          f"put the corrected value in {name}")
+
+
+def run_rules(corpus: Corpus, schemas: Schemas) -> list[Problem]:
+    problems: list[Problem] = []
+    for fn in RULES.values():
+        problems.extend(fn(corpus, schemas))
+    return problems

@@ -1,0 +1,142 @@
+"""JSON Schema validation: the schemas in schemas/ are the single source of truth.
+
+The same files serve editors (yaml-language-server) and this validator. Beyond
+standard JSON Schema they carry one keyword of ours, "x-ref": the kind of record a
+field (or each item of a list) must name. Cross-reference checks read it from here
+rather than from a second list of fields.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from .diagnostics import Problem
+from .kinds import KINDS, Kind
+from .yamlsafe import Loaded, _dotted
+
+# Which rule a failed "pattern" belongs to, by the $defs entry in common.schema.json.
+_PATTERN_RULES = {
+    "doi": ("doi-syntax", "write the DOI alone, as 10.NNNN/suffix (no https://doi.org/ prefix; parentheses, not brackets)"),
+    "pmid": ("pmid-syntax", "a PubMed ID is digits only, e.g. 23456789"),
+    "pmcid": ("pmcid-syntax", "a PubMed Central ID looks like PMC1234567"),
+    "nct": ("nct-syntax", "a ClinicalTrials.gov ID is NCT followed by exactly 8 digits, e.g. NCT04786262; "
+            "if the review printed a malformed one, keep it in identifier_as_printed and leave identifier out"),
+    "url": ("url-syntax", "write a full address starting with https:// or http://"),
+    "id": ("id-syntax", "ids are lowercase slugs: letters, digits and single hyphens, e.g. 'hu-2013'"),
+}
+
+
+class Schemas:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.documents = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.schema.json"))}
+        self.registry = Registry().with_resources(
+            (name, Resource.from_contents(doc)) for name, doc in self.documents.items())
+        common = self.documents.get("common.schema.json", {}).get("$defs", {})
+        self._pattern_rules = {d["pattern"]: _PATTERN_RULES[name] for name, d in common.items()
+                               if name in _PATTERN_RULES and "pattern" in d}
+
+    @cached_property
+    def validators(self) -> dict[str, Draft202012Validator]:
+        return {k.name: Draft202012Validator(self.documents[k.schema], registry=self.registry) for k in KINDS}
+
+    def resolve(self, node: dict, base: str) -> tuple[dict, str]:
+        while "$ref" in node:
+            ref = node["$ref"]
+            doc_name, _, pointer = ref.partition("#")
+            doc_name = doc_name or base
+            target = self.documents[doc_name]
+            for part in filter(None, pointer.split("/")):
+                target = target[part]
+            node, base = {**target, **{k: v for k, v in node.items() if k != "$ref"}}, doc_name
+        return node, base
+
+    @cached_property
+    def xrefs(self) -> dict[str, list[tuple[tuple, str]]]:
+        """Per kind: (path pattern with '*' for list items, target kind) of every x-ref field."""
+        out = {}
+        for kind in KINDS:
+            found: list[tuple[tuple, str]] = []
+            self._walk(self.documents[kind.schema], kind.schema, (), found)
+            out[kind.name] = found
+        return out
+
+    def _walk(self, node: dict, base: str, pattern: tuple, found: list) -> None:
+        node, base = self.resolve(node, base)
+        is_list = node.get("type") == "array" or "items" in node
+        if "x-ref" in node:
+            found.append((pattern + ("*",) if is_list else pattern, node["x-ref"]))
+            return
+        for name, sub in node.get("properties", {}).items():
+            self._walk(sub, base, pattern + (name,), found)
+        if isinstance(node.get("items"), dict):
+            self._walk(node["items"], base, pattern + ("*",), found)
+
+    def allowed_fields(self, kind: Kind) -> list[str]:
+        return list(self.documents[kind.schema].get("properties", {}))
+
+    def validate(self, kind: Kind, loaded: Loaded, relpath: str) -> list[Problem]:
+        problems = []
+        for error in self.validators[kind.name].iter_errors(loaded.data):
+            problems.extend(self._problems(error, loaded, relpath))
+        return problems
+
+    def _problems(self, e, loaded: Loaded, relpath: str) -> Iterator[Problem]:
+        path = tuple(e.absolute_path)
+        field = _dotted(path)
+
+        def at(p: tuple, rule: str, message: str) -> Problem:
+            line, col = loaded.where(p)
+            return Problem(relpath, line, col, rule, message)
+
+        v = e.validator
+        if v == "additionalProperties":
+            allowed = list(e.schema.get("properties", {}))
+            for extra in sorted(set(e.instance) - set(allowed)):
+                hint = _did_you_mean(extra, allowed)
+                yield at(path + (extra,), "schema-unknown-field",
+                         f"unknown field '{_dotted(path + (extra,))}'{hint}; allowed here: {', '.join(allowed)}")
+        elif v == "required":
+            for name in e.validator_value:
+                if isinstance(e.instance, dict) and name not in e.instance:
+                    where = f" in {field}" if path else ""
+                    if name == "citations" and path[:1] == ("outcomes",):
+                        yield at(path, "outcome-uncited",
+                                 f"outcome {field} has no citations; add 'citations: [reference-id]' naming the "
+                                 "reference that reports this result")
+                    else:
+                        yield at(path, "schema-missing-field", f"required field '{name}' is missing{where}; add it")
+        elif v == "enum":
+            options = [str(o) for o in e.validator_value]
+            hint = _did_you_mean(str(e.instance), options)
+            yield at(path, "schema-enum", f"{field}: '{e.instance}' is not allowed{hint}; use one of: {', '.join(options)}")
+        elif v == "type":
+            want = e.validator_value if isinstance(e.validator_value, str) else " or ".join(e.validator_value)
+            got = _json_type(e.instance)
+            extra = "; put text in quotes" if want == "string" else ""
+            yield at(path, "schema-type", f"{field} must be a{'n' if want[0] in 'aeiou' else ''} {want}, not {got}{extra}")
+        elif v == "pattern":
+            rule, how = self._pattern_rules.get(e.validator_value, ("schema-pattern", f"it must match {e.validator_value}"))
+            yield at(path, rule, f"{field}: '{e.instance}' is malformed; {how}")
+        elif v in ("minLength", "minItems"):
+            yield at(path, "schema-empty", f"{field} is empty; fill it in or remove the field")
+        elif v == "uniqueItems":
+            yield at(path, "schema-duplicate-item", f"{field} lists the same item twice; remove the repeat")
+        else:
+            yield at(path, "schema", f"{field}: {e.message}")
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number", type(None): "empty"}.get(type(value), type(value).__name__)

@@ -286,10 +286,12 @@ def corrections_applied(corpus: Corpus, schemas: Schemas):
                 continue
             name = c.get("field")
             value = r.data.get(name) if isinstance(name, str) else None
-            if isinstance(value, (str, int)) and str(value) != str(c["corrected"]) and "..." not in c["corrected"]:
+            # The field holds the correction: the whole value, or a word of prose (e.g. a product code).
+            fixed = str(c["corrected"]).replace("...", "").strip()
+            if isinstance(value, (str, int)) and fixed not in str(value):
                 yield _at(r, ("corrections", i, "corrected"), "correction-not-applied",
-                          f"corrections[{i}] says {name} should be '{c['corrected']}', but {name} is '{value}'; "
-                          f"put the corrected value in {name}")
+                          f"corrections[{i}] says {name} should read '{c['corrected']}', but {name} does not "
+                          f"contain it; put the corrected value in {name}")
 
 
 def run_rules(corpus: Corpus, schemas: Schemas) -> list[Problem]:

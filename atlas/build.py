@@ -1,0 +1,144 @@
+"""From a project folder to pages: what the MkDocs hook and the `pages` command share."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import citations
+from .corpus import Corpus
+from .diagnostics import DataError, Problem
+from .render import PageContext, Renderer, Site, generate
+from .validate import validate
+
+_ABBR_TERM = re.compile(r"^[\w\-/+.]+$")
+
+
+@dataclass
+class Build:
+    root: Path
+    corpus: Corpus
+    site: Site
+    renderer: Renderer  # reused for citations in hand-written pages
+
+
+def build(root: Path) -> Build:
+    """Validate and render. Raises DataError with every problem if the data is invalid."""
+    corpus, problems = validate(root)
+    if problems:
+        raise DataError(problems)
+    doc_citations: dict[str, list[str]] = {}
+    for c in corpus.doc_citations:
+        doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
+    site = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"))
+    return Build(root, corpus, site, Renderer(corpus, root / "templates"))
+
+
+def _doc_titles(docs: Path) -> dict[str, str]:
+    """Title of each hand-written page: its first '# ' heading, else its file name."""
+    titles = {}
+    for md in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+        rel = md.relative_to(docs).as_posix()
+        heading = next((ln[2:].strip() for ln in md.read_text(encoding="utf-8").splitlines() if ln.startswith("# ")), None)
+        titles[rel] = heading or rel
+    return titles
+
+
+def _docs_page(relpath: str) -> str:
+    return relpath.removeprefix("docs/")
+
+
+def abbreviations(corpus: Corpus) -> str:
+    """Markdown abbreviation definitions (abbr extension) for every glossary term."""
+    lines = []
+    for t in sorted(corpus.all("glossary-term"), key=lambda t: t.id):
+        expansion = " ".join(str(t["expansion"]).split())
+        for term in [t["term"], *[a for a in t.get("aliases", []) if a.isupper() or any(ch.isdigit() for ch in a)]]:
+            if _ABBR_TERM.match(term):
+                lines.append(f"*[{term}]: {expansion}")
+    return "\n".join(dict.fromkeys(lines))
+
+
+def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: bool) -> str:
+    """Per-page Markdown step: citations in hand-written pages, abbreviations everywhere."""
+    if hand_written:
+        markdown = render_citations(b, markdown, page_path)
+    return markdown.rstrip() + "\n\n" + _abbr_block(b) + "\n"
+
+
+_abbr_cache: dict[int, str] = {}
+
+
+def _abbr_block(b: Build) -> str:
+    key = id(b.corpus)
+    if key not in _abbr_cache:  # once per build, not once per page
+        _abbr_cache.clear()
+        _abbr_cache[key] = abbreviations(b.corpus)
+    return _abbr_cache[key]
+
+
+def render_citations(b: Build, markdown: str, page_path: str) -> str:
+    page = PageContext(page_path, b.renderer)
+    out, last = [], 0
+    for line, col, keys, (start, end) in citations.find_in_markdown(markdown):
+        unknown = [k for k in keys if b.corpus.get("reference", k) is None]
+        if unknown:  # validation reports these first; this guards pages added after it ran
+            raise DataError([Problem(f"docs/{page_path}", line, col, "ref-unresolved",
+                                     f"cites [@{unknown[0]}], but there is no reference with that id")])
+        out.append(markdown[last:start])
+        out.append(page.cite(keys))
+        last = end
+    out.append(markdown[last:])
+    return "".join(out).rstrip() + "\n" + page.references_footer()
+
+
+def write_pages(root: Path, out: Path) -> int:
+    """Write a complete docs folder (generated + hand-written pages, processed) to out.
+
+    MkDocs can build it with no hooks (see mkdocs.yml's comment). The folder is
+    replaced only once everything has been written, so a failure leaves the old one.
+    """
+    b = build(root)
+    out = out.resolve()
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent if out.parent.exists() else None))
+    try:
+        count = 0
+        docs = root / "docs"
+        for src in sorted(docs.rglob("*")) if docs.is_dir() else []:
+            if src.is_dir():
+                continue
+            rel = src.relative_to(docs).as_posix()
+            dest = tmp / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if src.suffix == ".md":
+                dest.write_text(process_markdown(b, src.read_text(encoding="utf-8"), rel, hand_written=True),
+                                encoding="utf-8")
+            else:
+                shutil.copyfile(src, dest)
+            count += 1
+        for rel, md in b.site.pages.items():
+            dest = tmp / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(process_markdown(b, md, rel, hand_written=False), encoding="utf-8")
+            count += 1
+        for rel, data in b.site.assets.items():
+            dest = tmp / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(data)
+            count += 1
+        if out.exists():
+            old = out.with_name(out.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, out)
+        return count
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,124 @@
+"""One function per page type: gather the view model, render its template.
+
+To add a page type: write templates/<name>.md.j2 and a function here, and call it
+from render_all(). Record pages get `source=` so "edit this page" opens the YAML.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from .corpus import STAGE_LABELS, STAGES, Record, study_stage
+from .render import Renderer
+
+CLINICAL = ("early-clinical", "randomised")
+
+
+def render_all(r: Renderer) -> None:
+    c = r.corpus
+    classes = sorted(c.all("therapy-class"), key=lambda x: x.title.lower())
+    top = [k for k in classes if not k.get("parent")]
+    r.render("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r))
+    r.render("classes/index.md", "classes_index.md.j2", top_classes=top)
+    for k in classes:
+        r.render(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, c=k, **_class_view(r, k))
+    r.render("studies/index.md", "studies_index.md.j2", studies=c.studies_sorted)
+    for s in c.studies_sorted:
+        r.render(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, s=s)
+    trials = sorted(c.all("trial"), key=lambda t: t.id)
+    r.render("trials/index.md", "trials_index.md.j2", trials=trials)
+    for t in trials:
+        r.render(f"trials/{t.id}.md", "trial.md.j2", source=t.relpath, t=t,
+                 studies=c.studies_by_trial.get(t.id, []))
+    limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
+    r.render("limitations/index.md", "limitations_index.md.j2", limitations=limitations)
+    for lim in limitations:
+        r.render(f"limitations/{lim.id}.md", "limitation.md.j2", source=lim.relpath, lim=lim,
+                 classes=c.limitation_classes.get(lim.id, []), studies=c.limitation_studies.get(lim.id, []))
+    sites = sorted(c.all("site"), key=lambda x: x.title.lower())
+    r.render("sites/index.md", "sites_index.md.j2", sites=sites)
+    for site in sites:
+        r.render(f"sites/{site.id}.md", "site.md.j2", source=site.relpath, site=site,
+                 studies=c.studies_by_site.get(site.id, []))
+    products = sorted(c.all("product"), key=lambda x: x.title.lower())
+    r.render("products/index.md", "products_index.md.j2", products=products)
+    for p in products:
+        r.render(f"products/{p.id}.md", "product.md.j2", source=p.relpath, p=p,
+                 studies=c.studies_by_product.get(p.id, []), trials=c.trials_by_product.get(p.id, []))
+    r.render("organisations.md", "organisations.md.j2",
+             organisations=sorted(c.all("organisation"), key=lambda x: x.title.lower()))
+    r.render("glossary.md", "glossary.md.j2", terms=sorted(c.all("glossary-term"), key=lambda x: x.title.lower()))
+    sources = sorted(c.all("cell-source"), key=lambda x: (not x.get("in_table_1"), x.title.lower()))
+    r.render("cell-sources.md", "cell_sources.md.j2", sources=sources)
+    r.render("models.md", "models.md.j2", models=sorted(c.all("model"), key=lambda x: x["figure"]))
+    r.render("evidence.md", "evidence.md.j2", **_evidence_view(r))
+
+
+def render_bibliography(r: Renderer) -> None:
+    r.render("bibliography.md", "bibliography.md.j2", references=r.corpus.references_by_number,
+             cited_by=r.site.cited_by, page_titles=_page_titles(r))
+
+
+def _counts(r: Renderer) -> dict[str, int]:
+    return {k: len(v) for k, v in r.corpus.records.items()}
+
+
+def _class_view(r: Renderer, k: Record) -> dict:
+    c = r.corpus
+    studies = c.studies_by_class.get(k.id, [])
+    direct = [s for s in studies if k.id in s.get("classes", [])]
+    outcomes = [(s, o) for s in direct for o in s.get("outcomes", [])]
+    # clinical results first, then by study order
+    outcomes.sort(key=lambda so: (study_stage(so[0]) not in CLINICAL, so[0].get("year") or 0))
+    trials = {t.id: t for sub in c.class_and_descendants(k.id) for t in c.trials_by_class.get(sub, [])}
+    return {
+        "parent": c.get("therapy-class", k.get("parent")),
+        "children": [c.get("therapy-class", x) for x in c.class_children.get(k.id, [])],
+        "studies": studies,
+        "stage_counts": Counter(study_stage(s) for s in studies),
+        "outcomes": outcomes,
+        "limitations": c.class_limitations.get(k.id, []),
+        "trials": sorted(trials.values(), key=lambda t: t.id),
+    }
+
+
+def _page_titles(r: Renderer) -> dict[str, str]:
+    """A title for every page that can cite, for the bibliography's 'cited by' lists."""
+    titles = {"index.md": "Home", "evidence.md": "Evidence overview", "glossary.md": "Glossary",
+              "cell-sources.md": "Sources of insulin-producing cells", "models.md": "Proposed models",
+              "organisations.md": "Organisations", **r.site.doc_titles}
+    for folder, kind in (("classes", "therapy-class"), ("studies", "study"), ("trials", "trial"),
+                         ("limitations", "limitation"), ("sites", "site"), ("products", "product")):
+        for rec in r.corpus.all(kind):
+            titles[f"{folder}/{rec.id}.md"] = rec.title
+    return titles
+
+
+def _evidence_view(r: Renderer) -> dict:
+    c = r.corpus
+    classes = sorted(c.all("therapy-class"), key=lambda x: (x.get("parent") or x.id, x.get("parent") is not None, x.title))
+    leaves = [k for k in classes if not c.class_children.get(k.id)]
+    limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
+    # class x limitation: studies of the class that show the limitation; None where it does not apply
+    lim_matrix = {}
+    for lim in limitations:
+        showing = {s.id for s in c.limitation_studies.get(lim.id, [])}
+        applies = {k.id for k in c.limitation_classes.get(lim.id, [])}
+        for k in leaves:
+            n = sum(1 for s in c.studies_by_class.get(k.id, []) if s.id in showing)
+            lim_matrix[(lim.id, k.id)] = n if (n or k.id in applies) else None
+    stage_matrix = {(k.id, st): [s for s in c.studies_by_class.get(k.id, []) if study_stage(s) == st]
+                    for k in leaves for st in STAGES}
+    clinical = [s for s in c.studies_sorted if study_stage(s) in CLINICAL]
+    preclinical = [s for s in c.studies_sorted if study_stage(s) not in CLINICAL]
+    by_year = defaultdict(list)
+    for s in c.studies_sorted:
+        by_year[s.get("year")].append(s)
+    design_counts = {k.id: Counter(s["design"] for s in c.studies_by_class.get(k.id, [])) for k in leaves}
+    designs = sorted({d for cnt in design_counts.values() for d in cnt})
+    return {
+        "leaves": leaves, "limitations": limitations, "lim_matrix": lim_matrix,
+        "stages": STAGES, "stage_labels": STAGE_LABELS, "stage_matrix": stage_matrix,
+        "clinical": clinical, "preclinical": preclinical,
+        "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
+        "designs": designs, "patients": [s for s in clinical if s.get("enrolled") and s["design"] != "meta-analysis"],
+    }

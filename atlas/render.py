@@ -1,0 +1,258 @@
+"""Pages from the corpus: {page path: Markdown}. Pure: no file system, no MkDocs.
+
+Each page type is a function that gathers what its template shows (view model) and
+renders templates/<name>.md.j2. Templates only lay out; links, citations and
+escaping are done by the PageContext methods they call, which tests reach.
+"""
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from . import charts, citations
+from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
+from .diagnostics import DataError, Problem
+from .text import attr, escape_md, label, number, quantity
+
+# Where each kind's records are shown: a page of their own, or an anchor on a shared page.
+OWN_PAGE = {"therapy-class": "classes", "study": "studies", "trial": "trials", "limitation": "limitations",
+            "site": "sites", "product": "products"}
+SHARED_PAGE = {"organisation": "organisations.md", "glossary-term": "glossary.md",
+               "cell-source": "cell-sources.md", "model": "models.md"}
+BIBLIOGRAPHY = "bibliography.md"
+
+
+def record_location(r: Record) -> tuple[str, str | None]:
+    """(page path, anchor) where a record is shown."""
+    if r.kind.name in OWN_PAGE:
+        return f"{OWN_PAGE[r.kind.name]}/{r.id}.md", None
+    if r.kind.name == "reference":
+        return BIBLIOGRAPHY, ref_anchor(r)
+    return SHARED_PAGE[r.kind.name], r.id
+
+
+def ref_anchor(r: Record) -> str:
+    return f"ref-{r.get('number')}" if r.get("number") else f"ref-{r.id}"
+
+
+def ref_label(r: Record) -> str:
+    """What a citation shows: the review's number, or author-year for unnumbered ones."""
+    if r.get("number"):
+        return str(r["number"])
+    return f"{r['authors'][0]['family']} {r['year']}"
+
+
+@dataclass
+class Site:
+    """Everything a build produces, before MkDocs sees it."""
+    pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown
+    assets: dict[str, bytes] = field(default_factory=dict)  # path -> bytes (chart images)
+    sources: dict[str, str] = field(default_factory=dict)  # page path -> data file it came from
+    cited_by: dict[str, list[str]] = field(default_factory=dict)  # reference id -> page paths
+    doc_titles: dict[str, str] = field(default_factory=dict)  # hand-written page path -> title
+
+
+class PageContext:
+    """Helpers bound to the page being rendered: relative links, citations, escaping."""
+
+    def __init__(self, path: str, renderer: "Renderer"):
+        self.path = path
+        self.r = renderer
+        self.cited: list[Record] = []  # in order of first citation
+
+    def url(self, target: str, anchor: str | None = None) -> str:
+        here = posixpath.dirname(self.path)
+        rel = target if target == self.path and anchor else posixpath.relpath(target, here or ".")
+        if target == self.path and anchor:
+            return f"#{anchor}"
+        return f"{rel}#{anchor}" if anchor else rel
+
+    def href(self, record: Record) -> str:
+        page, anchor = record_location(record)
+        return self.url(page, anchor)
+
+    def link(self, record: Record | None, text: str | None = None) -> str:
+        if record is None:
+            return ""
+        return f"[{escape_md(text if text is not None else record.title)}]({self.href(record)})"
+
+    def links(self, records, sep: str = ", ") -> str:
+        return sep.join(self.link(r) for r in records)
+
+    def ref(self, kind: str, rid: str | None) -> Record | None:
+        return self.r.corpus.get(kind, rid) if rid else None
+
+    def refs(self, kind: str, ids) -> list[Record]:
+        return [r for r in (self.ref(kind, i) for i in ids or []) if r is not None]
+
+    def cite(self, ids) -> str:
+        """[12, 13] with each number linking to its bibliography entry; title shows the reference."""
+        if isinstance(ids, str):
+            ids = [ids]
+        parts = []
+        for rid in ids or []:
+            rid = rid["ref"] if isinstance(rid, dict) else rid
+            ref = self.r.corpus.get("reference", rid)
+            if ref is None:  # validation reports it; a build never gets here with bad data
+                raise KeyError(rid)
+            if ref not in self.cited:
+                self.cited.append(ref)
+            title = attr(self.r.short_reference(ref))
+            parts.append(f'[{ref_label(ref)}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{title}")')
+        return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
+
+    def text(self, value) -> str:
+        """Untrusted text -> safe Markdown, with [@id] citations made links."""
+        if value is None:
+            return ""
+        value = str(value)
+        out, last = [], 0
+        for m in citations.CITATION.finditer(value):
+            out.append(escape_md(value[last:m.start()]))
+            out.append(self.cite(citations.keys(m.group(1))))
+            last = m.end()
+        out.append(escape_md(value[last:]))
+        return "".join(p for p in out).strip()
+
+    # formatting helpers, exposed to templates
+    label = staticmethod(label)
+    number = staticmethod(number)
+
+    def quantity(self, q) -> str:
+        return escape_md(quantity(q))
+
+    def plain(self, value) -> str:
+        return escape_md(value) if value is not None else ""
+
+    def stage(self, study: Record) -> str:
+        return STAGE_LABELS[study_stage(study)]
+
+    def references_footer(self) -> str:
+        """The page's references, in order of first citation, linking to the bibliography."""
+        if not self.cited:
+            return ""
+        lines = ["", "## References on this page {#page-references}", ""]
+        for ref in self.cited:
+            lines.append(f"- [\\[{ref_label(ref)}\\]]({self.url(BIBLIOGRAPHY, ref_anchor(ref))}) "
+                         f"{self.r.formatted_reference(ref)}")
+        return "\n".join(lines) + "\n"
+
+
+class Renderer:
+    def __init__(self, corpus: Corpus, templates: Path):
+        self.corpus = corpus
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates)),
+            undefined=jinja2.StrictUndefined,  # a typo in a template fails the build
+            autoescape=False,  # output is Markdown; escaping is explicit via page.text/plain
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            # Markdown heading ids look like {#id}: Jinja comments use {## ... ##} instead.
+            comment_start_string="{##",
+            comment_end_string="##}",
+        )
+        self.site = Site()
+        self._contexts: dict[str, PageContext] = {}
+
+    # -- references, formatted once per build --------------------------------------
+    @cached_property
+    def _short(self) -> dict[str, str]:
+        out = {}
+        for r in self.corpus.all("reference"):
+            first = r["authors"][0]
+            who = first["family"] + (" et al." if len(r["authors"]) > 1 or r.get("et_al") else "")
+            out[r.id] = f"{who} ({r['year']}). {r['title']}. {r.get('journal', '')}".strip()
+        return out
+
+    def short_reference(self, ref: Record) -> str:
+        return self._short[ref.id]
+
+    @cached_property
+    def _formatted(self) -> dict[str, str]:
+        return {r.id: _format_reference(r) for r in self.corpus.all("reference")}
+
+    def formatted_reference(self, ref: Record) -> str:
+        return self._formatted[ref.id]
+
+    # -- rendering -----------------------------------------------------------------
+    def render(self, path: str, template: str, source: str | None = None, **context) -> None:
+        page = PageContext(path, self)
+        body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
+        body = body.rstrip() + "\n" + page.references_footer()
+        self.site.pages[path] = body
+        if source:
+            self.site.sources[path] = source
+        self._contexts[path] = page
+
+    def cited_by(self, doc_citations: dict[str, list[str]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for path, page in sorted(self._contexts.items()):
+            for ref in page.cited:
+                out[ref.id].append(path)
+        for path, keys in sorted(doc_citations.items()):
+            for key in keys:
+                if path not in out[key]:
+                    out[key].append(path)
+        return out
+
+
+def _format_reference(r: Record) -> str:
+    """One consistent style (Vancouver-like), escaped, with DOI and PubMed links."""
+    names = [f"{a['family']} {a.get('given', '')}".strip() for a in r["authors"]]
+    if len(names) > 6:
+        names = names[:6]
+    authors = ", ".join(names) + (", et al" if r.get("et_al") or len(r["authors"]) > 6 else "")
+    parts = [escape_md(authors) + ".", escape_md(r["title"].rstrip(".")) + "."]
+    where = r.get("journal", "")
+    if where:
+        parts.append(f"*{escape_md(where)}*.")
+    detail = str(r["year"])
+    if r.get("volume"):
+        detail += f";{r['volume']}"
+        if r.get("issue"):
+            detail += f"({r['issue']})"
+    if r.get("pages"):
+        detail += f":{r['pages']}"
+    parts.append(escape_md(detail) + ".")
+    links = []
+    if r.get("doi"):
+        links.append(f"[doi:{escape_md(r['doi'])}](https://doi.org/{_url_path(r['doi'])})")
+    if r.get("pmid"):
+        links.append(f"[PubMed {r['pmid']}](https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/)")
+    if r.get("pmcid"):
+        links.append(f"[{r['pmcid']}](https://www.ncbi.nlm.nih.gov/pmc/articles/{r['pmcid']}/)")
+    if r.get("url") and not r.get("doi"):
+        links.append(f"[{escape_md(r['url'])}]({_url_path(r['url'])})")
+    return " ".join(parts + links)
+
+
+def _url_path(value: str) -> str:
+    """Escape what would end or break a Markdown link destination; the schema already fixed the syntax."""
+    return value.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+
+
+def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
+             doc_titles: dict[str, str] | None = None) -> Site:
+    """Render every generated page.
+
+    doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles.
+    """
+    from . import pages  # the page functions, one per page type
+
+    r = Renderer(corpus, templates)
+    r.site.doc_titles = dict(doc_titles or {})
+    pages.render_all(r)
+    r.site.cited_by = r.cited_by(doc_citations or {})
+    pages.render_bibliography(r)
+    r.site.assets.update(charts.render_all(corpus))
+    return r.site
+
+
+__all__ = ["generate", "Site", "Renderer", "PageContext", "record_location", "ref_anchor", "ref_label",
+           "DataError", "Problem", "STAGES"]

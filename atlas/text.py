@@ -1,0 +1,103 @@
+"""Turning untrusted record text into safe Markdown, and formatting values for pages.
+
+Contributed YAML is not trusted: every free-text value is HTML-escaped and its
+Markdown punctuation backslash-escaped, so that neither raw HTML nor Markdown
+links (e.g. javascript: URLs) nor attribute lists can come from data. Only the
+citations we recognise, [@id], become links, and we build those links ourselves.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+# Python-Markdown's escapable characters (plus | from tables); < > & are HTML-escaped instead.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
+_LINE_START = re.compile(r"^(\s*)(-|\d+\.)(?=\s)")
+
+
+def escape_md(text: str) -> str:
+    """Plain text -> Markdown that renders as exactly that text, on one line."""
+    raw = str(text)
+    # one line (safe inside tables and list items), keeping a single edge space
+    # so that "recover [@a] and" stays "recover [1] and"
+    text = (" " if raw[:1].isspace() else "") + " ".join(raw.split()) + (" " if raw[-1:].isspace() and raw.strip() else "")
+    text = html.escape(text, quote=False)  # & < > never become markup
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def attr(text: str) -> str:
+    """Text for a Markdown link title ("..."); the Markdown serializer escapes it as an attribute."""
+    return " ".join(str(text).split()).replace('"', "'").replace("\\", "/")
+
+
+LABELS = {
+    "randomised-controlled-trial": "Randomised controlled trial",
+    "non-randomised-trial": "Non-randomised trial",
+    "single-arm-trial": "Single-arm trial",
+    "meta-analysis": "Meta-analysis of RCTs",
+    "cohort-study": "Cohort study",
+    "animal-study": "Animal study",
+    "in-vitro-study": "In vitro study",
+    "in-vitro-and-animal-study": "In vitro and animal study",
+    "announced-trial-results": "Trial results announced, unpublished",
+    "peer-reviewed-paper": "Peer-reviewed paper",
+    "conference-abstract": "Conference abstract",
+    "registry-posting": "Registry posting",
+    "company-announcement": "Company announcement",
+    "hba1c": "HbA1c",
+    "c-peptide": "C-peptide",
+    "in-vitro": "In vitro",
+    "early-clinical": "Early clinical",
+    "phase-1": "Phase 1",
+    "phase-1-2": "Phase 1/2",
+    "phase-2": "Phase 2",
+    "phase-3": "Phase 3",
+    "not-stated": "Not stated",
+    "primary-report": "Primary report",
+    "later-report": "Later report",
+}
+
+
+def label(value) -> str:
+    """Enum value -> reader's label: 'single-arm-trial' -> 'Single-arm trial'."""
+    if value is None:
+        return ""
+    value = str(value)
+    return LABELS.get(value) or value.replace("-", " ").capitalize()
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def number(v) -> str:
+    """3 -> '3', 1.5 -> '1.5', 20000000 -> '2 × 10⁷' (as the review writes large counts)."""
+    if isinstance(v, bool) or v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, int) and abs(v) >= 100000:
+        exp = len(str(abs(v))) - 1
+        mant = v / 10**exp
+        mant_s = f"{mant:g}"
+        return f"{mant_s} × 10{str(exp).translate(_SUPERSCRIPT)}" if mant_s != "1" else f"10{str(exp).translate(_SUPERSCRIPT)}"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def quantity(q: dict | None) -> str:
+    """Plain-text rendering of a quantity {value|low,high, unit, text}."""
+    if not q:
+        return ""
+    if "value" in q:
+        core = number(q["value"])
+    elif "low" in q or "high" in q:
+        core = f"{number(q.get('low'))}–{number(q.get('high'))}"
+    else:
+        core = ""
+    unit = q.get("unit", "")
+    if core and unit:
+        core = f"{core}{unit}" if unit == "%" else f"{core} {unit}"
+    text = q.get("text")
+    if core and text:
+        return f"{core} ({text})"
+    return core or text or ""

@@ -46,8 +46,8 @@ class Record:
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
 
-    def where(self, path: tuple) -> tuple[int, int]:
-        return self.loaded.where(path)
+    def where(self, path: tuple, value: bool = False) -> tuple[int, int]:
+        return self.loaded.where(path, value)
 
     @property
     def title(self) -> str:
@@ -67,6 +67,8 @@ class Corpus:
     root: Path
     records: dict[str, dict[str, Record]] = field(default_factory=lambda: {k.name: {} for k in KINDS})
     problems: list[Problem] = field(default_factory=list)  # loading problems
+    # ids of files that exist but could not be read; references to them are not "unresolved"
+    unreadable: dict[str, set[str]] = field(default_factory=lambda: {k.name: set() for k in KINDS})
     doc_citations: list[DocCitation] = field(default_factory=list)
 
     # -- access ---------------------------------------------------------------------
@@ -245,16 +247,12 @@ def load_corpus(root: Path) -> Corpus:
             loaded = load(path.read_bytes(), relpath)
             corpus.problems.extend(loaded.problems)
             if loaded.data is None:
+                corpus.unreadable[kind.name].add(path.stem)
                 continue
-            rid = loaded.data.get("id")
-            rid = rid if isinstance(rid, str) else path.stem
+            # Records are known by their file name: a wrong id field is reported once
+            # (id-filename) instead of breaking every reference to the record.
+            rid = path.stem
             record = Record(kind, rid, loaded.data, relpath, loaded)
-            if rid in corpus.records[kind.name]:
-                first = corpus.records[kind.name][rid]
-                line, col = loaded.where(("id",))
-                corpus.problems.append(Problem(relpath, line, col, "id-duplicate",
-                                               f"id '{rid}' is already used by {first.relpath}; choose another id"))
-                continue
             corpus.records[kind.name][rid] = record
     for folder in sorted(p for p in data.iterdir() if p.is_dir()) if data.is_dir() else []:
         if folder.name not in BY_FOLDER:

@@ -29,7 +29,8 @@ def rule(rule_id: str):
 
 
 def _at(record: Record, path: tuple, rule_id: str, message: str) -> Problem:
-    line, col = record.where(path)
+    """A problem at the value of path (the value is what the rules judge)."""
+    line, col = record.where(path, value=True)
     return Problem(record.relpath, line, col, rule_id, message)
 
 
@@ -72,6 +73,19 @@ def id_matches_file_name(corpus: Corpus, schemas: Schemas):
                       f"id '{r.get('id')}' does not match the file name '{stem}.yaml'; rename the file or change the id")
 
 
+@rule("id-duplicate")
+def ids_unique(corpus: Corpus, schemas: Schemas):
+    for kind, records in corpus.records.items():
+        seen: dict[str, Record] = {}
+        for r in records.values():
+            rid = r.get("id")
+            if isinstance(rid, str) and rid in seen:
+                yield _at(r, ("id",), "id-duplicate",
+                          f"id '{rid}' is already used by {seen[rid].relpath}; choose another id")
+            elif isinstance(rid, str):
+                seen[rid] = r
+
+
 @rule("ref-unresolved")
 def cross_references_resolve(corpus: Corpus, schemas: Schemas):
     for r in corpus:
@@ -86,7 +100,7 @@ def cross_references_resolve(corpus: Corpus, schemas: Schemas):
                                   f"{_dotted(path)}: this study has no arm '{value}'; {_suggest(value, arms)}"
                                   f"arms defined: {', '.join(map(str, arms)) or 'none'}")
                     continue
-                if value not in corpus.records[target]:
+                if value not in corpus.records[target] and value not in corpus.unreadable[target]:
                     folder = next(k.folder for k in corpus_kinds() if k.name == target)
                     yield _at(r, path, "ref-unresolved",
                               f"{_dotted(path)}: no {target} with id '{value}'; {_suggest(value, corpus.records[target])}"
@@ -95,14 +109,14 @@ def cross_references_resolve(corpus: Corpus, schemas: Schemas):
         for path, text in strings(r.data):
             for line, col, keys in citations.find(text):
                 for key in keys:
-                    if key not in refs:
+                    if key not in refs and key not in corpus.unreadable["reference"]:
                         yield _at(r, path, "ref-unresolved",
                                   f"{_dotted(path)}: cites [@{key}], but there is no reference with that id; "
                                   f"{_suggest(key, refs)}ids are the file names in data/references/")
     refs = corpus.records["reference"]
     for c in corpus.doc_citations:
         for key in c.keys:
-            if key not in refs:
+            if key not in refs and key not in corpus.unreadable["reference"]:
                 yield Problem(c.relpath, c.line, c.col, "ref-unresolved",
                               f"cites [@{key}], but there is no reference with that id; {_suggest(key, refs)}"
                               "ids are the file names in data/references/")

@@ -91,8 +91,8 @@ class Schemas:
         path = tuple(e.absolute_path)
         field = _dotted(path)
 
-        def at(p: tuple, rule: str, message: str) -> Problem:
-            line, col = loaded.where(p)
+        def at(p: tuple, rule: str, message: str, value: bool = True) -> Problem:
+            line, col = loaded.where(p, value)
             return Problem(relpath, line, col, rule, message)
 
         v = e.validator
@@ -101,7 +101,8 @@ class Schemas:
             for extra in sorted(set(e.instance) - set(allowed)):
                 hint = _did_you_mean(extra, allowed)
                 yield at(path + (extra,), "schema-unknown-field",
-                         f"unknown field '{_dotted(path + (extra,))}'{hint}; allowed here: {', '.join(allowed)}")
+                         f"unknown field '{_dotted(path + (extra,))}'{hint}; allowed here: {', '.join(allowed)}",
+                         value=False)
         elif v == "required":
             for name in e.validator_value:
                 if isinstance(e.instance, dict) and name not in e.instance:
@@ -109,9 +110,10 @@ class Schemas:
                     if name == "citations" and path[:1] == ("outcomes",):
                         yield at(path, "outcome-uncited",
                                  f"outcome {field} has no citations; add 'citations: [reference-id]' naming the "
-                                 "reference that reports this result")
+                                 "reference that reports this result", value=False)
                     else:
-                        yield at(path, "schema-missing-field", f"required field '{name}' is missing{where}; add it")
+                        yield at(path, "schema-missing-field", f"required field '{name}' is missing{where}; add it",
+                                 value=False)
         elif v == "enum":
             options = [str(o) for o in e.validator_value]
             hint = _did_you_mean(str(e.instance), options)

@@ -39,11 +39,15 @@ class Loaded:
     data: Any = None
     # path -> (line, col), 1-based; for a mapping entry the key's position
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # path -> (line, col) of the value itself (for "this value is wrong" messages)
+    value_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def where(self, path: Path) -> tuple[int, int]:
-        """Position of path, or of its nearest ancestor that exists."""
+    def where(self, path: Path, value: bool = False) -> tuple[int, int]:
+        """Position of path (its key, or its value), or of its nearest ancestor that exists."""
         path = tuple(path)
+        if value and path in self.value_positions:
+            return self.value_positions[path]
         while path and path not in self.positions:
             path = path[:-1]
         return self.positions.get(path, (1, 1))
@@ -92,12 +96,32 @@ def load(raw: bytes, relpath: str) -> Loaded:
         m = node.start_mark
         return problem(m.line + 1, m.column + 1, "yaml-not-mapping",
                        "a record must be a mapping of field: value lines, starting with 'id:'")
+    _texts[relpath] = text
     try:
         out.data = _build(node, (), out.positions, set(), relpath)
+        # _build files value positions under a marker prefix; split them out
+        for p in [p for p in out.positions if p[:1] == ("__value__",)]:
+            out.value_positions[p[1:]] = out.positions.pop(p)
     except _Refused as r:
         out.data = None
         out.problems.append(r.problem)
+    finally:
+        _texts.pop(relpath, None)
     return out
+
+
+_texts: dict[str, str] = {}  # file being loaded -> its text, to locate an alias
+
+
+def _first_alias(relpath: str) -> tuple[int, int] | None:
+    """Where the first alias (*name) is used; parsed again only when one was found."""
+    text = _texts.get(relpath)
+    if text is None:
+        return None
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1, event.start_mark.column + 1
+    return None
 
 
 def _pos(node) -> tuple[int, int]:
@@ -106,12 +130,13 @@ def _pos(node) -> tuple[int, int]:
 
 def _build(node, path: Path, positions: dict, seen: set, relpath: str):
     if id(node) in seen:  # the composer hands back the same node for an alias
-        line, col = positions.get(path, _pos(node))  # where the alias is used
+        line, col = _first_alias(relpath) or positions.get(path, _pos(node))
         raise _Refused(Problem(relpath, line, col, "yaml-alias",
                                f"{_dotted(path)}: anchors and aliases (&name / *name) are not allowed in data files; "
                                "write the value out in full"))
     seen.add(id(node))
     positions.setdefault(path, _pos(node))
+    positions.setdefault(("__value__",) + path, _pos(node))
     tag = node.tag
     if isinstance(node, yaml.MappingNode) and tag == _MAP:
         result: dict = {}

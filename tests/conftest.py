@@ -1,0 +1,73 @@
+"""Shared fixtures: a copy of a small valid corpus to break, and the real site built once."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip on a developer's machine when something is missing; fail under CI=true."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"CI must provide this: {reason}")
+        pytest.skip(reason)
+
+
+def copy_project(dest: Path, data_from: Path | None = None) -> Path:
+    """A project folder: real schemas, templates, docs assets and mkdocs.yml (no nav), given data."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in ("schemas", "templates", "hooks"):
+        shutil.copytree(ROOT / part, dest / part)
+    src = data_from or ROOT
+    shutil.copytree(src / "data", dest / "data")
+    shutil.copytree(src / "docs", dest / "docs") if (src / "docs").is_dir() else (dest / "docs").mkdir()
+    shutil.copytree(ROOT / "docs" / "assets", dest / "docs" / "assets", dirs_exist_ok=True)
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    if data_from is not None:
+        config.pop("nav", None)  # the fixture has none of the real hand-written pages
+    (dest / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return dest
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A valid small project to break in one place per test."""
+    return copy_project(tmp_path / "proj", FIXTURES / "mini")
+
+
+def run_atlas(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "CI": "false", "GITHUB_ACTIONS": "false", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "atlas", "--root", str(root), *args],
+                          capture_output=True, text=True, env=full_env, cwd=root, timeout=120)
+
+
+def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / config),
+                           "--site-dir", str(out)], capture_output=True, text=True, cwd=root, timeout=600,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The real project's site, built strictly once per test run."""
+    out = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT, out)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return out
+
+
+def html(site: Path, page: str) -> str:
+    """HTML of a built page, given its Markdown path (e.g. 'classes/x.md')."""
+    path = site / (page[:-3] + "/index.html" if not page.endswith("index.md") else page[:-3] + ".html")
+    return path.read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ escaping are done by the PageContext methods they call, which tests reach.
 """
 from __future__ import annotations
 
+import json
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import jinja2
 from . import charts, citations
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from .diagnostics import DataError, Problem
-from .text import attr, escape_md, label, number, quantity
+from .text import attr, escape_md, label, number, page_title, quantity
 
 # Where each kind's records are shown: a page of their own, or an anchor on a shared page.
 OWN_PAGE = {"therapy-class": "classes", "study": "studies", "trial": "trials", "limitation": "limitations",
@@ -167,7 +168,7 @@ class Renderer:
         for r in self.corpus.all("reference"):
             first = r["authors"][0]
             who = first["family"] + (" et al." if len(r["authors"]) > 1 or r.get("et_al") else "")
-            out[r.id] = f"{who} ({r['year']}). {r['title']}. {r.get('journal', '')}".strip()
+            out[r.id] = f"{who} {r['year']}. {r['title']}. {r.get('journal', '')}".strip()
         return out
 
     def short_reference(self, ref: Record) -> str:
@@ -181,10 +182,14 @@ class Renderer:
         return self._formatted[ref.id]
 
     # -- rendering -----------------------------------------------------------------
-    def render(self, path: str, template: str, source: str | None = None, **context) -> None:
+    def render(self, path: str, template: str, source: str | None = None, title: str | None = None,
+               **context) -> None:
+        """Render one page; record pages pass the record's title, made safe for themes."""
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
         body = body.rstrip() + "\n" + page.references_footer()
+        if title is not None:
+            body = f"---\ntitle: {json.dumps(page_title(title), ensure_ascii=False)}\n---\n" + body
         self.site.pages[path] = body
         if source:
             self.site.sources[path] = source

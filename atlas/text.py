@@ -26,9 +26,23 @@ def escape_md(text: str) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
 
+_TITLE_ENTITIES = {"(": "&#40;", ")": "&#41;", "[": "&#91;", "]": "&#93;", '"': "&quot;", "\\": "&#92;"}
+
+
 def attr(text: str) -> str:
-    """Text for a Markdown link title ("..."); the Markdown serializer escapes it as an attribute."""
-    return " ".join(str(text).split()).replace('"', "'").replace("\\", "/")
+    """Text for a Markdown link title ("..."): brackets and quotes become entities so
+    that no text can end the title or the link; the serializer escapes < and &."""
+    return "".join(_TITLE_ENTITIES.get(ch, ch) for ch in " ".join(str(text).split()))
+
+
+_TITLE_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＋", '"': "”", "`": "'"})
+
+
+def page_title(text: str) -> str:
+    """A page title for front matter. MkDocs themes print page titles unescaped (in
+    <title>, the nav and the search results), so a title from data must hold no
+    markup characters at all; look-alike characters keep it readable."""
+    return " ".join(str(text).split()).translate(_TITLE_SAFE)
 
 
 LABELS = {

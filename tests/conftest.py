@@ -36,6 +36,7 @@ def copy_project(dest: Path, data_from: Path | None = None) -> Path:
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     if data_from is not None:
         config.pop("nav", None)  # the fixture has none of the real hand-written pages
+    config["watch"] = [w for w in config.get("watch", []) if (dest / w).exists()]
     (dest / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return dest
 

@@ -1,0 +1,283 @@
+"""The built site, read as HTML: pages, cross-links, citations, search index, offline, safety."""
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, ROOT, copy_project, html, mkdocs_build, run_atlas
+
+
+def hrefs(page_html: str) -> list[str]:
+    return re.findall(r'href="([^"]*)"', page_html)
+
+
+def article(page_html: str) -> str:
+    """The page's own content, without navigation."""
+    return page_html.split('<article', 1)[1].split("</article>", 1)[0]
+
+
+def test_class_page_lists_its_studies_and_limitations(built_site):
+    page = article(html(built_site, "classes/undifferentiated-msc-therapy.md"))
+    links = hrefs(page)
+    for study in ("hu-2013", "carlsson-2015", "araujo-2020", "izadi-2022", "carlsson-2023", "he-2021"):
+        assert f"../../studies/{study}/" in links, study
+    for lim in ("small-heterogeneous-trials", "msc-heterogeneity"):
+        assert f"../../limitations/{lim}/" in links, lim
+    assert 'id="studies"' in page and 'id="limitations"' in page and 'id="outcomes"' in page
+
+
+def test_study_page_links_to_its_references_and_the_bibliography_links_back(built_site):
+    study = article(html(built_site, "studies/hu-2013.md"))
+    assert "../../bibliography/#ref-40" in hrefs(study)
+    assert "15" in study and "14" in study  # numbers per arm in the facts box
+    bib = html(built_site, "bibliography.md")
+    entry = re.search(r'<p class="atlas-ref" id="ref-40">(.*?)</p>', bib, re.S)
+    assert entry, "reference 40 has a stable anchor"
+    assert "../studies/hu-2013/" in hrefs(entry.group(1)), "cited by lists the study page"
+    assert "https://doi.org/10.1507/endocrj.ej12-0343" in entry.group(1)
+
+
+def test_citations_show_the_reference_on_hover(built_site):
+    study = html(built_site, "studies/hu-2013.md")
+    assert re.search(r'<a href="../../bibliography/#ref-40" title="Hu et al\. 2013\. Long term effects', study)
+    assert 'id="page-references"' in study
+
+
+def test_every_reference_has_an_anchor_and_all_118_are_cited(built_site):
+    bib = html(built_site, "bibliography.md")
+    for n in range(1, 119):
+        m = re.search(rf'<p class="atlas-ref" id="ref-{n}">(.*?)</p>', bib, re.S)
+        assert m, n
+        assert "Cited by" in m.group(1), f"reference {n} is cited by no page"
+
+
+def test_hand_written_page_citations(built_site):
+    about = html(built_site, "about.md")
+    assert re.search(r'<a href="../bibliography/#ref-ghoneim-2024" title="Ghoneim et al\. 2024\. Current status', about)
+    background = html(built_site, "background.md")
+    assert "../bibliography/#ref-1" in hrefs(background)
+    assert 'id="page-references"' in background
+    bib = html(built_site, "bibliography.md")
+    ref1 = re.search(r'id="ref-1">(.*?)</p>', bib, re.S).group(1)
+    assert "../background/" in hrefs(ref1), "cited by includes hand-written pages"
+
+
+def test_edit_link_opens_the_yaml_record(built_site):
+    page = html(built_site, "studies/hu-2013.md")
+    assert "https://github.com/t1d-evidence-atlas/atlas/edit/main/data/studies/hu-2013.yaml" in page
+
+
+def test_trial_pages_link_valid_identifiers_and_flag_malformed_ones(built_site):
+    valid = html(built_site, "trials/nct04786262.md")
+    assert "https://clinicaltrials.gov/study/NCT04786262" in valid
+    malformed = article(html(built_site, "trials/nct0213833.md"))
+    assert "Malformed identifier" in malformed
+    assert "clinicaltrials.gov/study/NCT0213833" not in malformed
+    assert not re.search(r'href="[^"]*NCT0213833', malformed)
+
+
+def test_abbreviations_expand_on_hover(built_site):
+    page = html(built_site, "studies/hu-2013.md")
+    assert re.search(r'<abbr title="[^"]*[Mm]esenchymal[^"]*">MSCs?</abbr>', page)
+    home = html(built_site, "index.md")
+    assert "<abbr" in home
+
+
+def test_evidence_overview(built_site):
+    page = article(html(built_site, "evidence.md"))
+    for anchor in ("class-by-stage", "class-by-limitation", "clinical", "preclinical", "timeline", "charts"):
+        assert f'id="{anchor}"' in page, anchor
+    # matrix cells are counts that link to the records
+    assert re.search(r'<a href="../classes/undifferentiated-msc-therapy/#studies">\d+</a>', page)
+    assert re.search(r'<a href="../limitations/[a-z-]+/#studies">\d+</a>', page)
+    # charts are static images with a table alternative
+    for chart in ("studies-per-class-by-design.svg", "patients-per-clinical-study.svg"):
+        assert f'src="{chart}"' in page or f'src="../evidence/{chart}"' in page or chart in page
+        svg = built_site / "evidence" / chart
+        assert svg.exists() and svg.read_text().lstrip().startswith(("<?xml", "<svg"))
+    assert "Participants enrolled" in page
+
+
+def test_search_index_has_identifiers_codes_greek_and_synonyms(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = index["docs"]
+
+    def pages_with(term: str) -> set[str]:
+        t = term.lower()
+        return {d["location"].split("#")[0] for d in docs if t in (d["title"] + " " + d["text"]).lower()}
+
+    expected = {
+        "NCT04786262": "trials/nct04786262/",
+        "VC-01": "products/vc-01/",
+        "VC-02": "products/vc-02/",
+        "VCTX210A": "products/vctx210a/",
+        "β-cell": "glossary/",
+        "CTLA4-Ig": "studies/wang-2022/",
+        "miR-212": "studies/bai-2021/",
+        "TGF-β": "glossary/",
+        "beta cell": "glossary/",
+        "exosome": "classes/msc-extracellular-vesicles/",
+        "extracellular vesicle": "classes/msc-extracellular-vesicles/",
+        "mesenchymal stromal cell": "classes/msc-therapies/",
+        "Wharton": "studies/hu-2013/",
+    }
+    for term, page in expected.items():
+        assert page in pages_with(term), (term, page)
+    # hyphens separate tokens as the reader types them; Greek letters are not trimmed away
+    assert index["config"]["separator"] == r"[\s\-]+"
+    assert "trimmer" not in index["config"]["pipeline"]
+
+
+EXTERNAL = re.compile(r'<(?:script|img|iframe|source|video|audio)\b[^>]*\bsrc="(?:https?:)?//'
+                      r'|<link\b[^>]*\bhref="(?:https?:)?//', re.I)
+
+
+def test_no_page_requests_another_host(built_site):
+    offenders = []
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for m in EXTERNAL.finditer(text):
+            offenders.append(f"{page.relative_to(built_site)}: {text[m.start():m.start() + 120]}")
+    for css in built_site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        for m in re.finditer(r"(?:url\(\s*['\"]?|@import\s+['\"])(?:https?:)?//", text):
+            offenders.append(f"{css.relative_to(built_site)}: {text[m.start():m.start() + 80]}")
+    assert not offenders, "\n".join(offenders[:20])
+
+
+HOSTILE = '</title><script>alert("x")</script> <img src=x onerror=alert(1)> [click](javascript:alert(1)) {: onclick="alert(1)"}'
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    """The fixture corpus with script tags, event handlers and javascript: links in every text field."""
+    root = copy_project(tmp_path_factory.mktemp("hostile") / "proj", FIXTURES / "mini")
+    for path in (root / "data").rglob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        poison(data, path.parent.name)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert run_atlas(root, "validate").returncode == 0, run_atlas(root, "validate").stdout
+    out = root / "site"
+    result = mkdocs_build(root, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+TEXT_FIELDS = {"title", "summary", "finding", "name", "label", "description", "how_it_works",
+               "evidence_summary", "journal", "status", "comparator", "condition", "strain", "induction"}
+
+
+EXTRA_LISTS = {"studies": ["notes"], "trials": ["notes"], "classes": ["open_questions"],
+               "limitations": ["mitigations", "open_questions"], "references": ["notes"]}
+
+
+def poison(data: dict, kind: str) -> None:
+    _poison(data)
+    for key in EXTRA_LISTS.get(kind, []):
+        data[key] = [HOSTILE]
+    if kind in ("studies", "trials", "references"):
+        data["corrections"] = [{"field": "summary", "printed": HOSTILE, "note": HOSTILE}]
+
+
+def _poison(node) -> None:
+    if isinstance(node, dict):
+        for k, v in list(node.items()):
+            if k in TEXT_FIELDS and isinstance(v, str):
+                node[k] = f"{v} {HOSTILE}"
+            elif k == "aliases":
+                node[k] = [HOSTILE]
+            else:
+                _poison(v)
+    elif isinstance(node, list):
+        for item in node:
+            _poison(item)
+
+
+class ActiveContent(HTMLParser):
+    """Collects what a browser would run: script elements, on* attributes, javascript: URLs."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+        self.in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.lower().startswith("on"):
+                self.found.append(f"<{tag} {name}=...>")
+            if name.lower() in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"<{tag} {name}={value}>")
+        self.in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self.in_script = False
+
+    def handle_data(self, data):
+        if self.in_script and "alert" in data:
+            self.found.append(f"<script>{data[:40]}")
+
+
+def test_hostile_text_renders_as_text(hostile_site):
+    pages = list(hostile_site.rglob("*.html"))
+    assert len(pages) > 10
+    shown = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        parser = ActiveContent()
+        parser.feed(text)
+        assert not parser.found, (page, parser.found[:5])
+        shown += text.count("&lt;script&gt;alert")
+    assert shown > 10, "the hostile text is shown, as text"
+
+
+def test_unknown_citation_in_a_page_fails_the_build_with_file_and_line(project, tmp_path):
+    (project / "docs" / "notes.md").write_text("# Notes\n\nAll fine.\n\nBut this [@nobody-2000] is not.\n")
+    result = mkdocs_build(project, tmp_path / "out")
+    assert result.returncode != 0
+    assert "docs/notes.md:5:10: ref-unresolved: cites [@nobody-2000]" in result.stderr + result.stdout
+
+
+def test_pages_command_builds_without_hooks(project, tmp_path):
+    out = tmp_path / "pages"
+    result = run_atlas(project, "pages", str(out))
+    assert result.returncode == 0, result.stderr
+    for page in ("index.md", "classes/cell-class.md", "studies/alpha-2020.md", "bibliography.md", "notes.md",
+                 "evidence/studies-per-class-by-design.svg"):
+        assert (out / page).exists(), page
+    notes = (out / "notes.md").read_text(encoding="utf-8")
+    assert "bibliography.md#ref-1" in notes and "*[" in notes  # citations and abbreviations applied
+    config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    config.pop("hooks")
+    config.pop("watch")
+    config["docs_dir"] = str(out)
+    (project / "plain.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    built = mkdocs_build(project, tmp_path / "plain-site", "plain.yml")
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert (tmp_path / "plain-site" / "studies" / "alpha-2020" / "index.html").exists()
+
+
+def test_a_failed_pages_run_keeps_the_previous_output(project, tmp_path):
+    out = tmp_path / "pages"
+    assert run_atlas(project, "pages", str(out)).returncode == 0
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    (project / "data/studies/alpha-2020.yaml").write_text("id: alpha-2020\ntitle: [broken\n")
+    result = run_atlas(project, "pages", str(out))
+    assert result.returncode == 1
+    assert "data/studies/alpha-2020.yaml:3:1: yaml-syntax" in result.stdout
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_make_site_keeps_the_old_site_when_the_build_fails(tmp_path):
+    """`make site` builds into a temporary folder and swaps it in only on success."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nsite:", 1)[1].split("\n\n", 1)[0]
+    assert "--site-dir .site-new" in recipe and "mv .site-new site" in recipe
+    assert recipe.index("mkdocs build") < recipe.index("rm -rf site")

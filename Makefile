@@ -1,5 +1,7 @@
 # Everything runs from a local virtual environment with pinned dependencies.
 PYTHON ?= python3
+# Material prints a banner about MkDocs 2 on every build; once is enough.
+export NO_MKDOCS_2_WARNING := 1
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp

@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve site test validate fmt fmt-check pages linkcheck bench clean
+.PHONY: install serve site test validate fmt fmt-check pages check-site linkcheck bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,15 @@ fmt-check: install
 ## pages: write the generated Markdown pages to build/pages (no MkDocs hooks needed)
 pages: install
 	$(PY) -m atlas pages build/pages
+
+## check-site: every internal link and anchor of site/, offline (lychee), reported at the YAML/Markdown source
+check-site: site
+	$(PY) -m atlas check-site site
+
+## linkcheck: DOIs, PMIDs, NCT numbers and URLs through their registries (needs the internet)
+linkcheck: install
+	mkdir -p build
+	$(PY) -m atlas linkcheck --report build/linkcheck.md
 
 clean:
 	rm -rf site .site-new build

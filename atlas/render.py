@@ -54,6 +54,7 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown
     assets: dict[str, bytes] = field(default_factory=dict)  # path -> bytes (chart images)
     sources: dict[str, str] = field(default_factory=dict)  # page path -> data file it came from
+    templates: dict[str, str] = field(default_factory=dict)  # page path -> template that laid it out
     cited_by: dict[str, list[str]] = field(default_factory=dict)  # reference id -> page paths
     doc_titles: dict[str, str] = field(default_factory=dict)  # hand-written page path -> title
 
@@ -191,6 +192,7 @@ class Renderer:
         if title is not None:
             body = f"---\ntitle: {json.dumps(page_title(title), ensure_ascii=False)}\n---\n" + body
         self.site.pages[path] = body
+        self.site.templates[path] = template
         if source:
             self.site.sources[path] = source
         self._contexts[path] = page

@@ -1,0 +1,290 @@
+"""External link check: identifiers through their registries, other URLs directly.
+
+DOIs go to the DOI resolver's handle API, PMIDs to PubMed's E-utilities, NCT
+numbers to ClinicalTrials.gov's API: registries answer reliably where publisher
+landing pages often refuse robots. Successes are cached (only successes, so a
+failure is always re-checked); 429 and server errors are retried with back-off,
+honouring Retry-After; each host has a minimum interval between requests; and a
+host may accept extra status codes, with the reason written beside them.
+
+A definite failure (not found, redirect loop, refused status) fails the run. A
+registry that is down or rate-limits us is reported as "unavailable" and does not
+fail a pull request.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from .corpus import Corpus, Record
+
+USER_AGENT = "t1d-evidence-atlas-linkcheck/1 (+https://github.com/t1d-evidence-atlas/atlas)"
+
+
+@dataclass
+class Target:
+    kind: str  # doi | pmid | nct | url
+    value: str
+    source: str  # data file
+    line: int
+    col: int
+
+    def problem_text(self, outcome: "Outcome") -> str:
+        return f"{self.source}:{self.line}:{self.col}: link-{outcome.state}: {self.kind} {self.value}: {outcome.detail}"
+
+
+@dataclass
+class Outcome:
+    state: str  # ok | broken | unavailable
+    detail: str
+    url: str = ""
+    cached: bool = False
+    body: bytes | None = field(default=None, repr=False)  # the registry's answer, judged after
+
+
+@dataclass
+class Config:
+    registries: dict[str, str]
+    cache: Path
+    max_age_days: float = 30
+    retries: int = 3
+    backoff_seconds: float = 1.0
+    max_retry_after_seconds: float = 60
+    timeout_seconds: float = 20
+    max_redirects: int = 10
+    hosts: dict[str, dict] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path, root: Path) -> "Config":
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw["cache"] = root / raw["cache"]
+        return cls(**raw)
+
+
+def targets(corpus: Corpus, only_files: set[str] | None = None) -> list[Target]:
+    """Every identifier and URL in the corpus, with the file and line it is written on."""
+    out = []
+
+    def add(kind: str, r: Record, fieldname: str) -> None:
+        value = r.get(fieldname)
+        if isinstance(value, str) and (only_files is None or r.relpath in only_files):
+            line, col = r.where((fieldname,), value=True)
+            out.append(Target(kind, value, r.relpath, line, col))
+
+    for r in corpus.references_by_number:
+        add("doi", r, "doi")
+        add("pmid", r, "pmid")
+        if not r.get("doi"):
+            add("url", r, "url")
+    for t in corpus.all("trial"):
+        add("nct", t, "identifier")  # a malformed printed identifier is never checked or linked
+    return out
+
+
+def changed_files(root: Path, base: str) -> set[str]:
+    """Data files changed since base (e.g. origin/main), for a pull request's check."""
+    result = subprocess.run(["git", "diff", "--name-only", f"{base}...HEAD", "--", "data"],
+                            capture_output=True, text=True, cwd=root, check=True)
+    return {line.strip() for line in result.stdout.splitlines() if line.strip()}
+
+
+class Checker:
+    def __init__(self, config: Config, *, sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic):
+        self.config = config
+        self.sleep = sleep
+        self.clock = clock
+        self.cache = self._load_cache()
+        self.requests = 0  # real requests sent, for reports and tests
+        self._last: dict[str, float] = {}
+
+    # -- cache: successes only --------------------------------------------------------
+    def _load_cache(self) -> dict[str, dict]:
+        try:
+            data = json.loads(self.config.cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        now = dt.datetime.now(dt.timezone.utc)
+        keep = {}
+        for url, entry in data.items():
+            try:
+                age = now - dt.datetime.fromisoformat(entry["checked"])
+            except (KeyError, ValueError, TypeError):
+                continue
+            if age.total_seconds() < self.config.max_age_days * 86400:
+                keep[url] = entry
+        return keep
+
+    def save_cache(self) -> None:
+        path = self.config.cache
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".linkcache-")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(self.cache, f, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+
+    # -- checking ---------------------------------------------------------------------
+    def url_for(self, target: Target) -> str:
+        if target.kind == "url":
+            return target.value
+        return self.config.registries[target.kind].format(id=urllib.parse.quote(target.value, safe="/()"))
+
+    def check(self, target: Target) -> Outcome:
+        url = self.url_for(target)
+        if url in self.cache:
+            return Outcome("ok", "cached success", url, cached=True)
+        outcome = self._fetch_with_retries(url)
+        if outcome.state == "ok":
+            outcome = self._judge(target, outcome)
+        if outcome.state == "ok":
+            self.cache[url] = {"checked": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        return outcome
+
+    def _host_rules(self, url: str) -> dict:
+        return self.config.hosts.get(urllib.parse.urlsplit(url).hostname or "", {})
+
+    def _wait_turn(self, url: str) -> None:
+        host = urllib.parse.urlsplit(url).netloc
+        interval = float(self._host_rules(url).get("min_interval_seconds", 0))
+        last = self._last.get(host)
+        if last is not None and interval:
+            wait = interval - (self.clock() - last)
+            if wait > 0:
+                self.sleep(wait)
+        self._last[host] = self.clock()
+
+    def _fetch_with_retries(self, url: str) -> Outcome:
+        accept = {int(s) for s in self._host_rules(url).get("accept", [])}
+        delay = self.config.backoff_seconds
+        last = Outcome("unavailable", "no answer", url)
+        for attempt in range(self.config.retries + 1):
+            self._wait_turn(url)
+            status, body, headers, error = self._fetch(url)
+            self.requests += 1
+            if error == "redirect-loop":
+                return Outcome("broken", f"redirect loop or more than {self.config.max_redirects} redirects", url)
+            if status is not None and (200 <= status < 300 or status in accept):
+                return Outcome("ok", f"HTTP {status}", url, body=body)
+            if status in (404, 410):
+                return Outcome("broken", f"not found (HTTP {status})", url)
+            if status == 429:
+                retry_after = _retry_after(headers)
+                last = Outcome("unavailable", f"rate-limited (HTTP 429) after {attempt + 1} attempt(s)", url)
+                if attempt < self.config.retries:
+                    self.sleep(min(retry_after if retry_after is not None else delay, self.config.max_retry_after_seconds))
+                    delay *= 2
+                continue
+            if status is not None and status >= 500 or error in ("timeout", "connection"):
+                what = f"HTTP {status}" if status else error
+                last = Outcome("unavailable", f"{what} after {attempt + 1} attempt(s)", url)
+                if attempt < self.config.retries:
+                    self.sleep(delay)
+                    delay *= 2
+                continue
+            return Outcome("broken", f"HTTP {status}" if status else str(error), url)
+        return last
+
+    def _fetch(self, url: str):
+        max_redirects = self.config.max_redirects
+
+        class Redirects(urllib.request.HTTPRedirectHandler):
+            max_repeats = 2
+            max_redirections = max_redirects
+
+        opener = urllib.request.build_opener(Redirects)
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json, */*"})
+        try:
+            with opener.open(request, timeout=self.config.timeout_seconds) as response:
+                return response.status, response.read(200_000), response.headers, None
+        except urllib.error.HTTPError as e:
+            if 300 <= e.code < 400:
+                return None, None, None, "redirect-loop"
+            try:
+                body = e.read(200_000)
+            except Exception:  # noqa: BLE001 - the status is what matters
+                body = None
+            return e.code, body, e.headers, None
+        except TimeoutError:
+            return None, None, None, "timeout"
+        except urllib.error.URLError as e:
+            if isinstance(e.reason, TimeoutError) or "timed out" in str(e.reason):
+                return None, None, None, "timeout"
+            return None, None, None, "connection"
+        except OSError:
+            return None, None, None, "connection"
+
+    def _judge(self, target: Target, outcome: Outcome) -> Outcome:
+        """Registries answer 200 with a body that may still say 'no such identifier'."""
+        body = outcome.body
+        if target.kind not in ("doi", "pmid") or body is None:
+            return outcome
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return Outcome("unavailable", "the registry's answer was not JSON", outcome.url)
+        if target.kind == "doi" and data.get("responseCode") not in (1, None):
+            return Outcome("broken", f"the DOI resolver does not know this DOI (responseCode {data.get('responseCode')})",
+                           outcome.url)
+        if target.kind == "pmid":
+            entry = data.get("result", {}).get(target.value, {})
+            if not entry or "error" in entry:
+                return Outcome("broken", f"PubMed has no record {target.value}", outcome.url)
+        return outcome
+
+
+def _retry_after(headers) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            when = dt.datetime.strptime(value, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=dt.timezone.utc)
+            return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+        except ValueError:
+            return None
+
+
+def run(corpus: Corpus, config: Config, only_files: set[str] | None = None,
+        report: Path | None = None) -> tuple[list[tuple[Target, Outcome]], Checker]:
+    checker = Checker(config)
+    results = [(t, checker.check(t)) for t in targets(corpus, only_files)]
+    checker.save_cache()
+    if report is not None:
+        report.write_text(markdown_report(results, checker), encoding="utf-8")
+    return results, checker
+
+
+def markdown_report(results: list[tuple[Target, Outcome]], checker: Checker) -> str:
+    """The body of the tracking issue: what is broken, what could not be checked."""
+    broken = [(t, o) for t, o in results if o.state == "broken"]
+    unavailable = [(t, o) for t, o in results if o.state == "unavailable"]
+    cached = sum(1 for _, o in results if o.cached)
+    lines = ["# External link check", "",
+             f"Checked {len(results)} identifiers and links: {len(broken)} broken, {len(unavailable)} could not "
+             f"be checked, {cached} answered from the cache of earlier successes ({checker.requests} requests sent).", ""]
+    if broken:
+        lines += ["## Broken", "", "| Where | What | Why |", "|---|---|---|"]
+        lines += [f"| `{t.source}:{t.line}` | {t.kind} `{t.value}` | {o.detail} |" for t, o in broken]
+        lines.append("")
+    if unavailable:
+        lines += ["## Could not be checked (registry down or rate-limiting; retried next run)", "",
+                  "| Where | What | Why |", "|---|---|---|"]
+        lines += [f"| `{t.source}:{t.line}` | {t.kind} `{t.value}` | {o.detail} |" for t, o in unavailable]
+        lines.append("")
+    if not broken and not unavailable:
+        lines.append("Everything resolved.")
+    return "\n".join(lines) + "\n"

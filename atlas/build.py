@@ -1,17 +1,24 @@
 """From a project folder to pages: what the MkDocs hook and the `pages` command share."""
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from . import __version__ as atlas_version
 from . import citations
 from .corpus import Corpus
 from .diagnostics import DataError, Problem
 from .render import PageContext, Renderer, Site, generate
+from .text import escape_md
 from .validate import validate
 
 _ABBR_TERM = re.compile(r"^[\w\-/+.]+$")
@@ -23,9 +30,39 @@ class Build:
     corpus: Corpus
     site: Site
     renderer: Renderer  # reused for citations in hand-written pages
+    version: str = atlas_version
+    date: str = ""  # of the content: the last commit's date, else today
+    site_url: str = ""
 
 
-def build(root: Path) -> Build:
+def content_version(root: Path) -> tuple[str, str]:
+    """(version, date) for citations: package version + commit, and the commit's date."""
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%h %cs"], cwd=root, capture_output=True, text=True,
+                             timeout=10)
+        commit, date = out.stdout.split()
+        return f"{atlas_version}+{commit}", date
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return atlas_version, datetime.date.today().isoformat()
+
+
+def configured_site_url(root: Path) -> str:
+    """site_url from mkdocs.yml, for the `pages` command (the hook gets it from MkDocs)."""
+    try:
+        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
+        return str(config.get("site_url") or "")
+    except (OSError, yaml.YAMLError, AttributeError):
+        return ""
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its tags (e.g. !ENV, !!python/name)."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def build(root: Path, site_url: str | None = None) -> Build:
     """Validate and render. Raises DataError with every problem if the data is invalid."""
     corpus, problems = validate(root)
     if problems:
@@ -33,8 +70,11 @@ def build(root: Path) -> Build:
     doc_citations: dict[str, list[str]] = {}
     for c in corpus.doc_citations:
         doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
-    site = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"))
-    return Build(root, corpus, site, Renderer(corpus, root / "templates"))
+    schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
+    site = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas)
+    version, date = content_version(root)
+    url = site_url if site_url is not None else configured_site_url(root)
+    return Build(root, corpus, site, Renderer(corpus, root / "templates"), version, date, url)
 
 
 def _doc_titles(docs: Path) -> dict[str, str]:
@@ -62,11 +102,42 @@ def abbreviations(corpus: Corpus) -> str:
     return "\n".join(dict.fromkeys(lines))
 
 
-def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: bool) -> str:
-    """Per-page Markdown step: citations in hand-written pages, abbreviations everywhere."""
+def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: bool, title: str | None = None) -> str:
+    """Per-page Markdown step: citations in hand-written pages; on every page a
+    suggested citation, and the abbreviations that expand on hover."""
     if hand_written:
         markdown = render_citations(b, markdown, page_path)
+    markdown = markdown.rstrip() + "\n\n" + cite_this_page(b, markdown, page_path, title)
     return markdown.rstrip() + "\n\n" + _abbr_block(b) + "\n"
+
+
+def page_url(b: Build, page_path: str) -> str:
+    path = page_path.removesuffix(".md")
+    path = "" if path == "index" else path.removesuffix("/index") + "/"
+    return (b.site_url.rstrip("/") + "/" + path) if b.site_url else path
+
+
+def cite_this_page(b: Build, markdown: str, page_path: str, title: str | None) -> str:
+    """A suggested citation with the content's version and date. The title is plain text
+    (front matter) or, failing that, the page's first heading, already Markdown."""
+    title = title or _front_matter_title(markdown)
+    heading = escape_md(title) if title else next(
+        (ln[2:].strip() for ln in markdown.splitlines() if ln.startswith("# ")), escape_md(page_path))
+    return ("!!! quote \"Cite this page\"\n"
+            f"    T1D stem-cell evidence atlas contributors. {heading}. In: *T1D stem-cell evidence "
+            f"atlas*, version {escape_md(b.version)}, {b.date}. {page_url(b, page_path)}\n")
+
+
+def _front_matter_title(markdown: str) -> str | None:
+    if not markdown.startswith("---\n"):
+        return None
+    for line in markdown.split("\n---\n", 1)[0].splitlines()[1:]:
+        if line.startswith("title: "):
+            try:
+                return str(json.loads(line[7:]))
+            except ValueError:
+                return line[7:].strip()
+    return None
 
 
 _abbr_cache: dict[int, str] = {}
@@ -127,7 +198,7 @@ def write_pages(root: Path, out: Path) -> int:
         for rel, data in b.site.assets.items():
             dest = tmp / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
+            dest.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
             count += 1
         if out.exists():
             old = out.with_name(out.name + ".old")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from .corpus import STAGE_LABELS, STAGES, Record, study_stage
+from . import exports, jsonld
 from .render import Renderer
 
 CLINICAL = ("early-clinical", "randomised")
@@ -20,14 +21,15 @@ def render_all(r: Renderer) -> None:
     r.render("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r))
     r.render("classes/index.md", "classes_index.md.j2", top_classes=top)
     for k in classes:
-        r.render(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, title=k.title, c=k, **_class_view(r, k))
+        r.render(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, title=k.title, jsonld=jsonld.therapy_class(k), c=k, **_class_view(r, k))
     r.render("studies/index.md", "studies_index.md.j2", studies=c.studies_sorted)
     for s in c.studies_sorted:
-        r.render(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, s=s)
+        r.render(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, jsonld=jsonld.study(s, c), s=s)
     trials = sorted(c.all("trial"), key=lambda t: t.id)
     r.render("trials/index.md", "trials_index.md.j2", trials=trials)
     for t in trials:
-        r.render(f"trials/{t.id}.md", "trial.md.j2", source=t.relpath, title=f"{t['identifier_as_printed']}: {t.title}", t=t,
+        r.render(f"trials/{t.id}.md", "trial.md.j2", source=t.relpath, title=f"{t['identifier_as_printed']}: {t.title}",
+                 jsonld=jsonld.trial(t, c), t=t,
                  studies=c.studies_by_trial.get(t.id, []))
     limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
     r.render("limitations/index.md", "limitations_index.md.j2", limitations=limitations)
@@ -51,11 +53,51 @@ def render_all(r: Renderer) -> None:
     r.render("cell-sources.md", "cell_sources.md.j2", sources=sources)
     r.render("models.md", "models.md.j2", models=sorted(c.all("model"), key=lambda x: x["figure"]))
     r.render("evidence.md", "evidence.md.j2", **_evidence_view(r))
+    downloads = _downloads()
+    rows = {name.capitalize(): len(fn(c)) for name, fn in exports.TABLES.items()}
+    rows["References"] = len(c.all("reference"))
+    r.render("data.md", "data.md.j2", title="Data and downloads", downloads=downloads, rows=rows,
+             kinds=_data_dictionary(r),
+             jsonld=jsonld.dataset([(url, fmt, f"{label} ({short})") for label, items in downloads
+                                    for url, fmt, short in items],
+                                   "T1D stem-cell evidence atlas: studies, outcomes, trials, limitations and references",
+                                   "Structured records of stem-cell therapy studies for type 1 diabetes, with every "
+                                   "outcome's source, built from Ghoneim et al. 2024 (CC BY 4.0)."))
 
 
 def render_bibliography(r: Renderer) -> None:
     r.render("bibliography.md", "bibliography.md.j2", references=r.corpus.references_by_number,
-             cited_by=r.site.cited_by, page_titles=_page_titles(r))
+             cited_by=r.site.cited_by, page_titles=_page_titles(r),
+             jsonld=jsonld.bibliography(r.corpus.references_by_number))
+
+
+def _downloads() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(table, [(path, media type, format name)]) for the data page and its Dataset JSON-LD."""
+    out = [(name.capitalize(), [(f"data/{name}.csv", "text/csv", "CSV"),
+                                (f"data/{name}.json", "application/json", "JSON")])
+           for name in exports.TABLES]
+    out.append(("References", [("references/bibliography.bib", "application/x-bibtex", "BibTeX"),
+                               ("references/bibliography.ris", "application/x-research-info-systems", "RIS"),
+                               ("references/bibliography.json", "application/vnd.citationstyles.csl+json",
+                                "CSL-JSON")]))
+    return out
+
+
+def _data_dictionary(r: Renderer) -> list[dict]:
+    """Per record kind: its schema file and a row per field (from the JSON Schemas themselves)."""
+    import json as _json
+    from .kinds import KINDS
+    from .schema import Schemas
+    docs = {name: _json.loads(text) for name, text in r.schemas.items()}
+    if not docs:
+        return []
+    schemas = Schemas.from_documents(docs)
+    out = []
+    for kind in KINDS:
+        top = docs[kind.schema]
+        out.append({"kind": kind, "title": top.get("title", kind.label), "description": top.get("description", ""),
+                    "schema": f"schemas/{kind.schema}", "fields": schemas.field_rows(kind)})
+    return out
 
 
 def _counts(r: Renderer) -> dict[str, int]:
@@ -85,7 +127,7 @@ def _page_titles(r: Renderer) -> dict[str, str]:
     """A title for every page that can cite, for the bibliography's 'cited by' lists."""
     titles = {"index.md": "Home", "evidence.md": "Evidence overview", "glossary.md": "Glossary",
               "cell-sources.md": "Sources of insulin-producing cells", "models.md": "Proposed models",
-              "organisations.md": "Organisations", **r.site.doc_titles}
+              "organisations.md": "Organisations", "data.md": "Data and downloads", **r.site.doc_titles}
     for folder, kind in (("classes", "therapy-class"), ("studies", "study"), ("trials", "trial"),
                          ("limitations", "limitation"), ("sites", "site"), ("products", "product")):
         for rec in r.corpus.all(kind):

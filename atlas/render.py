@@ -15,7 +15,8 @@ from pathlib import Path
 
 import jinja2
 
-from . import charts, citations
+from . import charts, citations, exports
+from .jsonld import encode as jsonld_encode
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from .diagnostics import DataError, Problem
 from .text import attr, escape_md, label, number, page_title, quantity
@@ -37,6 +38,11 @@ def record_location(r: Record) -> tuple[str, str | None]:
     return SHARED_PAGE[r.kind.name], r.id
 
 
+def page_exports_stem(page_path: str) -> str:
+    """Where a page's own reference files go: references/<page path without .md>."""
+    return "references/" + page_path.removesuffix(".md")
+
+
 def ref_anchor(r: Record) -> str:
     return f"ref-{r.get('number')}" if r.get("number") else f"ref-{r.id}"
 
@@ -52,7 +58,7 @@ def ref_label(r: Record) -> str:
 class Site:
     """Everything a build produces, before MkDocs sees it."""
     pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown
-    assets: dict[str, bytes] = field(default_factory=dict)  # path -> bytes (chart images)
+    assets: dict[str, bytes | str] = field(default_factory=dict)  # path -> content (charts, downloads)
     sources: dict[str, str] = field(default_factory=dict)  # page path -> data file it came from
     templates: dict[str, str] = field(default_factory=dict)  # page path -> template that laid it out
     cited_by: dict[str, list[str]] = field(default_factory=dict)  # reference id -> page paths
@@ -142,6 +148,10 @@ class PageContext:
         for ref in self.cited:
             lines.append(f"- [\\[{ref_label(ref)}\\]]({self.url(BIBLIOGRAPHY, ref_anchor(ref))}) "
                          f"{self.r.formatted_reference(ref)}")
+        stem = page_exports_stem(self.path)
+        lines += ["", "Download these references for a reference manager: "
+                  f"[BibTeX]({self.url(stem + '.bib')}) · [RIS]({self.url(stem + '.ris')}) · "
+                  f"[CSL-JSON]({self.url(stem + '.json')})"]
         return "\n".join(lines) + "\n"
 
 
@@ -160,6 +170,7 @@ class Renderer:
             comment_end_string="##}",
         )
         self.site = Site()
+        self.schemas: dict[str, str] = {}  # schema file name -> text, published with the site
         self._contexts: dict[str, PageContext] = {}
 
     # -- references, formatted once per build --------------------------------------
@@ -184,13 +195,21 @@ class Renderer:
 
     # -- rendering -----------------------------------------------------------------
     def render(self, path: str, template: str, source: str | None = None, title: str | None = None,
-               **context) -> None:
-        """Render one page; record pages pass the record's title, made safe for themes."""
+               jsonld: dict | None = None, **context) -> None:
+        """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
         body = body.rstrip() + "\n" + page.references_footer()
+        meta = {}
         if title is not None:
-            body = f"---\ntitle: {json.dumps(page_title(title), ensure_ascii=False)}\n---\n" + body
+            meta["title"] = page_title(title)
+        if jsonld is not None:
+            meta["jsonld"] = jsonld_encode(jsonld)
+        if meta:
+            # JSON strings are valid YAML scalars: front matter that no data text can break
+            body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body
+        if page.cited:
+            self.site.assets.update(exports.reference_files(page.cited, page_exports_stem(path)))
         self.site.pages[path] = body
         self.site.templates[path] = template
         if source:
@@ -245,7 +264,7 @@ def _url_path(value: str) -> str:
 
 
 def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
-             doc_titles: dict[str, str] | None = None) -> Site:
+             doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None) -> Site:
     """Render every generated page.
 
     doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles.
@@ -254,10 +273,18 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
 
     r = Renderer(corpus, templates)
     r.site.doc_titles = dict(doc_titles or {})
+    r.schemas = dict(schemas or {})
     pages.render_all(r)
     r.site.cited_by = r.cited_by(doc_citations or {})
     pages.render_bibliography(r)
     r.site.assets.update(charts.render_all(corpus))
+    # downloads: the whole bibliography, each hand-written page's references, data tables, schemas
+    r.site.assets.update(exports.reference_files(corpus.references_by_number, "references/bibliography"))
+    for path, keys in (doc_citations or {}).items():
+        refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
+        r.site.assets.update(exports.reference_files([x for x in refs if x], page_exports_stem(path)))
+    r.site.assets.update(exports.data_files(corpus))
+    r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
     return r.site
 
 

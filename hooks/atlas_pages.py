@@ -21,7 +21,7 @@ def on_files(files, *, config):
     global _current
     root = Path(config.config_file_path).parent
     try:
-        _current = build(root)
+        _current = build(root, site_url=config.site_url or "")
     except DataError as e:
         raise PluginError("the atlas data has problems:\n" + "\n".join(str(p) for p in e.problems)) from None
     for path, markdown in _current.site.pages.items():
@@ -43,6 +43,7 @@ def on_page_markdown(markdown, *, page, config, files):
         return markdown
     hand_written = not page.file.generated_by
     try:
-        return process_markdown(_current, markdown, page.file.src_uri, hand_written=hand_written)
+        return process_markdown(_current, markdown, page.file.src_uri, hand_written=hand_written,
+                                title=page.meta.get("title") if page.meta else None)
     except DataError as e:
         raise PluginError("\n".join(str(p) for p in e.problems)) from None

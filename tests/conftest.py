@@ -27,7 +27,7 @@ def need(condition: bool, reason: str) -> None:
 def copy_project(dest: Path, data_from: Path | None = None) -> Path:
     """A project folder: real schemas, templates, docs assets and mkdocs.yml (no nav), given data."""
     dest.mkdir(parents=True, exist_ok=True)
-    for part in ("schemas", "templates", "hooks"):
+    for part in ("schemas", "templates", "hooks", "overrides"):
         shutil.copytree(ROOT / part, dest / part)
     src = data_from or ROOT
     shutil.copytree(src / "data", dest / "data")

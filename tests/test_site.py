@@ -136,8 +136,10 @@ def test_search_index_has_identifiers_codes_greek_and_synonyms(built_site):
     assert "trimmer" not in index["config"]["pipeline"]
 
 
-EXTERNAL = re.compile(r'<(?:script|img|iframe|source|video|audio)\b[^>]*\bsrc="(?:https?:)?//'
-                      r'|<link\b[^>]*\bhref="(?:https?:)?//', re.I)
+# Elements a browser fetches on load. <link rel="canonical"> and <a href> are not requests.
+EXTERNAL = re.compile(r'<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc="(?:https?:)?//'
+                      r'|<link\b(?=[^>]*\brel="(?:stylesheet|preload|prefetch|preconnect|dns-prefetch|icon|'
+                      r'shortcut icon|apple-touch-icon|modulepreload|manifest)")[^>]*\bhref="(?:https?:)?//', re.I)
 
 
 def test_no_page_requests_another_host(built_site):
@@ -215,7 +217,9 @@ class ActiveContent(HTMLParser):
                 self.found.append(f"<{tag} {name}=...>")
             if name.lower() in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith("javascript:"):
                 self.found.append(f"<{tag} {name}={value}>")
-        self.in_script = tag == "script"
+        kind = dict(attrs).get("type", "text/javascript") if tag == "script" else ""
+        # data blocks (JSON-LD) are not run; everything else in <script> is
+        self.in_script = tag == "script" and kind in ("text/javascript", "module", "application/javascript", "")
 
     def handle_endtag(self, tag):
         self.in_script = False

@@ -1,0 +1,92 @@
+"""schema.org JSON-LD for page heads: what a page is about, for search engines and scrapers."""
+from __future__ import annotations
+
+import json
+
+from .corpus import Corpus, Record, study_stage
+
+CONTEXT = "https://schema.org"
+
+
+def scholarly_article(ref: Record) -> dict:
+    item = {
+        "@type": "ScholarlyArticle",
+        "@id": f"#{ref.id}",
+        "name": ref["title"],
+        "headline": ref["title"][:110],
+        "author": [{"@type": "Person", "familyName": a["family"], **({"givenName": a["given"]} if a.get("given") else {})}
+                   for a in ref["authors"]],
+        "datePublished": str(ref["year"]),
+    }
+    if ref.get("journal"):
+        item["isPartOf"] = {"@type": "Periodical", "name": ref["journal"]}
+    if ref.get("doi"):
+        item["sameAs"] = f"https://doi.org/{ref['doi']}"
+        item["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref["doi"]}
+    if ref.get("pages"):
+        item["pagination"] = str(ref["pages"])
+    return item
+
+
+def bibliography(refs: list[Record]) -> dict:
+    return {"@context": CONTEXT, "@type": "ItemList", "name": "Bibliography",
+            "itemListElement": [{"@type": "ListItem", "position": i, "item": scholarly_article(r)}
+                                for i, r in enumerate(refs, 1)]}
+
+
+def study(s: Record, corpus: Corpus) -> dict:
+    refs = [corpus.get("reference", c["ref"]) for c in s["citations"]]
+    out = {
+        "@context": CONTEXT,
+        "@type": "MedicalStudy",
+        "name": s["title"],
+        "description": s["summary"],
+        "studySubject": {"@type": "MedicalCondition", "name": "Type 1 diabetes mellitus"},
+        "citation": [scholarly_article(r) for r in refs if r is not None],
+        "additionalType": study_stage(s),
+    }
+    if s.get("enrolled") and s.get("population", {}).get("species") == "human":
+        out["population"] = f"{s['enrolled']} participants"
+    return out
+
+
+def trial(t: Record, corpus: Corpus) -> dict:
+    out = {
+        "@context": CONTEXT,
+        "@type": "MedicalTrial",
+        "name": t["title"],
+        "description": t["summary"],
+        "healthCondition": {"@type": "MedicalCondition", "name": "Type 1 diabetes mellitus"},
+    }
+    if t.get("identifier"):
+        out["identifier"] = t["identifier"]
+        out["url"] = f"https://clinicaltrials.gov/study/{t['identifier']}"
+    if t.get("phase") and t["phase"] != "not-stated":
+        out["phase"] = t["phase"].replace("phase-1-2", "Phase 1/Phase 2").replace("phase-", "Phase ")
+    sponsors = [corpus.get("organisation", o) for o in t.get("sponsors", [])]
+    if sponsors:
+        out["sponsor"] = [{"@type": "Organization", "name": o["name"]} for o in sponsors if o]
+    return out
+
+
+def therapy_class(c: Record) -> dict:
+    return {"@context": CONTEXT, "@type": "MedicalTherapy", "name": c["name"], "description": c["summary"]}
+
+
+def dataset(downloads: list[tuple[str, str, str]], name: str, description: str) -> dict:
+    """downloads: (url, encoding format, name)."""
+    return {
+        "@context": CONTEXT,
+        "@type": "Dataset",
+        "name": name,
+        "description": description,
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "isBasedOn": "https://doi.org/10.1186/s13287-024-03636-0",
+        "distribution": [{"@type": "DataDownload", "contentUrl": url, "encodingFormat": fmt, "name": label}
+                         for url, fmt, label in downloads],
+    }
+
+
+def encode(data: dict) -> str:
+    """JSON for a <script> element: '<' escaped so that no text can close the element."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")

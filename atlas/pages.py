@@ -21,30 +21,30 @@ def render_all(r: Renderer) -> None:
     r.render("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r))
     r.render("classes/index.md", "classes_index.md.j2", top_classes=top)
     for k in classes:
-        r.render(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, title=k.title, jsonld=jsonld.therapy_class(k), c=k, **_class_view(r, k))
+        r.render(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, title=k.title, tags=k.get("aliases"), jsonld=jsonld.therapy_class(k), c=k, **_class_view(r, k))
     r.render("studies/index.md", "studies_index.md.j2", studies=c.studies_sorted)
     for s in c.studies_sorted:
-        r.render(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, jsonld=jsonld.study(s, c), s=s)
+        r.render(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, tags=s.get("aliases"), jsonld=jsonld.study(s, c), s=s)
     trials = sorted(c.all("trial"), key=lambda t: t.id)
     r.render("trials/index.md", "trials_index.md.j2", trials=trials)
     for t in trials:
         r.render(f"trials/{t.id}.md", "trial.md.j2", source=t.relpath, title=f"{t['identifier_as_printed']}: {t.title}",
-                 jsonld=jsonld.trial(t, c), t=t,
+                 tags=t.get("aliases"), jsonld=jsonld.trial(t, c), t=t,
                  studies=c.studies_by_trial.get(t.id, []))
     limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
     r.render("limitations/index.md", "limitations_index.md.j2", limitations=limitations)
     for lim in limitations:
-        r.render(f"limitations/{lim.id}.md", "limitation.md.j2", source=lim.relpath, title=lim.title, lim=lim,
+        r.render(f"limitations/{lim.id}.md", "limitation.md.j2", source=lim.relpath, title=lim.title, tags=lim.get("aliases"), lim=lim,
                  classes=c.limitation_classes.get(lim.id, []), studies=c.limitation_studies.get(lim.id, []))
     sites = sorted(c.all("site"), key=lambda x: x.title.lower())
     r.render("sites/index.md", "sites_index.md.j2", sites=sites)
     for site in sites:
-        r.render(f"sites/{site.id}.md", "site.md.j2", source=site.relpath, title=site.title, site=site,
+        r.render(f"sites/{site.id}.md", "site.md.j2", source=site.relpath, title=site.title, tags=site.get("aliases"), site=site,
                  studies=c.studies_by_site.get(site.id, []))
     products = sorted(c.all("product"), key=lambda x: x.title.lower())
     r.render("products/index.md", "products_index.md.j2", products=products)
     for p in products:
-        r.render(f"products/{p.id}.md", "product.md.j2", source=p.relpath, title=p.title, p=p,
+        r.render(f"products/{p.id}.md", "product.md.j2", source=p.relpath, title=p.title, tags=p.get("aliases"), p=p,
                  studies=c.studies_by_product.get(p.id, []), trials=c.trials_by_product.get(p.id, []))
     r.render("organisations.md", "organisations.md.j2",
              organisations=sorted(c.all("organisation"), key=lambda x: x.title.lower()))

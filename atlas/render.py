@@ -195,7 +195,7 @@ class Renderer:
 
     # -- rendering -----------------------------------------------------------------
     def render(self, path: str, template: str, source: str | None = None, title: str | None = None,
-               jsonld: dict | None = None, **context) -> None:
+               jsonld: dict | None = None, tags: list[str] | None = None, **context) -> None:
         """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
@@ -205,6 +205,9 @@ class Renderer:
             meta["title"] = page_title(title)
         if jsonld is not None:
             meta["jsonld"] = jsonld_encode(jsonld)
+        if tags:
+            # the search index weighs tags above all else: aliases (codes, synonyms) find the page
+            meta["tags"] = [page_title(t) for t in tags]
         if meta:
             # JSON strings are valid YAML scalars: front matter that no data text can break
             body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body

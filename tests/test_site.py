@@ -173,7 +173,7 @@ def hostile_site(tmp_path_factory) -> Path:
     return out
 
 
-TEXT_FIELDS = {"title", "summary", "finding", "name", "label", "description", "how_it_works",
+TEXT_FIELDS = {"title", "summary", "finding", "name", "label", "description", "how_it_works", "term", "expansion", "definition",
                "evidence_summary", "journal", "status", "comparator", "condition", "strain", "induction"}
 
 

@@ -1,0 +1,258 @@
+"""What a reader sees, decided in a real browser: Playwright driving Debian's Chromium
+against the built site served on localhost by the test itself."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from atlas.corpus import load_corpus
+from conftest import ROOT, need
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+
+PAGE_KINDS = {
+    "home": "",
+    "class": "classes/undifferentiated-msc-therapy/",
+    "study": "studies/hu-2013/",
+    "trial": "trials/nct04786262/",
+    "limitation": "limitations/teratoma-risk/",
+    "bibliography": "bibliography/",
+    "evidence": "evidence/",
+    "glossary": "glossary/",
+}
+
+
+def serve(folder: Path):
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need(CHROMIUM is not None, "Chromium is not installed (Debian package 'chromium')")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "playwright is not installed (pip install playwright)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site):
+    httpd, url = serve(built_site)
+    yield url
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+# --- search -------------------------------------------------------------------------------
+
+def expected_pages() -> dict[str, set[str]]:
+    """For each query, the pages a reader should land on: the record it names, its glossary
+    entry, or the studies that report or use it."""
+    corpus = load_corpus(ROOT)
+    hba1c = {f"studies/{s.id}/" for s in corpus.all("study") if any(o["measure"] == "hba1c" for o in s.get("outcomes", []))}
+    stz = {f"studies/{s.id}/" for s in corpus.all("study")
+           if "streptozotocin" in str(s.get("population", {})).lower() or "stz" in str(s.get("population", {})).lower()}
+    beta = {"glossary/", "cell-sources/", "classes/psc-derived-islet-cells/", "classes/psc-beta-cells-immunosuppressed/",
+            "classes/educated-extracellular-vesicles/"}
+    wharton = {"cell-sources/"} | {f"studies/{s.id}/" for s in corpus.all("study")
+                                   if s.get("intervention", {}).get("cell_source") == "wharton-jelly-msc"}
+    vesicles = {"classes/extracellular-vesicle-therapy/", "classes/msc-extracellular-vesicles/",
+                "classes/educated-extracellular-vesicles/"}
+    return {
+        "NCT04786262": {"trials/nct04786262/"},
+        "VC-02": {"products/vc-02/"},
+        "VCTX210A": {"products/vctx210a/", "trials/nct05210530/"},
+        "β-cell": beta,
+        "beta cell": beta,
+        "CXCL10": {"studies/sintov-2022/"},
+        "Wharton's jelly": wharton,
+        "exosome": vesicles,
+        "extracellular vesicle": vesicles,
+        "teratoma": {"limitations/teratoma-risk/"},
+        "omentum": {"sites/omentum/"},
+        "HbA1c": {"glossary/"} | hba1c,
+        "streptozotocin": {"glossary/"} | stz,
+    }
+
+
+def test_search_finds_the_right_page_in_the_first_three_results(page, site_url):
+    page.goto(site_url)
+    failures = []
+    for query, wanted in expected_pages().items():
+        box = page.locator("input.md-search__input")
+        box.click()
+        box.fill("")
+        box.type(query, delay=5)
+        page.wait_for_selector(".md-search-result__item", timeout=10_000)
+        page.wait_for_timeout(300)
+        hrefs = page.locator(".md-search-result__item > a").evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))")
+        top = []
+        for href in hrefs:
+            path = urlsplit(href).path.removeprefix(urlsplit(site_url).path)
+            if path not in top:
+                top.append(path)
+        if not set(top[:3]) & wanted:
+            failures.append(f"{query!r}: first three {top[:3]}, wanted one of {sorted(wanted)[:5]}")
+        page.keyboard.press("Escape")
+    assert not failures, "\n".join(failures)
+
+
+# --- accessibility --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violations(browser, site_url, scheme):
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        need(False, "axe-playwright-python is not installed")
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    problems = []
+    for kind, path in PAGE_KINDS.items():
+        pg.goto(site_url + path)
+        result = Axe().run(pg)
+        for v in result.response["violations"]:
+            if v["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in v["nodes"][:3]]
+                problems.append(f"{kind} ({scheme}): {v['id']} [{v['impact']}] {v['help']} at {targets}")
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+# --- offline, console ----------------------------------------------------------------------
+
+def test_pages_request_nothing_from_other_hosts_and_log_no_errors(page, site_url):
+    host = urlsplit(site_url).netloc
+    foreign, errors = [], []
+    page.on("request", lambda r: foreign.append(r.url) if urlsplit(r.url).netloc not in (host, "") and not r.url.startswith(("data:", "blob:")) else None)
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    for path in list(PAGE_KINDS.values()) + ["data/", "cell-sources/", "models/", "sites/omentum/", "products/vc-02/"]:
+        page.goto(site_url + path, wait_until="networkidle")
+    assert not foreign, foreign[:10]
+    assert not errors, errors[:10]
+
+
+# --- safety: hostile data never runs ------------------------------------------------------
+
+def test_hostile_fixture_runs_nothing_in_the_browser(browser, hostile_site):
+    httpd, url = serve(hostile_site)
+    try:
+        context = browser.new_context()
+        pg = context.new_page()
+        dialogs, ran = [], []
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        pg.on("console", lambda m: ran.append(m.text) if "alert" in m.text else None)
+        pages = ["", "classes/cell-class/", "studies/alpha-2020/", "trials/nct01234567/", "limitations/some-limit/",
+                 "bibliography/", "evidence/", "glossary/"]
+        for path in pages:
+            pg.goto(url + path, wait_until="networkidle")
+            pg.mouse.move(200, 300)
+            for link in pg.locator("article a").all()[:40]:
+                href = link.get_attribute("href") or ""
+                assert not href.strip().lower().startswith("javascript:"), href
+            handlers = pg.evaluate("() => [...document.querySelectorAll('article *')].filter(e => "
+                                   "[...e.attributes].some(a => a.name.startsWith('on'))).length")
+            assert handlers == 0, path
+            assert pg.evaluate("() => document.querySelectorAll('article script').length") == 0
+            assert "<script>" in pg.locator("article").inner_text() or path in ("", "evidence/"), path
+        context.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert not dialogs, dialogs
+    assert not ran
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    from test_site import FIXTURES, HOSTILE, copy_project, mkdocs_build, poison, run_atlas  # noqa: F401
+    import yaml
+    root = copy_project(tmp_path_factory.mktemp("hostile-browser") / "proj", FIXTURES / "mini")
+    for path in (root / "data").rglob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        poison(data, path.parent.name)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out = root / "site"
+    result = mkdocs_build(root, out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return out
+
+
+# --- without JavaScript, and on a phone ------------------------------------------------------
+
+def test_content_is_readable_without_javascript(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(site_url + "evidence/")
+    matrix = pg.locator("#class-by-limitation ~ div.atlas-matrix table, #class-by-limitation ~ * table").first
+    assert matrix.is_visible()
+    assert pg.locator("table").count() >= 5
+    text = pg.locator("article").inner_text()
+    for words in ("Participants enrolled", "Randomised", "Teratoma"):
+        assert words.lower() in text.lower(), words
+    for path, words in (("classes/undifferentiated-msc-therapy/", "Hu 2013"), ("studies/hu-2013/", "n = 15"),
+                        ("bibliography/", "Cited by")):
+        pg.goto(site_url + path)
+        assert words in pg.locator("article").inner_text(), path
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["evidence/", "classes/undifferentiated-msc-therapy/", "studies/hu-2013/", "bibliography/"])
+def test_phone_viewport_keeps_the_layout(browser, site_url, path):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.goto(site_url + path, wait_until="networkidle")
+    overflow = pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than the phone"
+    # wide tables scroll inside their own box rather than widening the page
+    widths = pg.evaluate("() => [...document.querySelectorAll('article table')].map(t => "
+                         "t.closest('.md-typeset__scrollwrap, .atlas-matrix') ? 0 : t.getBoundingClientRect().right - window.innerWidth)")
+    assert all(w <= 1 for w in widths), widths
+    context.close()
+
+
+# --- screenshots, kept as test artefacts ---------------------------------------------------------
+
+def test_screenshots_of_key_pages(browser, site_url):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    pg = context.new_page()
+    for name, path in (("class-page", "classes/open-device-psc-progenitors/"), ("study-page", "studies/shapiro-2021/"),
+                       ("evidence-overview", "evidence/")):
+        pg.goto(site_url + path, wait_until="networkidle")
+        target = ARTIFACTS / f"{name}.png"
+        pg.screenshot(path=str(target), full_page=False)
+        assert target.stat().st_size > 10_000
+    context.close()

@@ -72,6 +72,7 @@ class PageContext:
         self.path = path
         self.r = renderer
         self.cited: list[Record] = []  # in order of first citation
+        self._cited_ids: set[str] = set()  # membership in O(1): a page may cite thousands
 
     def url(self, target: str, anchor: str | None = None) -> str:
         here = posixpath.dirname(self.path)
@@ -108,7 +109,8 @@ class PageContext:
             ref = self.r.corpus.get("reference", rid)
             if ref is None:  # validation reports it; a build never gets here with bad data
                 raise KeyError(rid)
-            if ref not in self.cited:
+            if ref.id not in self._cited_ids:
+                self._cited_ids.add(ref.id)
                 self.cited.append(ref)
             title = attr(self.r.short_reference(ref))
             parts.append(f'[{ref_label(ref)}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{title}")')

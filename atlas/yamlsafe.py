@@ -30,6 +30,9 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:timestamp",  # kept as the text written, e.g. a date
 }
 _MAP = "tag:yaml.org,2002:map"
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SEQ = "tag:yaml.org,2002:seq"
 _scalars = yaml.constructor.SafeConstructor()  # parses int/float/bool/null by resolved tag
 
@@ -37,20 +40,45 @@ _scalars = yaml.constructor.SafeConstructor()  # parses int/float/bool/null by r
 @dataclass
 class Loaded:
     data: Any = None
-    # path -> (line, col), 1-based; for a mapping entry the key's position
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    # path -> (line, col) of the value itself (for "this value is wrong" messages)
-    value_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    text: str = ""
+    relpath: str = ""
+    # Positions are needed only to report a problem, so they are recorded lazily: the
+    # file is composed again, with positions, the first time one is asked for.
+    _keys: dict[Path, tuple[int, int]] | None = None  # a mapping entry: its key's position
+    _values: dict[Path, tuple[int, int]] | None = None  # a value's own position
+
+    def _positions(self) -> None:
+        self._keys, self._values = {}, {}
+        if self.data is not None and self.text:
+            loader = _Loader(self.text)
+            try:
+                node = loader.get_single_node()
+            finally:
+                loader.dispose()
+            _Builder(self.text, self.relpath, self._keys, self._values).build(node, ())
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        if self._keys is None:
+            self._positions()
+        return self._keys
+
+    @property
+    def value_positions(self) -> dict[Path, tuple[int, int]]:
+        if self._values is None:
+            self._positions()
+        return self._values
 
     def where(self, path: Path, value: bool = False) -> tuple[int, int]:
         """Position of path (its key, or its value), or of its nearest ancestor that exists."""
         path = tuple(path)
         if value and path in self.value_positions:
             return self.value_positions[path]
-        while path and path not in self.positions:
+        keys = self.positions
+        while path and path not in keys:
             path = path[:-1]
-        return self.positions.get(path, (1, 1))
+        return keys.get(path, (1, 1))
 
 
 class _Refused(Exception):
@@ -60,7 +88,7 @@ class _Refused(Exception):
 
 def load(raw: bytes, relpath: str) -> Loaded:
     """Load one data file. Problems are returned, never raised."""
-    out = Loaded()
+    out = Loaded(relpath=relpath)
 
     def problem(line: int, col: int, rule: str, message: str) -> Loaded:
         out.problems.append(Problem(relpath, line, col, rule, message))
@@ -74,8 +102,6 @@ def load(raw: bytes, relpath: str) -> Loaded:
         return problem(line, col, "yaml-encoding",
                        f"byte 0x{raw[e.start]:02x} is not UTF-8; save the file as UTF-8")
     text = text.removeprefix("\ufeff")
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        return problem(1, 1, "yaml-empty", "the file is empty; write the record's fields or delete the file")
 
     loader = _Loader(text)
     try:
@@ -96,87 +122,87 @@ def load(raw: bytes, relpath: str) -> Loaded:
         m = node.start_mark
         return problem(m.line + 1, m.column + 1, "yaml-not-mapping",
                        "a record must be a mapping of field: value lines, starting with 'id:'")
-    _texts[relpath] = text
     try:
-        out.data = _build(node, (), out.positions, set(), relpath)
-        # _build files value positions under a marker prefix; split them out
-        for p in [p for p in out.positions if p[:1] == ("__value__",)]:
-            out.value_positions[p[1:]] = out.positions.pop(p)
+        out.data = _Builder(text, relpath).build(node, ())
+        out.text = text
     except _Refused as r:
         out.data = None
         out.problems.append(r.problem)
-    finally:
-        _texts.pop(relpath, None)
     return out
 
 
-_texts: dict[str, str] = {}  # file being loaded -> its text, to locate an alias
+class _Builder:
+    """Plain values from composed nodes, recording positions and refusing what is unsafe."""
 
+    def __init__(self, text: str, relpath: str, keys: dict | None = None, values: dict | None = None):
+        self.text = text
+        self.relpath = relpath
+        self.record = keys is not None  # record positions, or only build values (fast path)
+        self.keys = keys if keys is not None else {}
+        self.values = values if values is not None else {}
+        self.seen: set[int] = set()
 
-def _first_alias(relpath: str) -> tuple[int, int] | None:
-    """Where the first alias (*name) is used; parsed again only when one was found."""
-    text = _texts.get(relpath)
-    if text is None:
+    def refuse(self, line: int, col: int, rule: str, message: str):
+        raise _Refused(Problem(self.relpath, line, col, rule, message))
+
+    def first_alias(self) -> tuple[int, int] | None:
+        """Where the first alias (*name) is used; parsed again only when there is one."""
+        for event in yaml.parse(self.text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark.line + 1, event.start_mark.column + 1
         return None
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            return event.start_mark.line + 1, event.start_mark.column + 1
-    return None
+
+    def build(self, node, path: Path):
+        if id(node) in self.seen:  # the composer hands back the same node for an alias
+            line, col = self.first_alias() or self.keys.get(path) or _pos(node)
+            self.refuse(line, col, "yaml-alias", f"{_dotted(path)}: anchors and aliases (&name / *name) are not "
+                        "allowed in data files; write the value out in full")
+        self.seen.add(id(node))
+        record = self.record
+        if record:
+            mark = node.start_mark
+            here = (mark.line + 1, mark.column + 1)
+            self.values[path] = here
+            self.keys.setdefault(path, here)  # a mapping entry keeps its key's position
+        tag = node.tag
+        if tag == _MAP and isinstance(node, yaml.MappingNode):
+            result: dict = {}
+            for key_node, value_node in node.value:
+                key_tag = key_node.tag
+                if key_tag == "tag:yaml.org,2002:merge":
+                    self.refuse(*_pos(key_node), "yaml-tag",
+                                f"{_dotted(path)}: merge keys (<<) are not allowed; write the fields out")
+                if not isinstance(key_node, yaml.ScalarNode) or key_tag not in _SCALAR_TAGS:
+                    self.refuse(*_pos(key_node), "yaml-syntax", f"{_dotted(path)}: a field name must be plain text")
+                key = key_node.value
+                sub = path + (key,)
+                if key in result:
+                    first = next(k for k, _ in node.value if k.value == key)
+                    self.refuse(*_pos(key_node), "yaml-duplicate-key",
+                                f"field '{_dotted(sub)}' is given twice (first on line {_pos(first)[0]}); "
+                                "keep one and delete the other")
+                if record:
+                    self.keys[sub] = _pos(key_node)
+                result[key] = self.build(value_node, sub)
+            return result
+        if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        if tag in _SCALAR_TAGS and isinstance(node, yaml.ScalarNode):
+            if tag == _STR or tag == _TIMESTAMP:
+                return node.value
+            return _scalar(node)
+        self.refuse(*_pos(node), "yaml-tag", f"{_dotted(path)}: the tag '{tag}' is not allowed; data files hold only plain "
+                    "text, numbers, true/false, lists and mappings")
 
 
 def _pos(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _build(node, path: Path, positions: dict, seen: set, relpath: str):
-    if id(node) in seen:  # the composer hands back the same node for an alias
-        line, col = _first_alias(relpath) or positions.get(path, _pos(node))
-        raise _Refused(Problem(relpath, line, col, "yaml-alias",
-                               f"{_dotted(path)}: anchors and aliases (&name / *name) are not allowed in data files; "
-                               "write the value out in full"))
-    seen.add(id(node))
-    positions.setdefault(path, _pos(node))
-    positions.setdefault(("__value__",) + path, _pos(node))
-    tag = node.tag
-    if isinstance(node, yaml.MappingNode) and tag == _MAP:
-        result: dict = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                line, col = _pos(key_node)
-                raise _Refused(Problem(relpath, line, col, "yaml-tag",
-                                       f"{_dotted(path)}: merge keys (<<) are not allowed; write the fields out"))
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
-                line, col = _pos(key_node)
-                raise _Refused(Problem(relpath, line, col, "yaml-syntax",
-                                       f"{_dotted(path)}: a field name must be plain text"))
-            key = key_node.value
-            if key in result:
-                line, col = _pos(key_node)
-                first = positions[path + (key,)][0]
-                raise _Refused(Problem(relpath, line, col, "yaml-duplicate-key",
-                                       f"field '{_dotted(path + (key,))}' is given twice (first on line {first}); "
-                                       "keep one and delete the other"))
-            positions[path + (key,)] = _pos(key_node)
-            result[key] = _build(value_node, path + (key,), positions, seen, relpath)
-        return result
-    if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
-        items = []
-        for i, item in enumerate(node.value):
-            positions[path + (i,)] = _pos(item)
-            items.append(_build(item, path + (i,), positions, seen, relpath))
-        return items
-    if isinstance(node, yaml.ScalarNode) and tag in _SCALAR_TAGS:
-        if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
-            return node.value
-        return _scalar(node)
-    line, col = _pos(node)
-    raise _Refused(Problem(relpath, line, col, "yaml-tag",
-                           f"{_dotted(path)}: the tag '{tag}' is not allowed; data files hold only plain text, "
-                           "numbers, true/false, lists and mappings"))
-
-
 def _scalar(node):
     # Only the plain scalar tags reach here; custom tags were refused above.
+    if node.tag == _INT and node.value.isdigit():
+        return int(node.value)  # the common case, without the constructor's machinery
     value = _scalars.construct_object(node)
     _scalars.constructed_objects.clear()
     return value

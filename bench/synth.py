@@ -1,0 +1,109 @@
+"""Deterministic synthetic corpus: N times the review's studies, with the same shape.
+
+Copy k of every study (and of the trials and the references they cite) gets ids
+suffixed '-xk', its cross-references rewritten to copy k, unique DOIs, NCT numbers
+and reference numbers. Classes, limitations, sites, products, organisations,
+glossary, cell sources and models are shared, as in a real atlas that grows by
+studies. References per study, outcomes per study, cross-references and prose
+lengths are those of the review's corpus; the result passes the validator.
+
+usage: python bench/synth.py N OUT_DIR   (OUT_DIR gets schemas/, templates/, docs/, data/ ...)
+"""
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED_PARTS = ("schemas", "templates", "hooks", "overrides", "docs")
+
+
+def load(folder: Path) -> dict[str, dict]:
+    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))}
+
+
+def dump(folder: Path, records: dict[str, dict]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for rid, data in records.items():
+        (folder / f"{rid}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096),
+                                            encoding="utf-8")
+
+
+def make(n: int, out: Path) -> Path:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for part in COPIED_PARTS:
+        shutil.copytree(ROOT / part, out / part)
+    shutil.copy(ROOT / "mkdocs.yml", out / "mkdocs.yml")
+    data = ROOT / "data"
+    for folder in data.iterdir():
+        if folder.name not in ("studies", "references", "trials"):
+            shutil.copytree(folder, out / "data" / folder.name)
+    studies, refs, trials = load(data / "studies"), load(data / "references"), load(data / "trials")
+    # references and trials that copies of studies cite; the rest (background) is shared
+    study_refs = {c["ref"] for s in studies.values() for c in s["citations"]}
+    study_refs |= {r for s in studies.values() for o in s.get("outcomes", []) for r in o["citations"]}
+    study_refs |= {k for s in studies.values() for k in re.findall(r"@([a-z0-9-]+)", yaml.safe_dump(s))}
+    study_trials = {t for s in studies.values() for t in s.get("trials", [])}
+    out_studies, out_refs, out_trials = dict(studies), dict(refs), dict(trials)
+    top_number = max(r.get("number", 0) for r in refs.values())
+    for k in range(1, n):
+        suffix = f"-x{k}"
+        rename = {rid: rid + suffix for rid in study_refs | study_trials | set(studies)}
+
+        def rewrite(value):
+            if isinstance(value, str):
+                if value in rename:
+                    return rename[value]
+                return re.sub(r"@([a-z0-9-]+)", lambda m: "@" + rename.get(m.group(1), m.group(1)), value)
+            if isinstance(value, list):
+                return [rewrite(v) for v in value]
+            if isinstance(value, dict):
+                return {key: (v if key in ("arm",) else rewrite(v)) for key, v in value.items()}
+            return value
+
+        for sid, s in studies.items():
+            c = rewrite(copy.deepcopy(s))
+            c["id"] = sid + suffix
+            c["title"] = f"{s['title']} [copy {k}]"
+            out_studies[c["id"]] = c
+        for rid in sorted(study_refs):
+            r = copy.deepcopy(refs[rid])
+            r["id"] = rid + suffix
+            if r.get("number"):
+                r["number"] = r["number"] + top_number * k
+            if r.get("doi"):
+                r["doi"] = f"{r['doi']}.x{k}"
+            for c in r.get("corrections", []):
+                if c.get("field") == "doi" and c.get("corrected"):
+                    c["corrected"] = r["doi"]
+            r.pop("pmid", None)
+            out_refs[r["id"]] = r
+        for tid in sorted(study_trials):
+            t = rewrite(copy.deepcopy(trials[tid]))
+            t["id"] = tid + suffix
+            if t.get("identifier"):
+                t["identifier"] = f"NCT{(int(t['identifier'][3:]) + k * 1000) % 10**8:08d}"
+                t["identifier_as_printed"] = t["identifier"]
+                t.pop("corrections", None)
+            else:
+                t["identifier_as_printed"] = f"{t['identifier_as_printed']}{k}"
+            t["id"] = t["id"]
+            out_trials[t["id"]] = t
+    dump(out / "data" / "studies", out_studies)
+    dump(out / "data" / "references", out_refs)
+    dump(out / "data" / "trials", out_trials)
+    return out
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or not sys.argv[1].isdigit():
+        sys.exit(__doc__)
+    path = make(int(sys.argv[1]), Path(sys.argv[2]))
+    print(f"wrote a {sys.argv[1]}x corpus to {path}")

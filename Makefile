@@ -17,9 +17,9 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-## serve: build and serve the site with live reload on every data, template or docs edit
+## serve: build and serve the site; an edit to data, templates or docs re-renders the pages it changed
 serve: install
-	$(VENV)/bin/mkdocs serve --livereload --strict
+	$(VENV)/bin/mkdocs serve --livereload --dirty --no-strict
 
 ## site: build the static site into site/ (strict); a failed build leaves the old site/ in place
 site: install

@@ -269,7 +269,8 @@ def _url_path(value: str) -> str:
 
 
 def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
-             doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None) -> Site:
+             doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
+             chart_cache: Path | None = None) -> Site:
     """Render every generated page.
 
     doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles.
@@ -282,7 +283,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     pages.render_all(r)
     r.site.cited_by = r.cited_by(doc_citations or {})
     pages.render_bibliography(r)
-    r.site.assets.update(charts.render_all(corpus))
+    r.site.assets.update(charts.render_all(corpus, chart_cache))
     # downloads: the whole bibliography, each hand-written page's references, data tables, schemas
     r.site.assets.update(exports.reference_files(corpus.references_by_number, "references/bibliography"))
     for path, keys in (doc_citations or {}).items():

@@ -40,7 +40,9 @@ def make(n: int, out: Path) -> Path:
     out.mkdir(parents=True)
     for part in COPIED_PARTS:
         shutil.copytree(ROOT / part, out / part)
-    shutil.copy(ROOT / "mkdocs.yml", out / "mkdocs.yml")
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["watch"] = [w for w in config.get("watch", []) if (out / w).exists() or w == "data"]
+    (out / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     data = ROOT / "data"
     for folder in data.iterdir():
         if folder.name not in ("studies", "references", "trials"):

@@ -6,6 +6,7 @@ trigger a rebuild.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -15,6 +16,17 @@ from atlas.build import Build, build, process_markdown
 from atlas.diagnostics import DataError
 
 _current: Build | None = None
+_previous: dict[str, str | bytes] = {}  # what the last build generated, kept across `mkdocs serve` rebuilds
+
+
+class _Generated(File):
+    """A generated file that knows whether its content changed since the last build, so
+    `mkdocs serve --dirty` re-renders only the pages an edit touched."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged
 
 
 def on_files(files, *, config):
@@ -28,14 +40,21 @@ def on_files(files, *, config):
         existing = files.get_file_from_path(path)
         if existing is not None:
             raise PluginError(f"docs/{path} would hide the generated page {path}; rename or delete it")
-        f = File.generated(config, path, content=markdown)
+        f = _generated(config, path, markdown)
         source = _current.site.sources.get(path)
         # "Edit this page" opens the YAML record, relative to edit_uri (…/docs/)
         f.edit_uri = f"../{source}" if source else None
         files.append(f)
     for path, data in _current.site.assets.items():
-        files.append(File.generated(config, path, content=data))
+        files.append(_generated(config, path, data))
     return files
+
+
+def _generated(config, path: str, content: str | bytes) -> File:
+    f = _Generated.generated(config, path, content=content)
+    f.unchanged = _previous.get(path) == content and os.path.exists(f.abs_dest_path)
+    _previous[path] = content
+    return f
 
 
 def on_page_markdown(markdown, *, page, config, files):

@@ -124,9 +124,9 @@ def cite_this_page(b: Build, markdown: str, page_path: str, title: str | None) -
     title = title or _front_matter_title(markdown)
     heading = escape_md(title) if title else next(
         (ln[2:].strip() for ln in markdown.splitlines() if ln.startswith("# ")), escape_md(page_path))
-    return ("!!! quote \"Cite this page\"\n"
+    return ("<div data-search-exclude markdown>\n\n!!! quote \"Cite this page\"\n"
             f"    T1D stem-cell evidence atlas contributors. {heading}. In: *T1D stem-cell evidence "
-            f"atlas*, version {escape_md(b.version)}, {b.date}. {page_url(b, page_path)}\n")
+            f"atlas*, version {escape_md(b.version)}, {b.date}. {page_url(b, page_path)}\n\n</div>\n")
 
 
 def _front_matter_title(markdown: str) -> str | None:

@@ -146,14 +146,15 @@ class PageContext:
         """The page's references, in order of first citation, linking to the bibliography."""
         if not self.cited:
             return ""
-        lines = ["", "## References on this page {#page-references}", ""]
+        # kept out of the search index: each entry is indexed once, on the bibliography
+        lines = ["", "## References on this page {#page-references}", "", "<div data-search-exclude markdown>", ""]
         for ref in self.cited:
             lines.append(f"- [\\[{ref_label(ref)}\\]]({self.url(BIBLIOGRAPHY, ref_anchor(ref))}) "
                          f"{self.r.formatted_reference(ref)}")
         stem = page_exports_stem(self.path)
         lines += ["", "Download these references for a reference manager: "
                   f"[BibTeX]({self.url(stem + '.bib')}) · [RIS]({self.url(stem + '.ris')}) · "
-                  f"[CSL-JSON]({self.url(stem + '.json')})"]
+                  f"[CSL-JSON]({self.url(stem + '.json')})", "", "</div>"]
         return "\n".join(lines) + "\n"
 
 

@@ -55,5 +55,9 @@ linkcheck: install
 	mkdir -p build
 	$(PY) -m atlas linkcheck --report build/linkcheck.md
 
+## bench: validation, generation and build costs at 1x, 10x and 100x the review (writes bench/RESULTS.md)
+bench: install
+	$(PY) bench/run.py --scales 1,10,100 --runs 3 --out bench/RESULTS.md
+
 clean:
 	rm -rf site .site-new build

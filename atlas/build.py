@@ -72,7 +72,7 @@ def build(root: Path, site_url: str | None = None) -> Build:
         doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
     site = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
-                    chart_cache=root / ".cache" / "charts")
+                    cache=root / ".cache")
     version, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
     return Build(root, corpus, site, Renderer(corpus, root / "templates"), version, date, url)

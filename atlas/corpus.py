@@ -219,6 +219,10 @@ class Corpus:
     def trials_by_organisation(self) -> dict[str, list[Record]]:
         return self._backlinks("trial", "sponsors")
 
+    @cached_property
+    def studies_by_organisation(self) -> dict[str, list[Record]]:
+        return self._backlinks("study", "sponsor")
+
 
 def study_stage(study: Record) -> str:
     return DESIGN_STAGE[study["design"]]

@@ -49,8 +49,15 @@ def csl_item(ref: Record) -> dict:
     return item
 
 
+def _json_lines(items: list) -> str:
+    """A JSON array, one item per line (readable diffs; the C encoder, unlike indent=)."""
+    if not items:
+        return "[]\n"
+    return "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]\n"
+
+
 def csl_json(refs: list[Record]) -> str:
-    return json.dumps([csl_item(r) for r in refs], ensure_ascii=False, indent=1) + "\n"
+    return _json_lines([csl_item(r) for r in refs])
 
 
 def _bib_escape(value: str) -> str:
@@ -106,6 +113,26 @@ def ris(refs: list[Record]) -> str:
 def reference_files(refs: list[Record], stem: str) -> dict[str, str]:
     """The three reference-manager files for a set of references: {path: text}."""
     return {f"{stem}.bib": bibtex(refs), f"{stem}.ris": ris(refs), f"{stem}.json": csl_json(refs)}
+
+
+class ReferenceFiles:
+    """reference_files() with each reference formatted once per build, not once per page."""
+
+    def __init__(self):
+        self._bib: dict[str, str] = {}
+        self._ris: dict[str, str] = {}
+        self._csl: dict[str, str] = {}
+
+    def __call__(self, refs: list[Record], stem: str) -> dict[str, str]:
+        for r in refs:
+            if r.id not in self._bib:
+                self._bib[r.id] = bibtex_entry(r)
+                self._ris[r.id] = ris_entry(r)
+                self._csl[r.id] = json.dumps(csl_item(r), ensure_ascii=False)
+        csl = ",\n".join(self._csl[r.id] for r in refs)
+        return {f"{stem}.bib": "\n".join(self._bib[r.id] for r in refs),
+                f"{stem}.ris": "\n".join(self._ris[r.id] for r in refs),
+                f"{stem}.json": f"[\n{csl}\n]\n" if refs else "[]\n"}
 
 
 # -- data tables ---------------------------------------------------------------------------
@@ -190,5 +217,5 @@ def data_files(corpus: Corpus) -> dict[str, str]:
     for name, fn in TABLES.items():
         rows = fn(corpus)
         out[f"data/{name}.csv"] = to_csv(rows)
-        out[f"data/{name}.json"] = json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+        out[f"data/{name}.json"] = _json_lines(rows)
     return out

@@ -75,10 +75,9 @@ class PageContext:
         self._cited_ids: set[str] = set()  # membership in O(1): a page may cite thousands
 
     def url(self, target: str, anchor: str | None = None) -> str:
-        here = posixpath.dirname(self.path)
-        rel = target if target == self.path and anchor else posixpath.relpath(target, here or ".")
         if target == self.path and anchor:
             return f"#{anchor}"
+        rel = self.r.relpath(target, posixpath.dirname(self.path) or ".")
         return f"{rel}#{anchor}" if anchor else rel
 
     def href(self, record: Record) -> str:
@@ -112,7 +111,7 @@ class PageContext:
             if ref.id not in self._cited_ids:
                 self._cited_ids.add(ref.id)
                 self.cited.append(ref)
-            title = attr(self.r.short_reference(ref))
+            title = self.r.title_attr(ref)
             parts.append(f'[{ref_label(ref)}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{title}")')
         return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
 
@@ -159,9 +158,17 @@ class PageContext:
 
 
 class Renderer:
-    def __init__(self, corpus: Corpus, templates: Path):
+    def __init__(self, corpus: Corpus, templates: Path, cache: Path | None = None):
         self.corpus = corpus
+        bytecode = None
+        if cache is not None:  # compiled templates, reused by the next build
+            try:
+                (cache / "jinja").mkdir(parents=True, exist_ok=True)
+                bytecode = jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
+            except OSError:
+                bytecode = None
         self.env = jinja2.Environment(
+            bytecode_cache=bytecode,
             loader=jinja2.FileSystemLoader(str(templates)),
             undefined=jinja2.StrictUndefined,  # a typo in a template fails the build
             autoescape=False,  # output is Markdown; escaping is explicit via page.text/plain
@@ -174,6 +181,8 @@ class Renderer:
         )
         self.site = Site()
         self.schemas: dict[str, str] = {}  # schema file name -> text, published with the site
+        self.reference_files = exports.ReferenceFiles()
+        self._relpaths: dict[tuple[str, str], str] = {}
         self._contexts: dict[str, PageContext] = {}
 
     # -- references, formatted once per build --------------------------------------
@@ -188,6 +197,20 @@ class Renderer:
 
     def short_reference(self, ref: Record) -> str:
         return self._short[ref.id]
+
+    @cached_property
+    def _titles(self) -> dict[str, str]:
+        return {rid: attr(text) for rid, text in self._short.items()}
+
+    def title_attr(self, ref: Record) -> str:
+        return self._titles[ref.id]
+
+    def relpath(self, target: str, start: str) -> str:
+        """posixpath.relpath, remembered: pages link to the same few folders thousands of times."""
+        key = (target, start)
+        if key not in self._relpaths:
+            self._relpaths[key] = posixpath.relpath(target, start)
+        return self._relpaths[key]
 
     @cached_property
     def _formatted(self) -> dict[str, str]:
@@ -215,7 +238,7 @@ class Renderer:
             # JSON strings are valid YAML scalars: front matter that no data text can break
             body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body
         if page.cited:
-            self.site.assets.update(exports.reference_files(page.cited, page_exports_stem(path)))
+            self.site.assets.update(self.reference_files(page.cited, page_exports_stem(path)))
         self.site.pages[path] = body
         self.site.templates[path] = template
         if source:
@@ -271,25 +294,25 @@ def _url_path(value: str) -> str:
 
 def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
              doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
-             chart_cache: Path | None = None) -> Site:
+             cache: Path | None = None) -> Site:
     """Render every generated page.
 
     doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles.
     """
     from . import pages  # the page functions, one per page type
 
-    r = Renderer(corpus, templates)
+    r = Renderer(corpus, templates, cache)
     r.site.doc_titles = dict(doc_titles or {})
     r.schemas = dict(schemas or {})
     pages.render_all(r)
     r.site.cited_by = r.cited_by(doc_citations or {})
     pages.render_bibliography(r)
-    r.site.assets.update(charts.render_all(corpus, chart_cache))
+    r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
     # downloads: the whole bibliography, each hand-written page's references, data tables, schemas
-    r.site.assets.update(exports.reference_files(corpus.references_by_number, "references/bibliography"))
+    r.site.assets.update(r.reference_files(corpus.references_by_number, "references/bibliography"))
     for path, keys in (doc_citations or {}).items():
         refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
-        r.site.assets.update(exports.reference_files([x for x in refs if x], page_exports_stem(path)))
+        r.site.assets.update(r.reference_files([x for x in refs if x], page_exports_stem(path)))
     r.site.assets.update(exports.data_files(corpus))
     r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
     return r.site

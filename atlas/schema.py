@@ -8,14 +8,13 @@ rather than from a second list of fields.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
 from .diagnostics import Problem
 from .kinds import KINDS, Kind
@@ -34,12 +33,12 @@ _PATTERN_RULES = {
 
 
 class Schemas:
-    def __init__(self, folder: Path | None = None, documents: dict[str, dict] | None = None):
+    def __init__(self, folder: Path | None = None, documents: dict[str, dict] | None = None,
+                 cache: Path | None = None):
         if documents is None:
             documents = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.schema.json"))}
         self.documents = documents
-        self.registry = Registry().with_resources(
-            (name, Resource.from_contents(doc)) for name, doc in self.documents.items())
+        self.cache = cache
         common = self.documents.get("common.schema.json", {}).get("$defs", {})
         self._pattern_rules = {d["pattern"]: _PATTERN_RULES[name] for name, d in common.items()
                                if name in _PATTERN_RULES and "pattern" in d}
@@ -71,8 +70,15 @@ class Schemas:
                 self._rows(resolved, sub_base, f"{dotted}.", False, rows)
 
     @cached_property
-    def validators(self) -> dict[str, Draft202012Validator]:
-        return {k.name: Draft202012Validator(self.documents[k.schema], registry=self.registry) for k in KINDS}
+    def validators(self) -> dict:
+        """jsonschema validators, for the messages of invalid records only (imported on demand:
+        a clean run never needs them)."""
+        from jsonschema import Draft202012Validator
+        from referencing import Registry, Resource
+
+        registry = Registry().with_resources(
+            (name, Resource.from_contents(doc)) for name, doc in self.documents.items())
+        return {k.name: Draft202012Validator(self.documents[k.schema], registry=registry) for k in KINDS}
 
     def resolve(self, node: dict, base: str) -> tuple[dict, str]:
         while "$ref" in node:
@@ -125,7 +131,27 @@ class Schemas:
     def fast_checks(self) -> dict[str, object]:
         """Compiled validators (fastjsonschema) that answer 'valid?' quickly; the schemas use
         only keywords whose meaning is the same in draft-07 and 2020-12."""
-        return {k.name: fastjsonschema.compile(self.bundled(k)) for k in KINDS}
+        return {k.name: self._compiled(self.bundled(k)) for k in KINDS}
+
+    def _compiled(self, schema: dict):
+        """fastjsonschema's generated code, kept in the cache folder by schema hash."""
+        text = json.dumps(schema, sort_keys=True)
+        key = hashlib.sha256((text + fastjsonschema.VERSION).encode()).hexdigest()[:20]
+        path = self.cache / f"{key}.py" if self.cache else None
+        code = None
+        if path is not None and path.exists():
+            code = path.read_text(encoding="utf-8")
+        if code is None:
+            code = fastjsonschema.compile_to_code(schema)
+            if path is not None:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(code, encoding="utf-8")
+                except OSError:
+                    pass
+        namespace: dict = {}
+        exec(compile(code, str(path or "<schema>"), "exec"), namespace)  # code we generated from our schema
+        return namespace["validate"]
 
     def validate(self, kind: Kind, loaded: Loaded, relpath: str) -> list[Problem]:
         # Most records are valid: a compiled check says so in microseconds. Only an invalid

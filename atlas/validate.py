@@ -11,7 +11,7 @@ from .schema import Schemas
 
 def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     corpus = load_corpus(root)
-    schemas = Schemas(root / "schemas")
+    schemas = Schemas(root / "schemas", cache=root / ".cache" / "schemas")
     problems = list(corpus.problems)
     schema_clean = True
     for record in corpus:

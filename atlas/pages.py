@@ -12,6 +12,7 @@ from . import exports, jsonld
 from .render import Renderer
 
 CLINICAL = ("early-clinical", "randomised")
+COMPACT_SEARCH_STUDIES = 1000
 
 
 def render_all(r: Renderer) -> None:
@@ -23,8 +24,12 @@ def render_all(r: Renderer) -> None:
     for k in classes:
         r.render(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, title=k.title, tags=k.get("aliases"), jsonld=jsonld.therapy_class(k), c=k, **_class_view(r, k))
     r.render("studies/index.md", "studies_index.md.j2", studies=c.studies_sorted)
+    # A reader's browser downloads the whole search index. Past this many studies, a study
+    # page is indexed by its title, aliases and summary only (bench/RESULTS.md).
+    compact = len(c.studies_sorted) > COMPACT_SEARCH_STUDIES
     for s in c.studies_sorted:
-        r.render(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, tags=s.get("aliases"), jsonld=jsonld.study(s, c), s=s)
+        r.render(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, tags=s.get("aliases"),
+                 jsonld=jsonld.study(s, c), s=s, compact_search=compact)
     trials = sorted(c.all("trial"), key=lambda t: t.id)
     r.render("trials/index.md", "trials_index.md.j2", trials=trials)
     for t in trials:

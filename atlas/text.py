@@ -7,6 +7,7 @@ citations we recognise, [@id], become links, and we build those links ourselves.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -15,8 +16,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
 _LINE_START = re.compile(r"^(\s*)(-|\d+\.)(?=\s)")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def escape_md(text: str) -> str:
-    """Plain text -> Markdown that renders as exactly that text, on one line."""
+    """Plain text -> Markdown that renders as exactly that text, on one line.
+    Cached: titles and labels recur on many pages."""
     raw = str(text)
     # one line (safe inside tables and list items), keeping a single edge space
     # so that "recover [@a] and" stays "recover [1] and"

@@ -111,8 +111,13 @@ def test_search_finds_the_right_page_in_the_first_three_results(page, site_url):
     for query, wanted in expected_pages().items():
         box = page.locator("input.md-search__input")
         box.click()
-        box.fill(query)
-        page.wait_for_selector(".md-search-result__item", timeout=10_000)
+        # clear first and wait for the old results to go, so no answer to the last query is read
+        box.press("Control+a")
+        box.press("Backspace")
+        page.wait_for_function("() => document.querySelectorAll('.md-search-result__item').length === 0",
+                               timeout=10_000)
+        box.press_sequentially(query, delay=5)  # key events, as a reader types (fill() sends none)
+        page.wait_for_selector(".md-search-result__item", state="attached", timeout=30_000)
         hrefs = settled_results(page)
         top = []
         for href in hrefs:
@@ -128,14 +133,13 @@ def test_search_finds_the_right_page_in_the_first_three_results(page, site_url):
 def settled_results(page, tries: int = 40) -> list[str]:
     """Result links once they stop changing (the search worker answers asynchronously)."""
     read = "els => els.map(e => e.getAttribute('href'))"
-    previous = None
+    seen: list = []
     for _ in range(tries):
-        page.wait_for_timeout(250)
-        current = page.locator(".md-search-result__item > a").evaluate_all(read)
-        if current and current == previous:
-            return current
-        previous = current
-    return previous or []
+        page.wait_for_timeout(300)
+        seen.append(page.locator(".md-search-result__item > a").evaluate_all(read))
+        if len(seen) >= 3 and seen[-1] and seen[-1] == seen[-2] == seen[-3]:
+            return seen[-1]
+    return seen[-1] if seen else []
 
 
 # --- accessibility --------------------------------------------------------------------------

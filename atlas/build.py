@@ -33,6 +33,7 @@ class Build:
     version: str = atlas_version
     date: str = ""  # of the content: the last commit's date, else today
     site_url: str = ""
+    abbreviations: str = ""  # abbr definitions appended to every page, made once per build
 
 
 def content_version(root: Path) -> tuple[str, str]:
@@ -75,7 +76,7 @@ def build(root: Path, site_url: str | None = None) -> Build:
                     cache=root / ".cache")
     version, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
-    return Build(root, corpus, site, Renderer(corpus, root / "templates"), version, date, url)
+    return Build(root, corpus, site, Renderer(corpus, root / "templates"), version, date, url, abbreviations(corpus))
 
 
 def _doc_titles(docs: Path) -> dict[str, str]:
@@ -109,7 +110,7 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
     if hand_written:
         markdown = render_citations(b, markdown, page_path)
     markdown = markdown.rstrip() + "\n\n" + cite_this_page(b, markdown, page_path, title)
-    return markdown.rstrip() + "\n\n" + _abbr_block(b) + "\n"
+    return markdown.rstrip() + "\n\n" + b.abbreviations + "\n"
 
 
 def page_url(b: Build, page_path: str) -> str:
@@ -139,17 +140,6 @@ def _front_matter_title(markdown: str) -> str | None:
             except ValueError:
                 return line[7:].strip()
     return None
-
-
-_abbr_cache: dict[int, str] = {}
-
-
-def _abbr_block(b: Build) -> str:
-    key = id(b.corpus)
-    if key not in _abbr_cache:  # once per build, not once per page
-        _abbr_cache.clear()
-        _abbr_cache[key] = abbreviations(b.corpus)
-    return _abbr_cache[key]
 
 
 def render_citations(b: Build, markdown: str, page_path: str) -> str:

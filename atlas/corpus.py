@@ -5,7 +5,10 @@ all of them. Indexes are computed once per build (cached), never once per page.
 """
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -232,10 +235,30 @@ def _study_order(s: Record):
     return (s.get("year") or 0, s.id)
 
 
+# Past this many files, two processes load them: parsing is most of validation's time.
+PARALLEL_FILES = 3000
+
+
+def _load_files(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:
+    """(kind, path, relpath) -> (kind, relpath, Loaded); runs in a worker for large corpora."""
+    return [(kind, relpath, load(Path(path).read_bytes(), relpath)) for kind, path, relpath in jobs]
+
+
+def _load_all(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:
+    if len(jobs) < PARALLEL_FILES or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+        return _load_files(jobs)
+    half = len(jobs) // 2
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as pool:
+        other = pool.submit(_load_files, jobs[half:])
+        mine = _load_files(jobs[:half])
+        return mine + other.result()
+
+
 def load_corpus(root: Path) -> Corpus:
     """Read data/ and docs/ under root. Problems go to corpus.problems."""
     corpus = Corpus(root=root)
     data = root / "data"
+    jobs = []
     for kind in KINDS:
         folder = data / kind.folder
         if not folder.is_dir():
@@ -245,19 +268,18 @@ def load_corpus(root: Path) -> Corpus:
             if path.suffix == ".yml":
                 corpus.problems.append(Problem(relpath, 1, 1, "file-name",
                                                "data files end in .yaml; rename this file"))
-                continue
-            if path.suffix != ".yaml" or not path.is_file():
-                continue
-            loaded = load(path.read_bytes(), relpath)
-            corpus.problems.extend(loaded.problems)
-            if loaded.data is None:
-                corpus.unreadable[kind.name].add(path.stem)
-                continue
-            # Records are known by their file name: a wrong id field is reported once
-            # (id-filename) instead of breaking every reference to the record.
-            rid = path.stem
-            record = Record(kind, rid, loaded.data, relpath, loaded)
-            corpus.records[kind.name][rid] = record
+            elif path.suffix == ".yaml" and path.is_file():
+                jobs.append((kind.name, str(path), relpath))
+    for kind_name, relpath, loaded in _load_all(jobs):
+        kind = BY_NAME[kind_name]
+        stem = relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
+        corpus.problems.extend(loaded.problems)
+        if loaded.data is None:
+            corpus.unreadable[kind.name].add(stem)
+            continue
+        # Records are known by their file name: a wrong id field is reported once
+        # (id-filename) instead of breaking every reference to the record.
+        corpus.records[kind.name][stem] = Record(kind, stem, loaded.data, relpath, loaded)
     for folder in sorted(p for p in data.iterdir() if p.is_dir()) if data.is_dir() else []:
         if folder.name not in BY_FOLDER:
             corpus.problems.append(Problem(folder.relative_to(root).as_posix(), 1, 1, "file-name",

@@ -5,10 +5,13 @@ from render_all(). Record pages get `source=` so "edit this page" opens the YAML
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 
 from .corpus import STAGE_LABELS, STAGES, Record, study_stage
 from . import exports, jsonld
+from .kinds import KINDS
+from .schema import Schemas
 from .render import Renderer
 
 CLINICAL = ("early-clinical", "randomised")
@@ -90,13 +93,10 @@ def _downloads() -> list[tuple[str, list[tuple[str, str, str]]]]:
 
 def _data_dictionary(r: Renderer) -> list[dict]:
     """Per record kind: its schema file and a row per field (from the JSON Schemas themselves)."""
-    import json as _json
-    from .kinds import KINDS
-    from .schema import Schemas
-    docs = {name: _json.loads(text) for name, text in r.schemas.items()}
+    docs = {name: json.loads(text) for name, text in r.schemas.items()}
     if not docs:
         return []
-    schemas = Schemas.from_documents(docs)
+    schemas = Schemas(documents=docs)
     out = []
     for kind in KINDS:
         top = docs[kind.schema]

@@ -17,8 +17,7 @@ import jinja2
 
 from . import charts, citations, exports
 from .jsonld import encode as jsonld_encode
-from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
-from .diagnostics import DataError, Problem
+from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .text import attr, escape_md, label, number, page_title, quantity
 
 # Where each kind's records are shown: a page of their own, or an anchor on a shared page.
@@ -317,6 +316,3 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
     return r.site
 
-
-__all__ = ["generate", "Site", "Renderer", "PageContext", "record_location", "ref_anchor", "ref_label",
-           "DataError", "Problem", "STAGES"]

@@ -12,7 +12,8 @@ import re
 from typing import Callable, Iterable, Iterator
 
 from . import citations
-from .corpus import STAGES, Corpus, Record, study_stage
+from .corpus import DESIGN_STAGE, STAGES, Corpus, Record, study_stage
+from .kinds import BY_NAME
 from .diagnostics import Problem
 from .schema import Schemas
 from .yamlsafe import _dotted
@@ -59,6 +60,19 @@ def strings(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
             yield from strings(v, path + (i,))
 
 
+def references_in(r: Record, schemas: Schemas) -> tuple[list, list]:
+    """What a record names: ([(path, value, target kind)], [(path, cited keys)]).
+    Walked once per record and shared by the rules that need it."""
+    cached = r.__dict__.get("_references")
+    if cached is None:
+        xrefs = [(path, value, target) for pattern, target in schemas.xrefs[r.kind.name]
+                 for path, value in values_at(r.data, pattern) if isinstance(value, str)]
+        cites = [(path, keys) for path, text in strings(r.data) if "[@" in text
+                 for _, _, keys in citations.find(text)]
+        cached = r.__dict__["_references"] = (xrefs, cites)
+    return cached
+
+
 def _suggest(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'? " if close else ""
@@ -88,43 +102,33 @@ def ids_unique(corpus: Corpus, schemas: Schemas):
 
 @rule("ref-unresolved")
 def cross_references_resolve(corpus: Corpus, schemas: Schemas):
-    for r in corpus:
-        for pattern, target in schemas.xrefs[r.kind.name]:
-            for path, value in values_at(r.data, pattern):
-                if not isinstance(value, str):
-                    continue  # the schema reports the type
-                if target == "arm":
-                    arms = [a.get("id") for a in r.get("arms", []) if isinstance(a, dict)]
-                    if value not in arms:
-                        yield _at(r, path, "ref-unresolved",
-                                  f"{_dotted(path)}: this study has no arm '{value}'; {_suggest(value, arms)}"
-                                  f"arms defined: {', '.join(map(str, arms)) or 'none'}")
-                    continue
-                if value not in corpus.records[target] and value not in corpus.unreadable[target]:
-                    folder = next(k.folder for k in corpus_kinds() if k.name == target)
-                    yield _at(r, path, "ref-unresolved",
-                              f"{_dotted(path)}: no {target} with id '{value}'; {_suggest(value, corpus.records[target])}"
-                              f"ids are the file names in data/{folder}/")
-        refs = corpus.records["reference"]
-        for path, text in strings(r.data):
-            for line, col, keys in citations.find(text):
-                for key in keys:
-                    if key not in refs and key not in corpus.unreadable["reference"]:
-                        yield _at(r, path, "ref-unresolved",
-                                  f"{_dotted(path)}: cites [@{key}], but there is no reference with that id; "
-                                  f"{_suggest(key, refs)}ids are the file names in data/references/")
     refs = corpus.records["reference"]
+    for r in corpus:
+        xrefs, cites = references_in(r, schemas)
+        for path, value, target in xrefs:
+            if target == "arm":
+                arms = [a.get("id") for a in r.get("arms", []) if isinstance(a, dict)]
+                if value not in arms:
+                    yield _at(r, path, "ref-unresolved",
+                              f"{_dotted(path)}: this study has no arm '{value}'; {_suggest(value, arms)}"
+                              f"arms defined: {', '.join(map(str, arms)) or 'none'}")
+            elif value not in corpus.records[target] and value not in corpus.unreadable[target]:
+                folder = BY_NAME[target].folder
+                yield _at(r, path, "ref-unresolved",
+                          f"{_dotted(path)}: no {target} with id '{value}'; {_suggest(value, corpus.records[target])}"
+                          f"ids are the file names in data/{folder}/")
+        for path, keys in cites:
+            for key in keys:
+                if key not in refs and key not in corpus.unreadable["reference"]:
+                    yield _at(r, path, "ref-unresolved",
+                              f"{_dotted(path)}: cites [@{key}], but there is no reference with that id; "
+                              f"{_suggest(key, refs)}ids are the file names in data/references/")
     for c in corpus.doc_citations:
         for key in c.keys:
             if key not in refs and key not in corpus.unreadable["reference"]:
                 yield Problem(c.relpath, c.line, c.col, "ref-unresolved",
                               f"cites [@{key}], but there is no reference with that id; {_suggest(key, refs)}"
                               "ids are the file names in data/references/")
-
-
-def corpus_kinds():
-    from .kinds import KINDS
-    return KINDS
 
 
 @rule("doi-duplicate")
@@ -158,12 +162,10 @@ def reference_numbers_unique(corpus: Corpus, schemas: Schemas):
 def cited_reference_ids(corpus: Corpus, schemas: Schemas) -> set[str]:
     cited: set[str] = set()
     for r in corpus:
-        for pattern, target in schemas.xrefs[r.kind.name]:
-            if target == "reference":
-                cited.update(v for _, v in values_at(r.data, pattern) if isinstance(v, str))
-        for _, text in strings(r.data):
-            for _, _, keys in citations.find(text):
-                cited.update(keys)
+        xrefs, cites = references_in(r, schemas)
+        cited.update(value for _, value, target in xrefs if target == "reference")
+        for _, keys in cites:
+            cited.update(keys)
     for c in corpus.doc_citations:
         cited.update(c.keys)
     return cited
@@ -251,7 +253,7 @@ def class_stage_matches_studies(corpus: Corpus, schemas: Schemas):
         declared = c.get("evidence_stage")
         if declared not in STAGES:
             continue
-        studies = [s for s in corpus.studies_by_class.get(c.id, []) if s.get("design") in _DESIGNS]
+        studies = [s for s in corpus.studies_by_class.get(c.id, []) if s.get("design") in DESIGN_STAGE]
         reached = max((STAGES.index(study_stage(s)) for s in studies), default=-1)
         if STAGES.index(declared) > reached:
             best = STAGES[reached] if reached >= 0 else "none"
@@ -263,9 +265,6 @@ def class_stage_matches_studies(corpus: Corpus, schemas: Schemas):
             yield _at(c, ("evidence_stage",), "stage-unsupported",
                       f"evidence_stage is '{declared}', but {', '.join(top[:3])} reach '{STAGES[reached]}'; "
                       "raise evidence_stage")
-
-
-from .corpus import DESIGN_STAGE as _DESIGNS  # noqa: E402
 
 
 _NCT = re.compile(r"^NCT[0-9]{8}$")

@@ -43,10 +43,6 @@ class Schemas:
         self._pattern_rules = {d["pattern"]: _PATTERN_RULES[name] for name, d in common.items()
                                if name in _PATTERN_RULES and "pattern" in d}
 
-    @classmethod
-    def from_documents(cls, documents: dict[str, dict]) -> "Schemas":
-        return cls(documents=documents)
-
     def field_rows(self, kind: Kind) -> list[dict]:
         """Every field of a kind, nested ones dotted, for the data dictionary."""
         rows: list[dict] = []

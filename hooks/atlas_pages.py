@@ -13,6 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from atlas.build import Build, build, process_markdown
+from atlas.searchindex import compact_file
 from atlas.diagnostics import DataError
 
 _current: Build | None = None
@@ -66,3 +67,10 @@ def on_page_markdown(markdown, *, page, config, files):
                                 title=page.meta.get("title") if page.meta else None)
     except DataError as e:
         raise PluginError("\n".join(str(p) for p in e.problems)) from None
+
+
+def on_post_build(*, config):
+    # Runs after the search plugin has written its index (hooks come after plugins).
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if index.exists():
+        compact_file(index)

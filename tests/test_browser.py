@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from pathlib import Path
@@ -211,7 +210,7 @@ def test_hostile_fixture_runs_nothing_in_the_browser(browser, hostile_site):
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    from test_site import FIXTURES, HOSTILE, copy_project, mkdocs_build, poison, run_atlas  # noqa: F401
+    from test_site import FIXTURES, copy_project, mkdocs_build, poison
     import yaml
     root = copy_project(tmp_path_factory.mktemp("hostile-browser") / "proj", FIXTURES / "mini")
     for path in (root / "data").rglob("*.yaml"):

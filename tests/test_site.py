@@ -4,9 +4,6 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -285,3 +282,12 @@ def test_make_site_keeps_the_old_site_when_the_build_fails(tmp_path):
     recipe = makefile.split("\nsite:", 1)[1].split("\n\n", 1)[0]
     assert "--site-dir .site-new" in recipe and "mv .site-new site" in recipe
     assert recipe.index("mkdocs build") < recipe.index("rm -rf site")
+
+
+def test_search_index_keeps_only_entries_with_text(built_site):
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    sections = [d for d in index["docs"] if "#" in d["location"]]
+    assert sections and all(d["text"].strip() for d in sections)
+    assert not any("tags" in d for d in sections), "tags are kept on the page's own entry only"
+    hu = next(d for d in index["docs"] if d["location"] == "studies/hu-2013/")
+    assert "WJ-MSC" in hu["tags"]

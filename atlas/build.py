@@ -29,7 +29,7 @@ class Build:
     root: Path
     corpus: Corpus
     site: Site
-    renderer: Renderer  # reused for citations in hand-written pages
+    renderer: Renderer  # the one that rendered the pages, reused for citations in hand-written pages
     version: str = atlas_version
     date: str = ""  # of the content: the last commit's date, else today
     site_url: str = ""
@@ -72,11 +72,11 @@ def build(root: Path, site_url: str | None = None) -> Build:
     for c in corpus.doc_citations:
         doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
-    site = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
-                    cache=root / ".cache")
+    renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
+                        cache=root / ".cache")
     version, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
-    return Build(root, corpus, site, Renderer(corpus, root / "templates"), version, date, url, abbreviations(corpus))
+    return Build(root, corpus, renderer.site, renderer, version, date, url, abbreviations(corpus))
 
 
 def _doc_titles(docs: Path) -> dict[str, str]:

@@ -293,8 +293,8 @@ def _url_path(value: str) -> str:
 
 def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
              doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
-             cache: Path | None = None) -> Site:
-    """Render every generated page.
+             cache: Path | None = None) -> Renderer:
+    """Render every generated page; the returned Renderer holds them in .site.
 
     doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles.
     """
@@ -314,5 +314,5 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
         r.site.assets.update(r.reference_files([x for x in refs if x], page_exports_stem(path)))
     r.site.assets.update(exports.data_files(corpus))
     r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
-    return r.site
+    return r  # its .site is the output; its formatted references serve hand-written pages too
 

@@ -157,40 +157,58 @@ def render_citations(b: Build, markdown: str, page_path: str) -> str:
     return "".join(out).rstrip() + "\n" + page.references_footer()
 
 
+@dataclass
+class Prepared:
+    """Everything MkDocs is handed, final and as plain strings: generated pages and the
+    hand-written docs/*.md, citations filled in. It holds no records, so the process that
+    builds the HTML stays small: Python's garbage collector scans every live object, and
+    at 100x the corpus a build spent seconds doing so (bench/README.md)."""
+    pages: dict[str, str]  # page path -> Markdown with its front matter
+    assets: dict[str, str | bytes]  # path -> content (charts, downloads, schemas)
+    sources: dict[str, str]  # generated page path -> the data file it came from
+    hand_written: frozenset[str]  # page paths that are files in docs/
+
+
+def prepare(root: Path, site_url: str | None = None) -> Prepared:
+    """build(), then run the per-page Markdown step on every page. Raises DataError."""
+    b = build(root, site_url)
+    pages, docs = {}, root / "docs"
+    for md in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+        rel = md.relative_to(docs).as_posix()
+        if rel in b.site.pages:
+            raise DataError([Problem(f"docs/{rel}", 1, 1, "page-conflict",
+                                     f"this file would hide the generated page {rel}; rename or delete it")])
+        # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
+        pages[rel] = process_markdown(b, md.read_text(encoding="utf-8-sig"), rel, hand_written=True)
+    hand_written = frozenset(pages)
+    for rel, md in b.site.pages.items():
+        pages[rel] = process_markdown(b, md, rel, hand_written=False)
+    return Prepared(pages, dict(b.site.assets), dict(b.site.sources), hand_written)
+
+
 def write_pages(root: Path, out: Path) -> int:
     """Write a complete docs folder (generated + hand-written pages, processed) to out.
 
     MkDocs can build it with no hooks (see mkdocs.yml's comment). The folder is
     replaced only once everything has been written, so a failure leaves the old one.
     """
-    b = build(root)
+    prepared = prepare(root)
     out = out.resolve()
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent if out.parent.exists() else None))
     try:
-        count = 0
         docs = root / "docs"
-        for src in sorted(docs.rglob("*")) if docs.is_dir() else []:
-            if src.is_dir():
-                continue
-            rel = src.relative_to(docs).as_posix()
+        files: dict[str, str | bytes | Path] = {
+            src.relative_to(docs).as_posix(): src for src in (sorted(docs.rglob("*")) if docs.is_dir() else [])
+            if src.is_file() and src.suffix != ".md"}  # images, styles, scripts: copied as they are
+        files.update(prepared.pages)
+        files.update(prepared.assets)
+        for rel, content in files.items():
             dest = tmp / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            if src.suffix == ".md":
-                dest.write_text(process_markdown(b, src.read_text(encoding="utf-8"), rel, hand_written=True),
-                                encoding="utf-8")
+            if isinstance(content, Path):
+                shutil.copyfile(content, dest)
             else:
-                shutil.copyfile(src, dest)
-            count += 1
-        for rel, md in b.site.pages.items():
-            dest = tmp / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(process_markdown(b, md, rel, hand_written=False), encoding="utf-8")
-            count += 1
-        for rel, data in b.site.assets.items():
-            dest = tmp / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-            count += 1
+                dest.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         if out.exists():
             old = out.with_name(out.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
@@ -200,7 +218,7 @@ def write_pages(root: Path, out: Path) -> int:
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, out)
-        return count
+        return len(files)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -2,30 +2,20 @@
 
 Material writes one entry per section and repeats the page's tags on each. Sections
 whose text was excluded from search (data-search-exclude) still leave an entry with
-a title and the tags. compact() keeps every entry that has text to find, drops the
-empty section entries, and keeps tags on the page's own entry only.
+a title and the tags. compact_entries() keeps every entry that has text to find, drops
+the empty section entries, and keeps tags on the page's own entry only. The hook runs
+it on the entries in memory, before the search plugin writes them.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
-
-def compact(index: dict) -> dict:
-    docs = []
-    for doc in index.get("docs", []):
+def compact_entries(entries: list[dict]) -> list[dict]:
+    out = []
+    for doc in entries:
         is_section = "#" in doc.get("location", "")
         if is_section and not doc.get("text", "").strip():
             continue
-        if is_section:
+        if is_section and "tags" in doc:
             doc = {k: v for k, v in doc.items() if k != "tags"}
-        docs.append(doc)
-    return {**index, "docs": docs}
-
-
-def compact_file(path: Path) -> tuple[int, int]:
-    """Rewrite a built search_index.json in place; returns (bytes before, bytes after)."""
-    raw = path.read_bytes()
-    text = json.dumps(compact(json.loads(raw)), ensure_ascii=False, separators=(",", ":"))
-    path.write_text(text, encoding="utf-8")
-    return len(raw), len(text.encode("utf-8"))
+        out.append(doc)
+    return out

@@ -70,6 +70,8 @@ def test_hand_written_page_citations(built_site):
 def test_edit_link_opens_the_yaml_record(built_site):
     page = html(built_site, "studies/hu-2013.md")
     assert "https://github.com/t1d-evidence-atlas/atlas/edit/main/data/studies/hu-2013.yaml" in page
+    # hand-written pages reach MkDocs with their citations filled in, but still edit as themselves
+    assert "https://github.com/t1d-evidence-atlas/atlas/edit/main/docs/about.md" in html(built_site, "about.md")
 
 
 def test_trial_pages_link_valid_identifiers_and_flag_malformed_ones(built_site):
@@ -244,6 +246,14 @@ def test_unknown_citation_in_a_page_fails_the_build_with_file_and_line(project, 
     result = mkdocs_build(project, tmp_path / "out")
     assert result.returncode != 0
     assert "docs/notes.md:5:10: ref-unresolved: cites [@nobody-2000]" in result.stderr + result.stdout
+
+
+def test_a_page_that_would_hide_a_generated_one_fails_with_its_file(project, tmp_path):
+    (project / "docs" / "glossary.md").write_text("# My glossary\n", encoding="utf-8")
+    for result in (mkdocs_build(project, tmp_path / "out"), run_atlas(project, "pages", str(tmp_path / "pages"))):
+        assert result.returncode != 0
+        assert "docs/glossary.md:1:1: page-conflict: " in result.stderr + result.stdout
+        assert "Traceback" not in result.stderr
 
 
 def test_pages_command_builds_without_hooks(project, tmp_path):

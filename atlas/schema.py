@@ -10,7 +10,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import marshal
+import os
 from functools import cached_property
+from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -130,23 +133,30 @@ class Schemas:
         return {k.name: self._compiled(self.bundled(k)) for k in KINDS}
 
     def _compiled(self, schema: dict):
-        """fastjsonschema's generated code, kept in the cache folder by schema hash."""
+        """fastjsonschema's generated code, compiled, kept in the cache folder by schema hash:
+        compiling the generated source took longer than validating the whole 1x corpus."""
         text = json.dumps(schema, sort_keys=True)
-        key = hashlib.sha256((text + fastjsonschema.VERSION).encode()).hexdigest()[:20]
-        path = self.cache / f"{key}.py" if self.cache else None
+        # marshal's format is the interpreter's own: its magic number is part of the key
+        key = hashlib.sha256(text.encode() + fastjsonschema.VERSION.encode() + MAGIC_NUMBER).hexdigest()[:20]
+        path = self.cache / f"{key}.marshal" if self.cache else None
         code = None
         if path is not None and path.exists():
-            code = path.read_text(encoding="utf-8")
+            try:
+                code = marshal.loads(path.read_bytes())
+            except (OSError, ValueError, EOFError, TypeError):
+                code = None  # a damaged cache file is made again
         if code is None:
-            code = fastjsonschema.compile_to_code(schema)
+            code = compile(fastjsonschema.compile_to_code(schema), f"<schema {key}>", "exec")
             if path is not None:
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(code, encoding="utf-8")
+                    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                    tmp.write_bytes(marshal.dumps(code))
+                    os.replace(tmp, path)  # whole or absent, even with two builds at once
                 except OSError:
                     pass
         namespace: dict = {}
-        exec(compile(code, str(path or "<schema>"), "exec"), namespace)  # code we generated from our schema
+        exec(code, namespace)  # code fastjsonschema generated from our own schema
         return namespace["validate"]
 
     def validate(self, kind: Kind, loaded: Loaded, relpath: str) -> list[Problem]:

@@ -5,18 +5,16 @@ all of them. Indexes are computed once per build (cached), never once per page.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, Iterator
 
 from . import citations
 from .diagnostics import Problem
 from .kinds import BY_FOLDER, BY_NAME, KINDS, Kind
+from .parallel import run_halves
 from .yamlsafe import Loaded, load
 
 STAGES = ("in-vitro", "animal", "early-clinical", "randomised")
@@ -239,19 +237,13 @@ def _study_order(s: Record):
 PARALLEL_FILES = 3000
 
 
-def _load_files(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:
-    """(kind, path, relpath) -> (kind, relpath, Loaded); runs in a worker for large corpora."""
-    return [(kind, relpath, load(Path(path).read_bytes(), relpath)) for kind, path, relpath in jobs]
+def _load_one(kind: str, path: str, relpath: str) -> tuple[str, str, Loaded]:
+    return kind, relpath, load(Path(path).read_bytes(), relpath)
 
 
 def _load_all(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:
-    if len(jobs) < PARALLEL_FILES or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
-        return _load_files(jobs)
-    half = len(jobs) // 2
-    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as pool:
-        other = pool.submit(_load_files, jobs[half:])
-        mine = _load_files(jobs[:half])
-        return mine + other.result()
+    """(kind, path, relpath) -> (kind, relpath, Loaded), in order."""
+    return run_halves([partial(_load_one, *job) for job in jobs], PARALLEL_FILES)
 
 
 def load_corpus(root: Path) -> Corpus:

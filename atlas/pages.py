@@ -1,18 +1,20 @@
 """One function per page type: gather the view model, render its template.
 
 To add a page type: write templates/<name>.md.j2 and a function here, and call it
-from render_all(). Record pages get `source=` so "edit this page" opens the YAML.
+from render_all(). A page per record is a function returning r.page(...), listed in
+render_all's render_many() call; it gets `source=` so "edit this page" opens the YAML.
 """
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from functools import partial
 
 from .corpus import STAGE_LABELS, STAGES, Record, study_stage
 from . import exports, jsonld
 from .kinds import KINDS
 from .schema import Schemas
-from .render import Renderer
+from .render import RenderedPage, Renderer
 
 CLINICAL = ("early-clinical", "randomised")
 COMPACT_SEARCH_STUDIES = 1000
@@ -22,38 +24,26 @@ def render_all(r: Renderer) -> None:
     c = r.corpus
     classes = sorted(c.all("therapy-class"), key=lambda x: x.title.lower())
     top = [k for k in classes if not k.get("parent")]
+    trials = sorted(c.all("trial"), key=lambda t: t.id)
+    limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
+    sites = sorted(c.all("site"), key=lambda x: x.title.lower())
+    products = sorted(c.all("product"), key=lambda x: x.title.lower())
     r.render("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r))
     r.render("classes/index.md", "classes_index.md.j2", top_classes=top)
-    for k in classes:
-        r.render(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, title=k.title, tags=k.get("aliases"), jsonld=jsonld.therapy_class(k), c=k, **_class_view(r, k))
     r.render("studies/index.md", "studies_index.md.j2", studies=c.studies_sorted)
+    r.render("trials/index.md", "trials_index.md.j2", trials=trials)
+    r.render("limitations/index.md", "limitations_index.md.j2", limitations=limitations)
+    r.render("sites/index.md", "sites_index.md.j2", sites=sites)
+    r.render("products/index.md", "products_index.md.j2", products=products)
     # A reader's browser downloads the whole search index. Past this many studies, a study
     # page is indexed by its title, aliases and summary only (bench/RESULTS.md).
     compact = len(c.studies_sorted) > COMPACT_SEARCH_STUDIES
-    for s in c.studies_sorted:
-        r.render(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, tags=s.get("aliases"),
-                 jsonld=jsonld.study(s, c), s=s, compact_search=compact)
-    trials = sorted(c.all("trial"), key=lambda t: t.id)
-    r.render("trials/index.md", "trials_index.md.j2", trials=trials)
-    for t in trials:
-        r.render(f"trials/{t.id}.md", "trial.md.j2", source=t.relpath, title=f"{t['identifier_as_printed']}: {t.title}",
-                 tags=t.get("aliases"), jsonld=jsonld.trial(t, c), t=t,
-                 studies=c.studies_by_trial.get(t.id, []))
-    limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
-    r.render("limitations/index.md", "limitations_index.md.j2", limitations=limitations)
-    for lim in limitations:
-        r.render(f"limitations/{lim.id}.md", "limitation.md.j2", source=lim.relpath, title=lim.title, tags=lim.get("aliases"), lim=lim,
-                 classes=c.limitation_classes.get(lim.id, []), studies=c.limitation_studies.get(lim.id, []))
-    sites = sorted(c.all("site"), key=lambda x: x.title.lower())
-    r.render("sites/index.md", "sites_index.md.j2", sites=sites)
-    for site in sites:
-        r.render(f"sites/{site.id}.md", "site.md.j2", source=site.relpath, title=site.title, tags=site.get("aliases"), site=site,
-                 studies=c.studies_by_site.get(site.id, []))
-    products = sorted(c.all("product"), key=lambda x: x.title.lower())
-    r.render("products/index.md", "products_index.md.j2", products=products)
-    for p in products:
-        r.render(f"products/{p.id}.md", "product.md.j2", source=p.relpath, title=p.title, tags=p.get("aliases"), p=p,
-                 studies=c.studies_by_product.get(p.id, []), trials=c.trials_by_product.get(p.id, []))
+    r.render_many([partial(class_page, r, k) for k in classes]
+                  + [partial(study_page, r, s, compact) for s in c.studies_sorted]
+                  + [partial(trial_page, r, t) for t in trials]
+                  + [partial(limitation_page, r, lim) for lim in limitations]
+                  + [partial(site_page, r, site) for site in sites]
+                  + [partial(product_page, r, p) for p in products])
     r.render("organisations.md", "organisations.md.j2",
              organisations=sorted(c.all("organisation"), key=lambda x: x.title.lower()))
     r.render("glossary.md", "glossary.md.j2", terms=sorted(c.all("glossary-term"), key=lambda x: x.title.lower()))
@@ -71,6 +61,42 @@ def render_all(r: Renderer) -> None:
                                    "T1D stem-cell evidence atlas: studies, outcomes, trials, limitations and references",
                                    "Structured records of stem-cell therapy studies for type 1 diabetes, with every "
                                    "outcome's source, built from Ghoneim et al. 2024 (CC BY 4.0)."))
+
+
+# -- record pages: one per record, independent of one another ----------------------------
+
+def class_page(r: Renderer, k: Record) -> RenderedPage:
+    return r.page(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, title=k.title, tags=k.get("aliases"),
+                  jsonld=jsonld.therapy_class(k), c=k, **_class_view(r, k))
+
+
+def study_page(r: Renderer, s: Record, compact_search: bool) -> RenderedPage:
+    return r.page(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, tags=s.get("aliases"),
+                  jsonld=jsonld.study(s, r.corpus), s=s, compact_search=compact_search)
+
+
+def trial_page(r: Renderer, t: Record) -> RenderedPage:
+    return r.page(f"trials/{t.id}.md", "trial.md.j2", source=t.relpath,
+                  title=f"{t['identifier_as_printed']}: {t.title}", tags=t.get("aliases"),
+                  jsonld=jsonld.trial(t, r.corpus), t=t, studies=r.corpus.studies_by_trial.get(t.id, []))
+
+
+def limitation_page(r: Renderer, lim: Record) -> RenderedPage:
+    c = r.corpus
+    return r.page(f"limitations/{lim.id}.md", "limitation.md.j2", source=lim.relpath, title=lim.title,
+                  tags=lim.get("aliases"), lim=lim, classes=c.limitation_classes.get(lim.id, []),
+                  studies=c.limitation_studies.get(lim.id, []))
+
+
+def site_page(r: Renderer, site: Record) -> RenderedPage:
+    return r.page(f"sites/{site.id}.md", "site.md.j2", source=site.relpath, title=site.title,
+                  tags=site.get("aliases"), site=site, studies=r.corpus.studies_by_site.get(site.id, []))
+
+
+def product_page(r: Renderer, p: Record) -> RenderedPage:
+    c = r.corpus
+    return r.page(f"products/{p.id}.md", "product.md.j2", source=p.relpath, title=p.title, tags=p.get("aliases"),
+                  p=p, studies=c.studies_by_product.get(p.id, []), trials=c.trials_by_product.get(p.id, []))
 
 
 def render_bibliography(r: Renderer) -> None:

@@ -12,11 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
 from . import charts, citations, exports
 from .jsonld import encode as jsonld_encode
+from .parallel import run_halves
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .text import attr, escape_md, label, number, page_title, quantity
 
@@ -26,6 +28,8 @@ OWN_PAGE = {"therapy-class": "classes", "study": "studies", "trial": "trials", "
 SHARED_PAGE = {"organisation": "organisations.md", "glossary-term": "glossary.md",
                "cell-source": "cell-sources.md", "model": "models.md"}
 BIBLIOGRAPHY = "bibliography.md"
+# Past this many record pages, two processes render them (bench/README.md).
+PARALLEL_PAGES = 500
 
 
 def record_location(r: Record) -> tuple[str, str | None]:
@@ -182,7 +186,7 @@ class Renderer:
         self.schemas: dict[str, str] = {}  # schema file name -> text, published with the site
         self.reference_files = exports.ReferenceFiles()
         self._relpaths: dict[tuple[str, str], str] = {}
-        self._contexts: dict[str, PageContext] = {}
+        self.cited_on: dict[str, list[str]] = {}  # page path -> reference ids it cites
 
     # -- references, formatted once per build --------------------------------------
     @cached_property
@@ -219,8 +223,8 @@ class Renderer:
         return self._formatted[ref.id]
 
     # -- rendering -----------------------------------------------------------------
-    def render(self, path: str, template: str, source: str | None = None, title: str | None = None,
-               jsonld: dict | None = None, tags: list[str] | None = None, **context) -> None:
+    def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
+             jsonld: dict | None = None, tags: list[str] | None = None, **context) -> "RenderedPage":
         """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
@@ -236,24 +240,47 @@ class Renderer:
         if meta:
             # JSON strings are valid YAML scalars: front matter that no data text can break
             body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body
-        if page.cited:
-            self.site.assets.update(self.reference_files(page.cited, page_exports_stem(path)))
-        self.site.pages[path] = body
-        self.site.templates[path] = template
-        if source:
-            self.site.sources[path] = source
-        self._contexts[path] = page
+        assets = self.reference_files(page.cited, page_exports_stem(path)) if page.cited else {}
+        return RenderedPage(path, body, template, source, [r.id for r in page.cited], assets)
+
+    def add(self, rendered: "RenderedPage") -> None:
+        self.site.pages[rendered.path] = rendered.body
+        self.site.templates[rendered.path] = rendered.template
+        if rendered.source:
+            self.site.sources[rendered.path] = rendered.source
+        self.site.assets.update(rendered.assets)
+        self.cited_on[rendered.path] = rendered.cited
+
+    def render(self, path: str, template: str, **kwargs) -> None:
+        self.add(self.page(path, template, **kwargs))
+
+    def render_many(self, jobs: list[Callable[[], "RenderedPage"]]) -> None:
+        """Pages that do not depend on one another: record pages. Thousands of them are
+        shared with a second process (atlas.parallel); the result is the same either way."""
+        for rendered in run_halves(jobs, PARALLEL_PAGES):
+            self.add(rendered)
 
     def cited_by(self, doc_citations: dict[str, list[str]]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
-        for path, page in sorted(self._contexts.items()):
-            for ref in page.cited:
-                out[ref.id].append(path)
+        for path, refs in sorted(self.cited_on.items()):
+            for ref in refs:
+                out[ref].append(path)
         for path, keys in sorted(doc_citations.items()):
             for key in keys:
                 if path not in out[key]:
                     out[key].append(path)
         return out
+
+
+@dataclass
+class RenderedPage:
+    """One page's output, plain data: it may come back from another process."""
+    path: str
+    body: str  # Markdown with front matter
+    template: str
+    source: str | None  # the data file it shows, for "edit this page"
+    cited: list[str]  # reference ids, in order of first citation
+    assets: dict[str, str]  # its reference files
 
 
 def _format_reference(r: Record) -> str:

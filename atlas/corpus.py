@@ -234,7 +234,7 @@ def _study_order(s: Record):
 
 
 # Past this many files, two processes load them: parsing is most of validation's time.
-PARALLEL_FILES = 3000
+PARALLEL_FILES = 1000
 
 
 def _load_one(kind: str, path: str, relpath: str) -> tuple[str, str, Loaded]:

@@ -211,11 +211,14 @@ def to_csv(rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def data_files(corpus: Corpus) -> dict[str, str]:
+def data_tables(corpus: Corpus) -> dict[str, list[dict]]:
+    return {name: fn(corpus) for name, fn in TABLES.items()}
+
+
+def data_files(tables: dict[str, list[dict]]) -> dict[str, str]:
     """data/<table>.csv and .json for every table."""
     out = {}
-    for name, fn in TABLES.items():
-        rows = fn(corpus)
+    for name, rows in tables.items():
         out[f"data/{name}.csv"] = to_csv(rows)
         out[f"data/{name}.json"] = _json_lines(rows)
     return out

@@ -21,6 +21,7 @@ COMPACT_SEARCH_STUDIES = 1000
 
 
 def render_all(r: Renderer) -> None:
+    """Every page but the bibliography, which lists where each reference was cited."""
     c = r.corpus
     classes = sorted(c.all("therapy-class"), key=lambda x: x.title.lower())
     top = [k for k in classes if not k.get("parent")]
@@ -28,39 +29,54 @@ def render_all(r: Renderer) -> None:
     limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
     sites = sorted(c.all("site"), key=lambda x: x.title.lower())
     products = sorted(c.all("product"), key=lambda x: x.title.lower())
-    r.render("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r))
-    r.render("classes/index.md", "classes_index.md.j2", top_classes=top)
-    r.render("studies/index.md", "studies_index.md.j2", studies=c.studies_sorted)
-    r.render("trials/index.md", "trials_index.md.j2", trials=trials)
-    r.render("limitations/index.md", "limitations_index.md.j2", limitations=limitations)
-    r.render("sites/index.md", "sites_index.md.j2", sites=sites)
-    r.render("products/index.md", "products_index.md.j2", products=products)
     # A reader's browser downloads the whole search index. Past this many studies, a study
     # page is indexed by its title, aliases and summary only (bench/RESULTS.md).
     compact = len(c.studies_sorted) > COMPACT_SEARCH_STUDIES
-    r.render_many([partial(class_page, r, k) for k in classes]
-                  + [partial(study_page, r, s, compact) for s in c.studies_sorted]
-                  + [partial(trial_page, r, t) for t in trials]
-                  + [partial(limitation_page, r, lim) for lim in limitations]
-                  + [partial(site_page, r, site) for site in sites]
-                  + [partial(product_page, r, p) for p in products])
-    r.render("organisations.md", "organisations.md.j2",
-             organisations=sorted(c.all("organisation"), key=lambda x: x.title.lower()))
-    r.render("glossary.md", "glossary.md.j2", terms=sorted(c.all("glossary-term"), key=lambda x: x.title.lower()))
-    sources = sorted(c.all("cell-source"), key=lambda x: (not x.get("in_table_1"), x.title.lower()))
-    r.render("cell-sources.md", "cell_sources.md.j2", sources=sources)
-    r.render("models.md", "models.md.j2", models=sorted(c.all("model"), key=lambda x: x["figure"]))
-    r.render("evidence.md", "evidence.md.j2", **_evidence_view(r))
+    page = partial(partial, r.page)  # a job that renders one page
+    r.render_many([
+        page("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
+        page("classes/index.md", "classes_index.md.j2", top_classes=top),
+        page("studies/index.md", "studies_index.md.j2", studies=c.studies_sorted),
+        page("trials/index.md", "trials_index.md.j2", trials=trials),
+        page("limitations/index.md", "limitations_index.md.j2", limitations=limitations),
+        page("sites/index.md", "sites_index.md.j2", sites=sites),
+        page("products/index.md", "products_index.md.j2", products=products),
+        *[partial(class_page, r, k) for k in classes],
+        *[partial(study_page, r, s, compact) for s in c.studies_sorted],
+        *[partial(trial_page, r, t) for t in trials],
+        *[partial(limitation_page, r, lim) for lim in limitations],
+        *[partial(site_page, r, site) for site in sites],
+        *[partial(product_page, r, p) for p in products],
+        page("organisations.md", "organisations.md.j2",
+             organisations=sorted(c.all("organisation"), key=lambda x: x.title.lower())),
+        page("glossary.md", "glossary.md.j2", terms=sorted(c.all("glossary-term"), key=lambda x: x.title.lower())),
+        page("cell-sources.md", "cell_sources.md.j2",
+             sources=sorted(c.all("cell-source"), key=lambda x: (not x.get("in_table_1"), x.title.lower()))),
+        page("models.md", "models.md.j2", models=sorted(c.all("model"), key=lambda x: x["figure"])),
+        partial(evidence_page, r),
+        partial(data_page, r),
+    ])
+
+
+def evidence_page(r: Renderer) -> RenderedPage:
+    return r.page("evidence.md", "evidence.md.j2", **_evidence_view(r))
+
+
+def data_page(r: Renderer) -> RenderedPage:
+    """The downloads page, with the data tables it offers."""
+    tables = exports.data_tables(r.corpus)
     downloads = _downloads()
-    rows = {name.capitalize(): len(fn(c)) for name, fn in exports.TABLES.items()}
-    rows["References"] = len(c.all("reference"))
-    r.render("data.md", "data.md.j2", title="Data and downloads", downloads=downloads, rows=rows,
-             kinds=_data_dictionary(r),
-             jsonld=jsonld.dataset([(url, fmt, f"{label} ({short})") for label, items in downloads
-                                    for url, fmt, short in items],
-                                   "T1D stem-cell evidence atlas: studies, outcomes, trials, limitations and references",
-                                   "Structured records of stem-cell therapy studies for type 1 diabetes, with every "
-                                   "outcome's source, built from Ghoneim et al. 2024 (CC BY 4.0)."))
+    rows = {name.capitalize(): len(table) for name, table in tables.items()}
+    rows["References"] = len(r.corpus.all("reference"))
+    rendered = r.page(
+        "data.md", "data.md.j2", title="Data and downloads", downloads=downloads, rows=rows,
+        kinds=_data_dictionary(r),
+        jsonld=jsonld.dataset([(url, fmt, f"{label} ({short})") for label, items in downloads for url, fmt, short in items],
+                              "T1D stem-cell evidence atlas: studies, outcomes, trials, limitations and references",
+                              "Structured records of stem-cell therapy studies for type 1 diabetes, with every "
+                              "outcome's source, built from Ghoneim et al. 2024 (CC BY 4.0)."))
+    rendered.assets.update(exports.data_files(tables))
+    return rendered
 
 
 # -- record pages: one per record, independent of one another ----------------------------

@@ -280,7 +280,7 @@ class RenderedPage:
     template: str
     source: str | None  # the data file it shows, for "edit this page"
     cited: list[str]  # reference ids, in order of first citation
-    assets: dict[str, str]  # its reference files
+    assets: dict[str, str]  # files that go with it: its reference files (the data page: the tables)
 
 
 def _format_reference(r: Record) -> str:
@@ -334,12 +334,12 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.site.cited_by = r.cited_by(doc_citations or {})
     pages.render_bibliography(r)
     r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
-    # downloads: the whole bibliography, each hand-written page's references, data tables, schemas
+    # downloads: the whole bibliography, each hand-written page's references, schemas
+    # (the data tables come with the data page)
     r.site.assets.update(r.reference_files(corpus.references_by_number, "references/bibliography"))
     for path, keys in (doc_citations or {}).items():
         refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
         r.site.assets.update(r.reference_files([x for x in refs if x], page_exports_stem(path)))
-    r.site.assets.update(exports.data_files(corpus))
     r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
     return r  # its .site is the output; its formatted references serve hand-written pages too
 

@@ -2,7 +2,7 @@
 
 For each scale it measures, as the median of several runs:
   validate  - `atlas validate` (a whole process: what a contributor waits for)
-  generate  - validation + rendering every page in memory (atlas.build.build)
+  generate  - validation + every page final, in memory (atlas.build.prepare, what the hook runs)
   full      - `mkdocs build` with the hook (the real build)
   floor     - `mkdocs build` without hooks of the same pages written out as Markdown
 and once: peak memory of the full build, built site size, search index size (raw and
@@ -65,8 +65,8 @@ def plain_config(project: Path, pages: Path) -> Path:
 
 
 def generation_time(project: Path) -> tuple[float, int]:
-    code = ("import time,sys; from pathlib import Path; from atlas.build import build; "
-            "t=time.perf_counter(); build(Path('.')); sys.stdout.write(str(time.perf_counter()-t))")
+    code = ("import time,sys; from pathlib import Path; from atlas.build import prepare; "
+            "t=time.perf_counter(); prepare(Path('.')); sys.stdout.write(str(time.perf_counter()-t))")
     out = subprocess.run([PY, "-c", code], cwd=project, env=ENV, capture_output=True, text=True, check=True)
     return float(out.stdout), 0
 

@@ -17,6 +17,7 @@ from . import __version__ as atlas_version
 from . import citations
 from .corpus import Corpus
 from .diagnostics import DataError, Problem
+from .gcpause import paused
 from .render import PageContext, Renderer, Site, generate
 from .text import escape_md
 from .validate import validate
@@ -169,6 +170,7 @@ class Prepared:
     hand_written: frozenset[str]  # page paths that are files in docs/
 
 
+@paused()
 def prepare(root: Path, site_url: str | None = None) -> Prepared:
     """build(), then run the per-page Markdown step on every page. Raises DataError."""
     b = build(root, site_url)

@@ -5,10 +5,12 @@ from pathlib import Path
 
 from .corpus import Corpus, load_corpus
 from .diagnostics import Problem
+from .gcpause import paused
 from .rules import run_rules
 from .schema import Schemas
 
 
+@paused()
 def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     corpus = load_corpus(root)
     schemas = Schemas(root / "schemas", cache=root / ".cache" / "schemas")

@@ -1,4 +1,5 @@
-"""Work shared with a forked process gives what one process gives, and fails the same way."""
+"""Work shared with a forked process gives what one process gives, and fails the same way;
+the cycle collector paused during a build runs again after it."""
 from __future__ import annotations
 
 import pytest
@@ -50,3 +51,14 @@ def test_pages_prepared_in_two_processes_equal_pages_prepared_in_one(monkeypatch
     assert two.pages == one.pages
     assert two.assets == one.assets
     assert two.sources == one.sources and two.hand_written == one.hand_written
+
+
+def test_the_cycle_collector_resumes_after_a_build():
+    import gc
+    from atlas.gcpause import paused
+    prepare(ROOT)
+    assert gc.isenabled(), "prepare() pauses the collector only while it runs"
+    with paused():
+        prepare(ROOT)
+        assert not gc.isenabled(), "a caller's pause is left as it was"
+    assert gc.isenabled()

@@ -18,8 +18,8 @@ import jinja2
 
 from . import charts, citations, exports
 from .jsonld import encode as jsonld_encode
-from .parallel import run_halves
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
+from .parallel import run_halves
 from .text import attr, escape_md, label, number, page_title, quantity
 
 # Where each kind's records are shown: a page of their own, or an anchor on a shared page.
@@ -255,8 +255,8 @@ class Renderer:
         self.add(self.page(path, template, **kwargs))
 
     def render_many(self, jobs: list[Callable[[], "RenderedPage"]]) -> None:
-        """Pages that do not depend on one another: record pages. Thousands of them are
-        shared with a second process (atlas.parallel); the result is the same either way."""
+        """Pages that do not depend on one another (all but the bibliography). Thousands of
+        them are shared with a second process (atlas.parallel); the result is the same."""
         for rendered in run_halves(jobs, PARALLEL_PAGES):
             self.add(rendered)
 

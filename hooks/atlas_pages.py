@@ -39,7 +39,10 @@ def on_files(files, *, config):
     for path, markdown in prepared.pages.items():
         if path in prepared.hand_written:
             # the same page, its citations filled in; "edit this page" still opens docs/<path>
-            files.remove(files.get_file_from_path(path))
+            original = files.get_file_from_path(path)
+            if original is None:  # a file MkDocs leaves out (exclude_docs, dot files)
+                continue
+            files.remove(original)
             f = _generated(config, path, markdown)
             f.edit_uri = path
         else:

@@ -1,8 +1,9 @@
 """One function per page type: gather the view model, render its template.
 
-To add a page type: write templates/<name>.md.j2 and a function here, and call it
-from render_all(). A page per record is a function returning r.page(...), listed in
-render_all's render_many() call; it gets `source=` so "edit this page" opens the YAML.
+To add a page type: write templates/<name>.md.j2 and list a job for it in render_all():
+page(...) for a template and its data, or a function here returning r.page(...) when
+the page needs a view model worked out. Record pages pass `source=` so "edit this page"
+opens the YAML.
 """
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ def render_all(r: Renderer) -> None:
     # A reader's browser downloads the whole search index. Past this many studies, a study
     # page is indexed by its title, aliases and summary only (bench/RESULTS.md).
     compact = len(c.studies_sorted) > COMPACT_SEARCH_STUDIES
-    page = partial(partial, r.page)  # a job that renders one page
+
+    def page(path: str, template: str, **context):  # a job that renders one page
+        return partial(r.page, path, template, **context)
+
     r.render_many([
         page("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
         page("classes/index.md", "classes_index.md.j2", top_classes=top),

@@ -13,4 +13,4 @@ Modules, in the order data flows through them:
   cli          the `atlas` command line
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

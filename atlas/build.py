@@ -14,11 +14,11 @@ from pathlib import Path
 import yaml
 
 from . import __version__ as atlas_version
-from . import citations
+from . import citations, history, whatsnew
 from .corpus import Corpus
 from .diagnostics import DataError, Problem
 from .gcpause import paused
-from .render import PageContext, Renderer, Site, generate
+from .render import PageContext, Renderer, Site, generate, record_location
 from .text import escape_md
 from .validate import validate
 
@@ -31,21 +31,22 @@ class Build:
     corpus: Corpus
     site: Site
     renderer: Renderer  # the one that rendered the pages, reused for citations in hand-written pages
-    version: str = atlas_version
+    version: str = atlas_version  # the release, as in CHANGELOG.md
+    commit: str = ""  # the content's commit, when built from a clone
     date: str = ""  # of the content: the last commit's date, else today
     site_url: str = ""
     abbreviations: str = ""  # abbr definitions appended to every page, made once per build
 
 
 def content_version(root: Path) -> tuple[str, str]:
-    """(version, date) for citations: package version + commit, and the commit's date."""
+    """(commit, date) for citations: the last commit and its date; outside git, ('', today)."""
     try:
         out = subprocess.run(["git", "log", "-1", "--format=%h %cs"], cwd=root, capture_output=True, text=True,
                              timeout=10)
         commit, date = out.stdout.split()
-        return f"{atlas_version}+{commit}", date
+        return commit, date
     except (OSError, ValueError, subprocess.SubprocessError):
-        return atlas_version, datetime.date.today().isoformat()
+        return "", datetime.date.today().isoformat()
 
 
 def configured_site_url(root: Path) -> str:
@@ -73,11 +74,30 @@ def build(root: Path, site_url: str | None = None) -> Build:
     for c in corpus.doc_citations:
         doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
+    changes = history.read(root)
+    changelog = root / "CHANGELOG.md"
     renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
-                        cache=root / ".cache")
-    version, date = content_version(root)
+                        cache=root / ".cache", history=changes,
+                        changelog=changelog.read_text(encoding="utf-8-sig") if changelog.is_file() else None)
+    commit, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
-    return Build(root, corpus, renderer.site, renderer, version, date, url, abbreviations(corpus))
+    b = Build(root, corpus, renderer.site, renderer, atlas_version, commit, date, url, abbreviations(corpus))
+    b.site.assets[whatsnew.FEED] = feed(b, changes)
+    return b
+
+
+def feed(b: Build, changes: history.History) -> str:
+    """The Atom feed of What's new, with absolute links when the site's URL is known."""
+    def url_of(item: whatsnew.Item) -> str:
+        if item.record is None:
+            return page_url(b, whatsnew.PAGE)
+        path, anchor = record_location(item.record)
+        return page_url(b, path) + (f"#{anchor}" if anchor else "")
+
+    return whatsnew.atom(whatsnew.items(changes, b.corpus), site_url=page_url(b, "index.md") or "./",
+                         feed_url=(b.site_url.rstrip("/") + "/" if b.site_url else "") + whatsnew.FEED,
+                         page_url=url_of, title="T1D stem-cell evidence atlas: what's new",
+                         updated=f"{b.date}T00:00:00Z")
 
 
 def _doc_titles(docs: Path) -> dict[str, str]:
@@ -128,7 +148,8 @@ def cite_this_page(b: Build, markdown: str, page_path: str, title: str | None) -
         (ln[2:].strip() for ln in markdown.splitlines() if ln.startswith("# ")), escape_md(page_path))
     return ("<div data-search-exclude markdown>\n\n!!! quote \"Cite this page\"\n"
             f"    T1D stem-cell evidence atlas contributors. {heading}. In: *T1D stem-cell evidence "
-            f"atlas*, version {escape_md(b.version)}, {b.date}. {page_url(b, page_path)}\n\n</div>\n")
+            f"atlas*, release {escape_md(b.version)}{f' (commit {b.commit})' if b.commit else ''}, {b.date}. "
+            f"{page_url(b, page_path)}\n\n</div>\n")
 
 
 def _front_matter_title(markdown: str) -> str | None:

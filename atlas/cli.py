@@ -110,6 +110,21 @@ def cmd_linkcheck(args) -> int:
     return 1 if broken else 0
 
 
+def cmd_release_notes(args) -> int:
+    """Release notes from the data's history since a revision (CHANGELOG.md's next section)."""
+    import datetime
+
+    from . import __version__, history, whatsnew
+    from .corpus import load_corpus
+    root = _root(args)
+    changes = history.read(root, since=args.since)
+    if not changes.available:
+        return _usage(f"no git history to read (is {args.root} a clone, and is {args.since or 'HEAD'} a revision?)")
+    items = whatsnew.items(changes, load_corpus(root))
+    print(whatsnew.release_notes(items, args.version or __version__, datetime.date.today().isoformat()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="atlas", description="Validate, format and render the evidence atlas.")
     parser.add_argument("--root", default=".", help="project folder (default: current folder)")
@@ -131,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--changed-since", metavar="REV", help="only records changed since REV (for pull requests)")
     p.add_argument("--report", help="also write a Markdown report (for the tracking issue)")
     p.set_defaults(fn=cmd_linkcheck)
+    p = sub.add_parser("release-notes", help="release notes (additions, changes, corrections) from the data's history")
+    p.add_argument("--since", metavar="REV", help="the previous release's commit or tag (default: all history)")
+    p.add_argument("--version", help="the release's number (default: the package's version)")
+    p.set_defaults(fn=cmd_release_notes)
     args = parser.parse_args(argv)
     try:
         return args.fn(args)

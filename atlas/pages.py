@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from functools import partial
 
 from .corpus import STAGE_LABELS, STAGES, Record, study_stage
-from . import exports, jsonld
+from . import exports, jsonld, whatsnew
 from .kinds import KINDS
 from .schema import Schemas
 from .render import RenderedPage, Renderer
@@ -59,11 +59,26 @@ def render_all(r: Renderer) -> None:
         page("models.md", "models.md.j2", models=sorted(c.all("model"), key=lambda x: x["figure"])),
         partial(evidence_page, r),
         partial(data_page, r),
+        partial(whats_new_page, r),
+        *([page(whatsnew.RELEASES, "releases.md.j2", source="CHANGELOG.md", title="Release notes",
+                changelog=r.changelog)] if r.changelog is not None else []),
     ])
 
 
 def evidence_page(r: Renderer) -> RenderedPage:
     return r.page("evidence.md", "evidence.md.j2", **_evidence_view(r))
+
+
+def whats_new_page(r: Renderer) -> RenderedPage:
+    """Every change to the records, newest first, grouped by month (from git history)."""
+    every = whatsnew.items(r.history, r.corpus)
+    listed = every[:whatsnew.PAGE_ITEMS]
+    months: dict[str, list] = {}
+    for it in listed:
+        months.setdefault(whatsnew.long_date(it.date).split(" ", 1)[1], []).append(it)
+    return r.page(whatsnew.PAGE, "whats_new.md.j2", title="What's new", history=r.history,
+                  months=list(months.items()), long_date=whatsnew.long_date, actions=whatsnew.ACTIONS,
+                  more=len(every) - len(listed), releases=r.changelog is not None)
 
 
 def data_page(r: Renderer) -> RenderedPage:

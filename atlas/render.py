@@ -16,7 +16,8 @@ from typing import Callable
 
 import jinja2
 
-from . import charts, citations, exports
+from . import charts, citations, exports, whatsnew
+from .history import History
 from .jsonld import encode as jsonld_encode
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .parallel import run_halves
@@ -187,6 +188,8 @@ class Renderer:
         self.reference_files = exports.ReferenceFiles()
         self._relpaths: dict[tuple[str, str], str] = {}
         self.cited_on: dict[str, list[str]] = {}  # page path -> reference ids it cites
+        self.history = History(available=False)  # of data/, for "last changed" and What's new
+        self.changelog: str | None = None  # CHANGELOG.md (maintainers' Markdown), the release notes page
 
     # -- references, formatted once per build --------------------------------------
     @cached_property
@@ -228,6 +231,8 @@ class Renderer:
         """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
+        if source is not None:
+            body = body.rstrip() + "\n\n" + self.record_dates(source, page) + "\n"
         body = body.rstrip() + "\n" + page.references_footer()
         meta = {}
         if title is not None:
@@ -242,6 +247,29 @@ class Renderer:
             body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body
         assets = self.reference_files(page.cited, page_exports_stem(path)) if page.cited else {}
         return RenderedPage(path, body, template, source, [r.id for r in page.cited], assets)
+
+    @cached_property
+    def _by_source(self) -> dict[str, Record]:
+        return {rec.relpath: rec for rec in self.corpus}
+
+    def record_dates(self, source: str, page: PageContext) -> str:
+        """When a record entered the atlas, when it last changed (git history), and the
+        date its evidence was last reviewed (its own `reviewed` field)."""
+        parts = []
+        added, changed = self.history.added(source), self.history.last_changed(source)
+        if added:
+            parts.append(f"Added to the atlas on {whatsnew.long_date(added)}")
+        if changed and changed != added:
+            parts.append(f"last changed on {whatsnew.long_date(changed)}")
+        record = self._by_source.get(source)
+        reviewed = record.get("reviewed") if record is not None else None
+        if isinstance(reviewed, str) and reviewed:
+            parts.append(f"evidence as of {whatsnew.long_date(reviewed)}")
+        if not parts:
+            return ""
+        text = "; ".join(parts)
+        return (f"<p class=\"atlas-record-dates\" data-search-exclude markdown>{text[0].upper()}{text[1:]}. "
+                f"[What's new]({page.url(whatsnew.PAGE)})</p>")
 
     def add(self, rendered: "RenderedPage") -> None:
         self.site.pages[rendered.path] = rendered.body
@@ -320,7 +348,7 @@ def _url_path(value: str) -> str:
 
 def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
              doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
-             cache: Path | None = None) -> Renderer:
+             cache: Path | None = None, history: History | None = None, changelog: str | None = None) -> Renderer:
     """Render every generated page; the returned Renderer holds them in .site.
 
     doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles.
@@ -328,6 +356,9 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     from . import pages  # the page functions, one per page type
 
     r = Renderer(corpus, templates, cache)
+    if history is not None:
+        r.history = history
+    r.changelog = changelog
     r.site.doc_titles = dict(doc_titles or {})
     r.schemas = dict(schemas or {})
     pages.render_all(r)

@@ -1,0 +1,177 @@
+"""What changed in the data, and when, read from the git history of data/.
+
+A record's history is its file's history: added, changed (with the fields that
+changed), corrected, removed. Changes are dated when they landed on the main line
+(first parent), so a merged pull request counts on the day it was merged. Reading
+costs one `git log` and one `git cat-file` per build, whatever the size of the
+history; a build without git (an exported tarball, a shallow clone) still works and
+says that the history is not available.
+
+A change is a correction when it adds an entry to a record's `corrections` list, or
+when the commit's subject starts with "Correct" (CONTRIBUTING.md asks for that).
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .yamlsafe import load
+
+ADDED, CHANGED, CORRECTED, REMOVED = "added", "changed", "corrected", "removed"
+_CORRECTION_SUBJECT = re.compile(r"^\s*correct", re.I)
+_MERGE_SUBJECT = re.compile(r"^Merge (pull request|branch|remote-tracking branch) ")
+_GIT_TIMEOUT = 60
+
+
+@dataclass(frozen=True)
+class Change:
+    commit: str  # full hash
+    time: str  # ISO 8601 commit time, when the change landed on the main line
+    subject: str  # what the commit says it did (a merged pull request's title)
+    action: str  # added | changed | corrected | removed
+    relpath: str  # data/<folder>/<id>.yaml (after any rename)
+    fields: tuple[str, ...] = ()  # top-level fields whose value changed
+    corrections: tuple[str, ...] = ()  # fields a new `corrections` entry corrects
+
+    @property
+    def date(self) -> str:
+        return self.time[:10]
+
+
+@dataclass
+class History:
+    available: bool  # False: no git, or not a repository; pages say so instead of guessing
+    changes: list[Change] = field(default_factory=list)  # newest first
+    shallow: bool = False  # a shallow clone: the oldest commits are missing
+
+    def of(self, relpath: str) -> list[Change]:
+        """The changes of one data file, newest first."""
+        if not hasattr(self, "_by_path"):
+            by_path: dict[str, list[Change]] = {}
+            for c in self.changes:
+                by_path.setdefault(c.relpath, []).append(c)
+            self._by_path = by_path
+        return self._by_path.get(relpath, [])
+
+    def added(self, relpath: str) -> str | None:
+        """Date the record was added, if the history reaches back to it."""
+        return next((c.date for c in reversed(self.of(relpath)) if c.action == ADDED), None)
+
+    def last_changed(self, relpath: str) -> str | None:
+        changes = self.of(relpath)
+        return changes[0].date if changes else None
+
+
+def read(root: Path, since: str | None = None) -> History:
+    """The history of data/ under root (commits after `since`, a git revision, if given)."""
+    rev = [f"{since}..HEAD"] if since else []
+    log = _git(root, "log", "--relative", "-M", "--first-parent", "--diff-merges=first-parent", "--raw", "--no-abbrev", "-z",
+               "--format=%x1e%H%x1f%cI%x1f%s%x1f%b", *rev, "--", "data")
+    if log is None:
+        return History(available=False)
+    shallow = (_git(root, "rev-parse", "--is-shallow-repository") or "").strip() == "true"
+    entries = parse_log(log)
+    blobs = _read_blobs(root, {b for e in entries for b in (e.old_blob, e.new_blob) if e.status == "M"})
+    return History(available=True, changes=[e.change(blobs) for e in entries], shallow=shallow)
+
+
+@dataclass
+class _Entry:
+    commit: str
+    time: str
+    subject: str
+    status: str  # A, M, D (renames are M at the new path)
+    relpath: str
+    old_blob: str
+    new_blob: str
+
+    def change(self, blobs: dict[str, bytes]) -> Change:
+        if self.status == "A":
+            return Change(self.commit, self.time, self.subject, ADDED, self.relpath)
+        if self.status == "D":
+            return Change(self.commit, self.time, self.subject, REMOVED, self.relpath)
+        old = _data(blobs.get(self.old_blob), self.relpath)
+        new = _data(blobs.get(self.new_blob), self.relpath)
+        fields = tuple(sorted(k for k in {*old, *new} if old.get(k) != new.get(k)))
+        before = old.get("corrections") if isinstance(old.get("corrections"), list) else []
+        after = new.get("corrections") if isinstance(new.get("corrections"), list) else []
+        corrected = tuple(str(c.get("field", "")) if isinstance(c, dict) else "" for c in after if c not in before)
+        action = CORRECTED if corrected or _CORRECTION_SUBJECT.match(self.subject) else CHANGED
+        return Change(self.commit, self.time, self.subject, action, self.relpath, fields, corrected)
+
+
+def parse_log(log: str) -> list[_Entry]:
+    """Entries of `git log --raw -z` in the format read() asks for, newest first.
+    Paths are followed through renames, so older entries carry today's path."""
+    entries: list[_Entry] = []
+    renamed: dict[str, str] = {}  # an old path -> the path it has now
+    for chunk in log.split("\x1e")[1:]:
+        header, _, raw = chunk.partition("\0")
+        commit, time, subject, body = (header.split("\x1f") + ["", "", "", ""])[:4]
+        if _MERGE_SUBJECT.match(subject) and body.strip():
+            subject = body.strip().splitlines()[0]  # GitHub puts the pull request's title here
+        tokens = raw.lstrip("\n").split("\0")
+        i = 0
+        while i < len(tokens):
+            meta = tokens[i]
+            if not meta.startswith(":"):
+                i += 1
+                continue
+            parts = meta[1:].split()
+            old_blob, new_blob, status = parts[2], parts[3], parts[4][:1]
+            if status in "RC":
+                old_path, path = tokens[i + 1], tokens[i + 2]
+                i += 3
+                current = renamed.get(path, path)
+                if status == "R":
+                    renamed[old_path] = current
+                status = "M" if status == "R" else "A"
+            else:
+                path = tokens[i + 1]
+                i += 2
+                current = renamed.get(path, path)
+            if status in "AMD" and current.endswith(".yaml"):
+                entries.append(_Entry(commit, time, subject.strip(), status, current, old_blob, new_blob))
+    return entries
+
+
+def _data(raw: bytes | None, relpath: str) -> dict:
+    if not raw:
+        return {}
+    loaded = load(raw, relpath)
+    return loaded.data if isinstance(loaded.data, dict) else {}
+
+
+def _read_blobs(root: Path, blobs: set[str]) -> dict[str, bytes]:
+    """Contents of many blobs from one `git cat-file --batch`."""
+    blobs.discard("0" * 40)
+    if not blobs:
+        return {}
+    order = sorted(blobs)
+    try:
+        out = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input="\n".join(order).encode() + b"\n",
+                             capture_output=True, timeout=_GIT_TIMEOUT, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    found, pos = {}, 0
+    for sha in order:
+        end = out.index(b"\n", pos)
+        head = out[pos:end].split()
+        pos = end + 1
+        if len(head) == 3 and head[1] == b"blob":
+            size = int(head[2])
+            found[sha] = out[pos:pos + size]
+            pos += size + 1
+    return found
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=_GIT_TIMEOUT)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    return result.stdout.decode("utf-8", errors="replace")

@@ -1,0 +1,165 @@
+"""What's new: the page, the Atom feed and release notes, all views of atlas.history.
+
+One list of items serves all three, so the page, the feed and the notes never
+disagree. A commit that adds many records at once (an import) is one item that
+counts them by kind, not hundreds of lines.
+"""
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from xml.etree import ElementTree as ET
+
+from .corpus import Corpus, Record
+from .history import ADDED, CHANGED, CORRECTED, REMOVED, History
+from .kinds import BY_FOLDER
+from .text import escape_md, label
+
+PAGE = "whats-new.md"
+FEED = "feed.xml"
+RELEASES = "releases.md"  # CHANGELOG.md as a page
+BATCH = 20  # a commit adding more records than this is summarised by kind
+PAGE_ITEMS = 200  # the page lists this many items, newest first
+FEED_ITEMS = 50
+ACTIONS = {ADDED: "New", CHANGED: "Updated", CORRECTED: "Corrected", REMOVED: "Removed"}
+
+
+@dataclass
+class Item:
+    """One line of the page, one entry of the feed."""
+    time: str  # ISO 8601
+    commit: str
+    subject: str  # the commit's own words: untrusted text
+    action: str  # added | changed | corrected | removed
+    relpath: str = ""  # the data file; empty for a batch
+    record: Record | None = None  # None for a removed record or a batch
+    kind_label: str = ""
+    title: str = ""
+    fields: tuple[str, ...] = ()
+    added_by_kind: dict[str, int] = field(default_factory=dict)  # a batch: kind label -> records added
+
+    @property
+    def date(self) -> str:
+        return self.time[:10]
+
+    @property
+    def headline(self) -> str:
+        """Plain text: 'New study: Title', 'Corrected reference: Title', '118 references, 67 studies added'."""
+        if self.added_by_kind:
+            return ", ".join(f"{n} {plural(k, n)}" for k, n in self.added_by_kind.items()) + " added"
+        return f"{ACTIONS[self.action]} {self.kind_label}: {self.title}"
+
+    @property
+    def detail(self) -> str:
+        """Plain text: which fields changed, in readers' words."""
+        if self.action in (CHANGED, CORRECTED) and self.fields:
+            return "Changed: " + ", ".join(label(f).lower() for f in self.fields if f != "reviewed")
+        return ""
+
+
+def items(history: History, corpus: Corpus) -> list[Item]:
+    """Every change to the data, newest first, with big additions summarised per commit."""
+    by_path = {r.relpath: r for r in corpus}
+    out: list[Item] = []
+    for commit, changes in _by_commit(history):
+        added = [c for c in changes if c.action == ADDED]
+        batch = len(added) > BATCH
+        if batch:
+            kinds = Counter(_kind_label(c.relpath) for c in added)
+            first = added[0]
+            out.append(Item(first.time, commit, first.subject, ADDED, added_by_kind=dict(kinds.most_common())))
+        for c in changes:
+            if batch and c.action == ADDED:
+                continue
+            record = by_path.get(c.relpath) if c.action != REMOVED else None
+            title = record.title if record is not None else c.relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
+            out.append(Item(c.time, commit, c.subject, c.action, c.relpath, record, _kind_label(c.relpath), title,
+                            c.fields))
+    return out
+
+
+def _by_commit(history: History):
+    group: list = []
+    for c in history.changes:
+        if group and group[0].commit != c.commit:
+            yield group[0].commit, group
+            group = []
+        group.append(c)
+    if group:
+        yield group[0].commit, group
+
+
+def _kind_label(relpath: str) -> str:
+    parts = relpath.split("/")
+    kind = BY_FOLDER.get(parts[1]) if len(parts) > 2 else None
+    return kind.label if kind else "record"
+
+
+def plural(word: str, n: int) -> str:
+    if n == 1:
+        return word
+    if " or " in word:  # "product or device" -> "products or devices"
+        return " or ".join(plural(w, n) for w in word.split(" or "))
+    if word.endswith("y") and not word.endswith(("ay", "ey", "oy")):
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("s", "x", "ch")) else "s")
+
+
+def long_date(iso: str) -> str:
+    """'2026-11-25' -> '25 November 2026' (how the site writes dates)."""
+    try:
+        d = datetime.date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{d.day} {d:%B %Y}"
+
+
+def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, title: str, updated: str) -> str:
+    """An Atom 1.0 feed (RFC 4287). page_url(item) -> the absolute URL of the item's page."""
+    ns = "http://www.w3.org/2005/Atom"
+    feed = ET.Element("feed", xmlns=ns)
+    ET.SubElement(feed, "title").text = title
+    ET.SubElement(feed, "id").text = feed_url
+    ET.SubElement(feed, "updated").text = feed_items[0].time if feed_items else updated
+    ET.SubElement(feed, "link", rel="self", href=feed_url, type="application/atom+xml")
+    ET.SubElement(feed, "link", rel="alternate", href=site_url, type="text/html")
+    ET.SubElement(ET.SubElement(feed, "author"), "name").text = "T1D stem-cell evidence atlas contributors"
+    for it in feed_items[:FEED_ITEMS]:
+        entry = ET.SubElement(feed, "entry")
+        ET.SubElement(entry, "title").text = it.headline
+        ET.SubElement(entry, "id").text = f"{feed_url}#{it.commit}/{it.relpath or 'batch'}"
+        ET.SubElement(entry, "updated").text = it.time
+        ET.SubElement(entry, "link", rel="alternate", href=page_url(it), type="text/html")
+        summary = " ".join(x for x in (it.detail + "." if it.detail else "", it.subject) if x)
+        ET.SubElement(entry, "summary").text = summary or it.headline
+        ET.SubElement(entry, "category", term=it.action)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def release_notes(release_items: list[Item], version: str, date: str) -> str:
+    """A CHANGELOG section in the manner of MDN browser-compat-data's release notes."""
+    sections = {ADDED: "Additions", CHANGED: "Changes", CORRECTED: "Corrections", REMOVED: "Removals"}
+    lines = [f"## {version} ({date})", ""]
+    if not release_items:
+        return "\n".join(lines + ["No changes to the data.", ""])
+    for action, heading in sections.items():
+        found = [it for it in release_items if it.action == action]
+        if not found:
+            continue
+        lines += [f"### {heading}", ""]
+        for it in reversed(found):  # oldest first reads like a story
+            if it.added_by_kind:  # titles and subjects are contributed text: escaped
+                lines.append(f"- {escape_md(it.headline)} ({escape_md(it.subject)})")
+            else:
+                what = f" — {escape_md(it.detail.lower())}" if it.detail else ""
+                lines.append(f"- {it.kind_label.capitalize()} {escape_md(it.relpath)}: {escape_md(it.title)}{what}")
+        lines.append("")
+    counts = Counter()
+    for it in release_items:
+        counts[it.action] += sum(it.added_by_kind.values()) or 1
+    commits = len({it.commit for it in release_items})
+    lines += ["### Statistics", "",
+              f"- {commits} {plural('commit', commits)} changed the data: "
+              + ", ".join(f"{counts[a]} {sections[a].lower()}" for a in sections if counts[a]), ""]
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""What's new, the Atom feed, record dates and release notes, made from git history.
+
+Each test makes a small project with a history of its own: records added, one
+corrected, one updated, one renamed, one removed.
+"""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from atlas import history, whatsnew
+from atlas.build import prepare
+from atlas.corpus import load_corpus
+from conftest import FIXTURES, copy_project, html, run_atlas
+
+
+def git(root: Path, *args: str, date: str = "2026-01-05T10:00:00+00:00") -> None:
+    env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = copy_project(tmp_path / "proj", FIXTURES / "mini")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "First records", date="2026-01-05T10:00:00+00:00")
+    studies = root / "data" / "studies"
+    new = (studies / "alpha-2020.yaml").read_text().replace("alpha-2020", "gamma-2025", 1).replace(
+        "Islet-like cells in diabetic mice (Alpha 2020)", "Gamma cells in diabetic mice")
+    (studies / "gamma-2025.yaml").write_text(new)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Add Gamma 2025 <script>alert(1)</script>", date="2026-02-10T09:00:00+00:00")
+    ref = root / "data" / "references" / "beta-2021.yaml"
+    ref.write_text(ref.read_text().replace("doi: 10.1000/beta.2021", "volume: '9'\ndoi: 10.1000/beta.2021")
+                   + "corrections:\n- field: volume\n  printed: '13'\n  corrected: '9'\n  note: The DOI gives volume 9.\n")
+    git(root, "commit", "-q", "-am", "Record the misprinted volume of Beta 2021", date="2026-03-01T08:00:00+00:00")
+    study = studies / "alpha-2020.yaml"
+    study.write_text(study.read_text().replace("Blood glucose fell in treated mice.", "Blood glucose fell by half."))
+    git(root, "commit", "-q", "-am", "Update the Alpha 2020 outcome", date="2026-03-02T08:00:00+00:00")
+    return root
+
+
+def test_history_reads_additions_changes_corrections(repo: Path):
+    h = history.read(repo)
+    assert h.available
+    by_path = {(c.relpath, c.action) for c in h.changes}
+    assert ("data/studies/gamma-2025.yaml", "added") in by_path
+    assert ("data/references/beta-2021.yaml", "corrected") in by_path
+    changed = next(c for c in h.changes if c.relpath == "data/studies/alpha-2020.yaml" and c.action == "changed")
+    assert changed.fields == ("outcomes",)
+    assert h.added("data/studies/alpha-2020.yaml") == "2026-01-05"
+    assert h.last_changed("data/studies/alpha-2020.yaml") == "2026-03-02"
+    assert [c.time for c in h.changes] == sorted((c.time for c in h.changes), reverse=True)
+
+
+def test_renamed_and_removed_records_keep_their_history(repo: Path):
+    git(repo, "mv", "data/studies/gamma-2025.yaml", "data/studies/gamma-2025b.yaml")
+    git(repo, "commit", "-q", "-m", "Rename", date="2026-04-01T08:00:00+00:00")
+    git(repo, "rm", "-q", "data/glossary/stz.yaml")
+    git(repo, "commit", "-q", "-m", "Remove a term", date="2026-04-02T08:00:00+00:00")
+    h = history.read(repo)
+    assert h.added("data/studies/gamma-2025b.yaml") == "2026-02-10"  # followed through the rename
+    assert ("data/glossary/stz.yaml", "removed") in {(c.relpath, c.action) for c in h.changes}
+
+
+def test_whats_new_page_and_record_dates(repo: Path):
+    pages = prepare(repo).pages
+    page = pages[whatsnew.PAGE]
+    assert "## March 2026" in page and "## February 2026" in page and "## January 2026" in page
+    assert page.index("March 2026") < page.index("February 2026")  # newest first
+    assert "Corrected reference: [Registry report of a first trial](bibliography.md#ref-2)" in page
+    assert "New study: [Gamma cells in diabetic mice](studies/gamma-2025.md)" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page  # a commit subject is untrusted text
+    study = pages["studies/alpha-2020.md"]
+    assert "Added to the atlas on 5 January 2026; last changed on 2 March 2026" in study
+
+
+def test_feed_parses_and_links_to_pages(repo: Path):
+    feed = feedparser.parse(prepare(repo, site_url="https://example.org/atlas/").assets[whatsnew.FEED])
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.feed.title.startswith("T1D stem-cell evidence atlas")
+    titles = [e.title for e in feed.entries]
+    assert titles[0] == "Updated study: Islet-like cells in diabetic mice (Alpha 2020)"
+    assert "New study: Gamma cells in diabetic mice" in titles
+    links = {e.title: e.link for e in feed.entries}
+    assert links["New study: Gamma cells in diabetic mice"] == "https://example.org/atlas/studies/gamma-2025/"
+    assert links["Corrected reference: Registry report of a first trial"] == "https://example.org/atlas/bibliography/#ref-2"
+    assert len({e.id for e in feed.entries}) == len(feed.entries)
+    assert feed.entries[0].updated.startswith("2026-03-02")
+
+
+def test_without_git_the_page_says_so(tmp_path: Path):
+    root = copy_project(tmp_path / "proj", FIXTURES / "mini")
+    assert not history.read(root).available
+    prepared = prepare(root)
+    assert "History not available" in prepared.pages[whatsnew.PAGE]
+    assert "Added to the atlas" not in prepared.pages["studies/alpha-2020.md"]
+    assert not feedparser.parse(prepared.assets[whatsnew.FEED]).bozo
+
+
+def test_release_notes_group_changes_like_mdn(repo: Path):
+    first = subprocess.run(["git", "rev-list", "--max-parents=0", "HEAD"], cwd=repo, capture_output=True,
+                           text=True).stdout.strip()
+    result = run_atlas(repo, "release-notes", "--since", first, "--version", "9.9.9")
+    assert result.returncode == 0, result.stderr
+    notes = result.stdout
+    assert notes.startswith("## 9.9.9 (")
+    assert notes.index("### Additions") < notes.index("### Changes") < notes.index("### Corrections")
+    assert "Study data/studies/gamma-2025.yaml: Gamma cells in diabetic mice" in notes
+    assert "First records" not in notes  # before --since
+    assert "3 commits changed the data" in notes
+
+
+def test_batch_of_additions_is_summarised(tmp_path: Path):
+    root = copy_project(tmp_path / "proj", FIXTURES / "mini")
+    refs = root / "data" / "references"
+    for i in range(whatsnew.BATCH + 1):
+        text = (refs / "beta-2021.yaml").read_text().replace("beta-2021", f"extra-{i}").replace("number: 2\n", "")
+        (refs / f"extra-{i}.yaml").write_text(text.replace("10.1000/beta.2021", f"10.1000/extra.{i}"))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Import")
+    items = whatsnew.items(history.read(root), load_corpus(root))
+    assert len(items) == 1 and items[0].added_by_kind["reference"] == whatsnew.BATCH + 3
+
+
+def test_built_site_has_whats_new_and_a_feed(built_site: Path):
+    page = html(built_site, "whats-new.md")
+    assert "What's new" in page
+    feed = feedparser.parse((built_site / "feed.xml").read_bytes())
+    assert not feed.bozo and feed.entries
+    assert 'type="application/atom+xml"' in html(built_site, "index.md")
+
+
+def test_changelog_top_release_is_the_package_version():
+    from atlas import __version__
+    changelog = Path(__file__).resolve().parent.parent / "CHANGELOG.md"
+    first = next(line for line in changelog.read_text(encoding="utf-8").splitlines() if line.startswith("## "))
+    assert first.startswith(f"## {__version__} ("), first

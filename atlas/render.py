@@ -18,27 +18,19 @@ import jinja2
 
 from . import charts, citations, exports
 from .jsonld import encode as jsonld_encode
+from .kinds import BY_NAME
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .parallel import run_halves
 from .text import attr, escape_md, label, number, page_title, quantity
 
-# Where each kind's records are shown: a page of their own, or an anchor on a shared page.
-OWN_PAGE = {"therapy-class": "classes", "study": "studies", "trial": "trials", "limitation": "limitations",
-            "site": "sites", "product": "products"}
-SHARED_PAGE = {"organisation": "organisations.md", "glossary-term": "glossary.md",
-               "cell-source": "cell-sources.md", "model": "models.md"}
-BIBLIOGRAPHY = "bibliography.md"
+BIBLIOGRAPHY = BY_NAME["reference"].page
 # Past this many record pages, two processes render them (bench/README.md).
 PARALLEL_PAGES = 500
 
 
 def record_location(r: Record) -> tuple[str, str | None]:
-    """(page path, anchor) where a record is shown."""
-    if r.kind.name in OWN_PAGE:
-        return f"{OWN_PAGE[r.kind.name]}/{r.id}.md", None
-    if r.kind.name == "reference":
-        return BIBLIOGRAPHY, ref_anchor(r)
-    return SHARED_PAGE[r.kind.name], r.id
+    """(page path, anchor) where a record is shown: its Kind says (kinds.py)."""
+    return r.kind.location(r)
 
 
 def page_exports_stem(page_path: str) -> str:
@@ -47,7 +39,7 @@ def page_exports_stem(page_path: str) -> str:
 
 
 def ref_anchor(r: Record) -> str:
-    return f"ref-{r.get('number')}" if r.get("number") else f"ref-{r.id}"
+    return r.kind.anchor(r)
 
 
 def ref_label(r: Record) -> str:

@@ -18,7 +18,8 @@ from . import citations
 from .corpus import Corpus
 from .diagnostics import DataError, Problem
 from .gcpause import paused
-from .render import PageContext, Renderer, Site, generate
+from .pages import generate
+from .render import PageContext, Renderer, Site
 from .text import escape_md
 from .validate import validate
 

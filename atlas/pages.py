@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from functools import partial
+from pathlib import Path
 
-from .corpus import STAGE_LABELS, STAGES, Record, study_stage
-from . import exports, jsonld
+from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
+from . import charts, exports, jsonld
 from .kinds import KINDS
 from .schema import Schemas
-from .render import RenderedPage, Renderer
+from .render import RenderedPage, Renderer, page_exports_stem
 
 CLINICAL = ("early-clinical", "randomised")
 COMPACT_SEARCH_STUDIES = 1000
@@ -223,3 +224,28 @@ def _evidence_view(r: Renderer) -> dict:
         "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
         "designs": designs, "patients": [s for s in clinical if s.get("enrolled") and s["design"] != "meta-analysis"],
     }
+
+
+def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
+             doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
+             cache: Path | None = None) -> Renderer:
+    """Render every generated page; the returned Renderer holds them in .site.
+
+    doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles.
+    """
+    r = Renderer(corpus, templates, cache)
+    r.site.doc_titles = dict(doc_titles or {})
+    r.schemas = dict(schemas or {})
+    render_all(r)
+    r.site.cited_by = r.cited_by(doc_citations or {})
+    render_bibliography(r)
+    r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
+    # downloads: the whole bibliography, each hand-written page's references, schemas
+    # (the data tables come with the data page)
+    r.site.assets.update(r.reference_files(corpus.references_by_number, "references/bibliography"))
+    for path, keys in (doc_citations or {}).items():
+        refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
+        r.site.assets.update(r.reference_files([x for x in refs if x], page_exports_stem(path)))
+    r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
+    return r  # its .site is the output; its formatted references serve hand-written pages too
+

@@ -16,7 +16,7 @@ from typing import Callable
 
 import jinja2
 
-from . import charts, citations, exports
+from . import citations, exports
 from .jsonld import encode as jsonld_encode
 from .kinds import BY_NAME
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
@@ -308,30 +308,3 @@ def _format_reference(r: Record) -> str:
 def _url_path(value: str) -> str:
     """Escape what would end or break a Markdown link destination; the schema already fixed the syntax."""
     return value.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-
-
-def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
-             doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
-             cache: Path | None = None) -> Renderer:
-    """Render every generated page; the returned Renderer holds them in .site.
-
-    doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles.
-    """
-    from . import pages  # the page functions, one per page type
-
-    r = Renderer(corpus, templates, cache)
-    r.site.doc_titles = dict(doc_titles or {})
-    r.schemas = dict(schemas or {})
-    pages.render_all(r)
-    r.site.cited_by = r.cited_by(doc_citations or {})
-    pages.render_bibliography(r)
-    r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
-    # downloads: the whole bibliography, each hand-written page's references, schemas
-    # (the data tables come with the data page)
-    r.site.assets.update(r.reference_files(corpus.references_by_number, "references/bibliography"))
-    for path, keys in (doc_citations or {}).items():
-        refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
-        r.site.assets.update(r.reference_files([x for x in refs if x], page_exports_stem(path)))
-    r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
-    return r  # its .site is the output; its formatted references serve hand-written pages too
-

@@ -17,6 +17,7 @@ from typing import Callable
 import jinja2
 
 from . import citations, exports
+from .citations import _format_reference, page_exports_stem, ref_anchor, ref_label  # noqa: F401 (old names)
 from .jsonld import encode as jsonld_encode
 from .kinds import BY_NAME
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
@@ -31,22 +32,6 @@ PARALLEL_PAGES = 500
 def record_location(r: Record) -> tuple[str, str | None]:
     """(page path, anchor) where a record is shown: its Kind says (kinds.py)."""
     return r.kind.location(r)
-
-
-def page_exports_stem(page_path: str) -> str:
-    """Where a page's own reference files go: references/<page path without .md>."""
-    return "references/" + page_path.removesuffix(".md")
-
-
-def ref_anchor(r: Record) -> str:
-    return r.kind.anchor(r)
-
-
-def ref_label(r: Record) -> str:
-    """What a citation shows: the review's number, or author-year for unnumbered ones."""
-    if r.get("number"):
-        return str(r["number"])
-    return f"{r['authors'][0]['family']} {r['year']}"
 
 
 @dataclass
@@ -273,38 +258,3 @@ class RenderedPage:
     source: str | None  # the data file it shows, for "edit this page"
     cited: list[str]  # reference ids, in order of first citation
     assets: dict[str, str]  # files that go with it: its reference files (the data page: the tables)
-
-
-def _format_reference(r: Record) -> str:
-    """One consistent style (Vancouver-like), escaped, with DOI and PubMed links."""
-    names = [f"{a['family']} {a.get('given', '')}".strip() for a in r["authors"]]
-    if len(names) > 6:
-        names = names[:6]
-    authors = ", ".join(names) + (", et al" if r.get("et_al") or len(r["authors"]) > 6 else "")
-    parts = [escape_md(authors) + ".", escape_md(r["title"].rstrip(".")) + "."]
-    where = r.get("journal", "")
-    if where:
-        parts.append(f"*{escape_md(where)}*.")
-    detail = str(r["year"])
-    if r.get("volume"):
-        detail += f";{r['volume']}"
-        if r.get("issue"):
-            detail += f"({r['issue']})"
-    if r.get("pages"):
-        detail += f":{r['pages']}"
-    parts.append(escape_md(detail) + ".")
-    links = []
-    if r.get("doi"):
-        links.append(f"[doi:{escape_md(r['doi'])}](https://doi.org/{_url_path(r['doi'])})")
-    if r.get("pmid"):
-        links.append(f"[PubMed {r['pmid']}](https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/)")
-    if r.get("pmcid"):
-        links.append(f"[{r['pmcid']}](https://www.ncbi.nlm.nih.gov/pmc/articles/{r['pmcid']}/)")
-    if r.get("url") and not r.get("doi"):
-        links.append(f"[{escape_md(r['url'])}]({_url_path(r['url'])})")
-    return " ".join(parts + links)
-
-
-def _url_path(value: str) -> str:
-    """Escape what would end or break a Markdown link destination; the schema already fixed the syntax."""
-    return value.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")

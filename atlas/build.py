@@ -145,18 +145,7 @@ def _front_matter_title(markdown: str) -> str | None:
 
 
 def render_citations(b: Build, markdown: str, page_path: str) -> str:
-    page = PageContext(page_path, b.renderer)
-    out, last = [], 0
-    for line, col, keys, (start, end) in citations.find_in_markdown(markdown):
-        unknown = [k for k in keys if b.corpus.get("reference", k) is None]
-        if unknown:  # validation reports these first; this guards pages added after it ran
-            raise DataError([Problem(f"docs/{page_path}", line, col, "ref-unresolved",
-                                     f"cites [@{unknown[0]}], but there is no reference with that id")])
-        out.append(markdown[last:start])
-        out.append(page.cite(keys))
-        last = end
-    out.append(markdown[last:])
-    return "".join(out).rstrip() + "\n" + page.references_footer()
+    return citations.in_markdown(PageContext(page_path, b.renderer), markdown)
 
 
 @dataclass

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -22,9 +20,9 @@ from .jsonld import encode as jsonld_encode
 from .kinds import BY_NAME
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .parallel import run_halves
-from .text import attr, escape_md, label, number, page_title, quantity
+from .text import escape_md, label, number, page_title, quantity
 
-BIBLIOGRAPHY = BY_NAME["reference"].page
+BIBLIOGRAPHY = BY_NAME["reference"].page  # old name; kinds.py says where references are shown
 # Past this many record pages, two processes render them (bench/README.md).
 PARALLEL_PAGES = 500
 
@@ -80,20 +78,12 @@ class PageContext:
 
     def cite(self, ids) -> str:
         """[12, 13] with each number linking to its bibliography entry; title shows the reference."""
-        if isinstance(ids, str):
-            ids = [ids]
-        parts = []
-        for rid in ids or []:
-            rid = rid["ref"] if isinstance(rid, dict) else rid
-            ref = self.r.corpus.get("reference", rid)
-            if ref is None:  # validation reports it; a build never gets here with bad data
-                raise KeyError(rid)
-            if ref.id not in self._cited_ids:
-                self._cited_ids.add(ref.id)
-                self.cited.append(ref)
-            title = self.r.title_attr(ref)
-            parts.append(f'[{ref_label(ref)}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{title}")')
-        return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
+        return citations.group(self, ids)
+
+    def note_cited(self, ref: Record) -> None:
+        if ref.id not in self._cited_ids:
+            self._cited_ids.add(ref.id)
+            self.cited.append(ref)
 
     def text(self, value) -> str:
         """Untrusted text -> safe Markdown, with [@id] citations made links."""
@@ -123,18 +113,7 @@ class PageContext:
 
     def references_footer(self) -> str:
         """The page's references, in order of first citation, linking to the bibliography."""
-        if not self.cited:
-            return ""
-        # kept out of the search index: each entry is indexed once, on the bibliography
-        lines = ["", "## References on this page {#page-references}", "", "<div data-search-exclude markdown>", ""]
-        for ref in self.cited:
-            lines.append(f"- [\\[{ref_label(ref)}\\]]({self.url(BIBLIOGRAPHY, ref_anchor(ref))}) "
-                         f"{self.r.formatted_reference(ref)}")
-        stem = page_exports_stem(self.path)
-        lines += ["", "Download these references for a reference manager: "
-                  f"[BibTeX]({self.url(stem + '.bib')}) · [RIS]({self.url(stem + '.ris')}) · "
-                  f"[CSL-JSON]({self.url(stem + '.json')})", "", "</div>"]
-        return "\n".join(lines) + "\n"
+        return citations.page_references(self)
 
 
 class Renderer:
@@ -161,29 +140,17 @@ class Renderer:
         )
         self.site = Site()
         self.schemas: dict[str, str] = {}  # schema file name -> text, published with the site
+        self.references = citations.References(corpus)
         self.reference_files = exports.ReferenceFiles()
         self._relpaths: dict[tuple[str, str], str] = {}
         self.cited_on: dict[str, list[str]] = {}  # page path -> reference ids it cites
 
-    # -- references, formatted once per build --------------------------------------
-    @cached_property
-    def _short(self) -> dict[str, str]:
-        out = {}
-        for r in self.corpus.all("reference"):
-            first = r["authors"][0]
-            who = first["family"] + (" et al." if len(r["authors"]) > 1 or r.get("et_al") else "")
-            out[r.id] = f"{who} {r['year']}. {r['title']}. {r.get('journal', '')}".strip()
-        return out
-
+    # -- references, formatted once per build (citations.References) --------------
     def short_reference(self, ref: Record) -> str:
-        return self._short[ref.id]
-
-    @cached_property
-    def _titles(self) -> dict[str, str]:
-        return {rid: attr(text) for rid, text in self._short.items()}
+        return self.references.short(ref)
 
     def title_attr(self, ref: Record) -> str:
-        return self._titles[ref.id]
+        return self.references.title_attr(ref)
 
     def relpath(self, target: str, start: str) -> str:
         """posixpath.relpath, remembered: pages link to the same few folders thousands of times."""
@@ -192,12 +159,8 @@ class Renderer:
             self._relpaths[key] = posixpath.relpath(target, start)
         return self._relpaths[key]
 
-    @cached_property
-    def _formatted(self) -> dict[str, str]:
-        return {r.id: _format_reference(r) for r in self.corpus.all("reference")}
-
     def formatted_reference(self, ref: Record) -> str:
-        return self._formatted[ref.id]
+        return self.references.formatted(ref)
 
     # -- rendering -----------------------------------------------------------------
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
@@ -238,15 +201,7 @@ class Renderer:
             self.add(rendered)
 
     def cited_by(self, doc_citations: dict[str, list[str]]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = defaultdict(list)
-        for path, refs in sorted(self.cited_on.items()):
-            for ref in refs:
-                out[ref].append(path)
-        for path, keys in sorted(doc_citations.items()):
-            for key in keys:
-                if path not in out[key]:
-                    out[key].append(path)
-        return out
+        return citations.cited_by(self.cited_on, doc_citations)
 
 
 @dataclass

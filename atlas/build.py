@@ -19,7 +19,7 @@ from .corpus import Corpus
 from .diagnostics import DataError, Problem
 from .gcpause import paused
 from .pages import generate
-from .render import PageContext, Renderer, Site
+from .render import Output, PageContext, Renderer
 from .text import escape_md
 from .validate import validate
 
@@ -30,7 +30,7 @@ _ABBR_TERM = re.compile(r"^[\w\-/+.]+$")
 class Build:
     root: Path
     corpus: Corpus
-    site: Site
+    site: Output
     renderer: Renderer  # the one that rendered the pages, reused for citations in hand-written pages
     version: str = atlas_version
     date: str = ""  # of the content: the last commit's date, else today

@@ -148,11 +148,11 @@ def group(page, ids) -> str:
     parts = []
     for rid in ids or []:
         rid = rid["ref"] if isinstance(rid, dict) else rid
-        ref = page.r.corpus.get("reference", rid)
+        ref = page.renderer.corpus.get("reference", rid)
         if ref is None:  # validation reports it; a build never gets here with bad data
             raise KeyError(rid)
         page.note_cited(ref)
-        title = page.r.title_attr(ref)
+        title = page.renderer.title_attr(ref)
         page_path, anchor = ref.kind.location(ref)
         parts.append(f'[{ref_label(ref)}]({page.url(page_path, anchor)} "{title}")')
     return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
@@ -166,7 +166,7 @@ def page_references(page) -> str:
     lines = ["", "## References on this page {#page-references}", "", "<div data-search-exclude markdown>", ""]
     for ref in page.cited:
         lines.append(f"- [\\[{ref_label(ref)}\\]]({page.url(*ref.kind.location(ref))}) "
-                     f"{page.r.formatted_reference(ref)}")
+                     f"{page.renderer.formatted_reference(ref)}")
     stem = page_exports_stem(page.path)
     lines += ["", "Download these references for a reference manager: "
               f"[BibTeX]({page.url(stem + '.bib')}) · [RIS]({page.url(stem + '.ris')}) · "
@@ -178,7 +178,7 @@ def in_markdown(page, markdown: str) -> str:
     """A hand-written page with its [@id] citations made links and its reference list added."""
     out, last = [], 0
     for line, col, found, (start, end) in find_in_markdown(markdown):
-        unknown = [k for k in found if page.r.corpus.get("reference", k) is None]
+        unknown = [k for k in found if page.renderer.corpus.get("reference", k) is None]
         if unknown:  # validation reports these first; this guards pages added after it ran
             raise DataError([Problem(f"docs/{page.path}", line, col, "ref-unresolved",
                                      f"cites [@{unknown[0]}], but there is no reference with that id")])

@@ -1,8 +1,8 @@
-"""Pages from the corpus: {page path: Markdown}. Pure: no file system, no MkDocs.
+"""Templates to Markdown: the renderer and the page context. Pure: no file system, no MkDocs.
 
-Each page type is a function that gathers what its template shows (view model) and
-renders templates/<name>.md.j2. Templates only lay out; links, citations and
-escaping are done by the PageContext methods they call, which tests reach.
+pages.py gathers what each template shows (view model); the Renderer lays it out with
+templates/<name>.md.j2 and collects the output. Templates only lay out; links,
+citations and escaping are done by the PageContext methods they call, which tests reach.
 """
 from __future__ import annotations
 
@@ -27,13 +27,13 @@ BIBLIOGRAPHY = BY_NAME["reference"].page  # old name; kinds.py says where refere
 PARALLEL_PAGES = 500
 
 
-def record_location(r: Record) -> tuple[str, str | None]:
+def record_location(record: Record) -> tuple[str, str | None]:
     """(page path, anchor) where a record is shown: its Kind says (kinds.py)."""
-    return r.kind.location(r)
+    return record.kind.location(record)
 
 
 @dataclass
-class Site:
+class Output:
     """Everything a build produces, before MkDocs sees it."""
     pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown
     assets: dict[str, bytes | str] = field(default_factory=dict)  # path -> content (charts, downloads)
@@ -43,19 +43,26 @@ class Site:
     doc_titles: dict[str, str] = field(default_factory=dict)  # hand-written page path -> title
 
 
+Site = Output  # the old name, for callers written before the implantation-site kind
+
+
 class PageContext:
     """Helpers bound to the page being rendered: relative links, citations, escaping."""
 
     def __init__(self, path: str, renderer: "Renderer"):
         self.path = path
-        self.r = renderer
+        self.renderer = renderer
         self.cited: list[Record] = []  # in order of first citation
         self._cited_ids: set[str] = set()  # membership in O(1): a page may cite thousands
+
+    @property
+    def r(self) -> "Renderer":  # the name templates use
+        return self.renderer
 
     def url(self, target: str, anchor: str | None = None) -> str:
         if target == self.path and anchor:
             return f"#{anchor}"
-        rel = self.r.relpath(target, posixpath.dirname(self.path) or ".")
+        rel = self.renderer.relpath(target, posixpath.dirname(self.path) or ".")
         return f"{rel}#{anchor}" if anchor else rel
 
     def href(self, record: Record) -> str:
@@ -68,13 +75,13 @@ class PageContext:
         return f"[{escape_md(text if text is not None else record.title)}]({self.href(record)})"
 
     def links(self, records, sep: str = ", ") -> str:
-        return sep.join(self.link(r) for r in records)
+        return sep.join(self.link(rec) for rec in records)
 
     def ref(self, kind: str, rid: str | None) -> Record | None:
-        return self.r.corpus.get(kind, rid) if rid else None
+        return self.renderer.corpus.get(kind, rid) if rid else None
 
     def refs(self, kind: str, ids) -> list[Record]:
-        return [r for r in (self.ref(kind, i) for i in ids or []) if r is not None]
+        return [rec for rec in (self.ref(kind, i) for i in ids or []) if rec is not None]
 
     def cite(self, ids) -> str:
         """[12, 13] with each number linking to its bibliography entry; title shows the reference."""
@@ -138,7 +145,7 @@ class Renderer:
             comment_start_string="{##",
             comment_end_string="##}",
         )
-        self.site = Site()
+        self.site = Output()
         self.schemas: dict[str, str] = {}  # schema file name -> text, published with the site
         self.references = citations.References(corpus)
         self.reference_files = exports.ReferenceFiles()

@@ -20,7 +20,7 @@ from .jsonld import encode as jsonld_encode
 from .kinds import BY_NAME
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .parallel import run_halves
-from .text import escape_md, label, number, page_title, quantity
+from .text import Md, escape_md, safe, label, number, page_title, quantity
 
 BIBLIOGRAPHY = BY_NAME["reference"].page  # old name; kinds.py says where references are shown
 # Past this many record pages, two processes render them (bench/README.md).
@@ -59,23 +59,23 @@ class PageContext:
     def r(self) -> "Renderer":  # the name templates use
         return self.renderer
 
-    def url(self, target: str, anchor: str | None = None) -> str:
+    def url(self, target: str, anchor: str | None = None) -> Md:
         if target == self.path and anchor:
-            return f"#{anchor}"
+            return Md(f"#{anchor}")
         rel = self.renderer.relpath(target, posixpath.dirname(self.path) or ".")
-        return f"{rel}#{anchor}" if anchor else rel
+        return Md(f"{rel}#{anchor}" if anchor else rel)
 
-    def href(self, record: Record) -> str:
+    def href(self, record: Record) -> Md:
         page, anchor = record_location(record)
         return self.url(page, anchor)
 
-    def link(self, record: Record | None, text: str | None = None) -> str:
+    def link(self, record: Record | None, text: str | None = None) -> Md:
         if record is None:
-            return ""
-        return f"[{escape_md(text if text is not None else record.title)}]({self.href(record)})"
+            return Md()
+        return Md(f"[{escape_md(text if text is not None else record.title)}]({self.href(record)})")
 
-    def links(self, records, sep: str = ", ") -> str:
-        return sep.join(self.link(rec) for rec in records)
+    def links(self, records, sep: str = ", ") -> Md:
+        return Md(escape_md(sep).join(self.link(rec) for rec in records))
 
     def ref(self, kind: str, rid: str | None) -> Record | None:
         return self.renderer.corpus.get(kind, rid) if rid else None
@@ -83,19 +83,19 @@ class PageContext:
     def refs(self, kind: str, ids) -> list[Record]:
         return [rec for rec in (self.ref(kind, i) for i in ids or []) if rec is not None]
 
-    def cite(self, ids) -> str:
+    def cite(self, ids) -> Md:
         """[12, 13] with each number linking to its bibliography entry; title shows the reference."""
-        return citations.group(self, ids)
+        return Md(citations.group(self, ids))
 
     def note_cited(self, ref: Record) -> None:
         if ref.id not in self._cited_ids:
             self._cited_ids.add(ref.id)
             self.cited.append(ref)
 
-    def text(self, value) -> str:
+    def text(self, value) -> Md:
         """Untrusted text -> safe Markdown, with [@id] citations made links."""
         if value is None:
-            return ""
+            return Md()
         value = str(value)
         out, last = [], 0
         for m in citations.CITATION.finditer(value):
@@ -103,17 +103,23 @@ class PageContext:
             out.append(self.cite(citations.keys(m.group(1))))
             last = m.end()
         out.append(escape_md(value[last:]))
-        return "".join(p for p in out).strip()
+        return Md("".join(p for p in out).strip())
 
     # formatting helpers, exposed to templates
     label = staticmethod(label)
     number = staticmethod(number)
 
-    def quantity(self, q) -> str:
-        return escape_md(quantity(q))
+    def quantity(self, q) -> Md:
+        return Md(escape_md(quantity(q)))
 
-    def plain(self, value) -> str:
-        return escape_md(value) if value is not None else ""
+    def plain(self, value) -> Md:
+        return Md(escape_md(value) if value is not None else "")
+
+    def code(self, value) -> Md:
+        """Text shown as code, exactly (Markdown leaves a code span's contents alone)."""
+        text = " ".join(str(value).split())
+        fence = "``" if "`" in text else "`"
+        return Md(f"{fence} {text} {fence}" if fence == "``" else f"`{text}`")
 
     def stage(self, study: Record) -> str:
         return STAGE_LABELS[study_stage(study)]
@@ -137,7 +143,10 @@ class Renderer:
             bytecode_cache=bytecode,
             loader=jinja2.FileSystemLoader(str(templates)),
             undefined=jinja2.StrictUndefined,  # a typo in a template fails the build
-            autoescape=False,  # output is Markdown; escaping is explicit via page.text/plain
+            # Output is Markdown. What a template prints is escaped (text.safe) unless it is
+            # Markdown we built (text.Md: page.text, page.link, page.cite ...).
+            autoescape=True,
+            finalize=safe,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
@@ -166,8 +175,8 @@ class Renderer:
             self._relpaths[key] = posixpath.relpath(target, start)
         return self._relpaths[key]
 
-    def formatted_reference(self, ref: Record) -> str:
-        return self.references.formatted(ref)
+    def formatted_reference(self, ref: Record) -> Md:
+        return Md(self.references.formatted(ref))
 
     # -- rendering -----------------------------------------------------------------
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,

@@ -11,6 +11,7 @@ from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator
 
+from . import urls
 from .diagnostics import DataError, Problem
 from .text import attr, escape_md
 
@@ -89,19 +90,17 @@ def _format_reference(r: Record) -> str:
     parts.append(escape_md(detail) + ".")
     links = []
     if r.get("doi"):
-        links.append(f"[doi:{escape_md(r['doi'])}](https://doi.org/{_url_path(r['doi'])})")
+        links.append(f"[doi:{escape_md(r['doi'])}]({urls.link_path(urls.doi(r['doi']))})")
     if r.get("pmid"):
-        links.append(f"[PubMed {r['pmid']}](https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/)")
+        links.append(f"[PubMed {r['pmid']}]({urls.pubmed(r['pmid'])})")
     if r.get("pmcid"):
-        links.append(f"[{r['pmcid']}](https://www.ncbi.nlm.nih.gov/pmc/articles/{r['pmcid']}/)")
+        links.append(f"[{r['pmcid']}]({urls.pmc(r['pmcid'])})")
     if r.get("url") and not r.get("doi"):
-        links.append(f"[{escape_md(r['url'])}]({_url_path(r['url'])})")
+        links.append(f"[{escape_md(r['url'])}]({urls.link_path(r['url'])})")
     return " ".join(parts + links)
 
 
-def _url_path(value: str) -> str:
-    """Escape what would end or break a Markdown link destination; the schema already fixed the syntax."""
-    return value.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+_url_path = urls.link_path  # old name
 
 
 class References:

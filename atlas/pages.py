@@ -84,7 +84,8 @@ def _study_view(r: Renderer, s: Record) -> dict:
     # A reader's browser downloads the whole search index. Past this many studies, a study
     # page is indexed by its title, aliases and summary only (bench/RESULTS.md).
     compact = len(r.corpus.studies_sorted) > COMPACT_SEARCH_STUDIES
-    return {"jsonld": jsonld.study(s, r.corpus), "s": s, "compact_search": compact}
+    return {"jsonld": jsonld.study(s, r.corpus), "s": s, "compact_search": compact,
+            "outcomes": [(s, o) for o in s.get("outcomes", [])]}
 
 
 def _trial_view(r: Renderer, t: Record) -> dict:
@@ -176,6 +177,7 @@ def _class_view(r: Renderer, k: Record) -> dict:
         "parent": c.get("therapy-class", k.get("parent")),
         "children": [c.get("therapy-class", x) for x in c.class_children.get(k.id, [])],
         "studies": studies,
+        "stages": STAGES,
         "stage_counts": Counter(study_stage(s) for s in studies),
         "outcomes": outcomes,
         "limitations": c.class_limitations.get(k.id, []),

@@ -14,7 +14,7 @@ from typing import Callable
 
 import jinja2
 
-from . import citations, exports
+from . import citations, exports, urls
 from .citations import _format_reference, page_exports_stem, ref_anchor, ref_label  # noqa: F401 (old names)
 from .jsonld import encode as jsonld_encode
 from .kinds import BY_NAME
@@ -114,6 +114,18 @@ class PageContext:
 
     def plain(self, value) -> Md:
         return Md(escape_md(value) if value is not None else "")
+
+    def measured(self, outcome) -> Md:
+        """An outcome's value with its unit, then the comparison: '50% vs 20'."""
+        if outcome.get("value") is None:
+            return Md()
+        out = quantity({"value": outcome["value"], "unit": outcome.get("unit", "")})
+        if outcome.get("comparison_value") is not None:
+            out += f" vs {number(outcome['comparison_value'])}"
+        return Md(escape_md(out))
+
+    def trial_url(self, trial: Record) -> Md:
+        return Md(urls.clinicaltrials(trial["identifier"]))
 
     def code(self, value) -> Md:
         """Text shown as code, exactly (Markdown leaves a code span's contents alone)."""

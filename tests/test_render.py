@@ -122,3 +122,19 @@ def test_code_spans_hold_any_text(renderer):
     page = PageContext("data.md", renderer)
     assert page.code("authors[].family") == "`authors[].family`"
     assert page.code("a`b") == "`` a`b ``"
+
+
+@pytest.mark.parametrize("outcome, expected", [
+    ({"value": 50, "unit": "%", "comparison_value": 20}, "50% vs 20"),
+    ({"value": 1.5, "unit": "mg/dL"}, "1.5 mg/dL"),
+    ({"value": 3}, "3"),
+    ({"finding": "no value"}, ""),
+    ({"value": 2, "unit": "<b>"}, "2 &lt;b&gt;"),
+])
+def test_an_outcome_value_follows_the_quantity_rule(renderer, outcome, expected):
+    assert PageContext("x.md", renderer).measured(outcome) == expected
+
+
+def test_trial_links_go_to_the_registry(renderer):
+    trial = renderer.corpus.get("trial", "nct01234567")
+    assert PageContext("x.md", renderer).trial_url(trial) == "https://clinicaltrials.gov/study/NCT01234567"

@@ -127,6 +127,16 @@ class PageContext:
     def trial_url(self, trial: Record) -> Md:
         return Md(urls.clinicaltrials(trial["identifier"]))
 
+    def aliases(self, record: Record) -> Md:
+        """A record's other names, as every page lists them."""
+        return Md(", ".join(escape_md(a) for a in record.get("aliases", [])))
+
+    def correction(self, c: dict) -> Md:
+        """What the review printed, the correction when certain, and the note: said one way everywhere."""
+        printed = f"the review printed «{escape_md(c['printed'])}»"
+        fixed = f"; corrected to «{escape_md(c['corrected'])}»" if c.get("corrected") else "; kept as printed, not corrected"
+        return Md(f"{printed}{fixed}. {self.text(c.get('note'))}".rstrip())
+
     def code(self, value) -> Md:
         """Text shown as code, exactly (Markdown leaves a code span's contents alone)."""
         text = " ".join(str(value).split())

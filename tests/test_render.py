@@ -138,3 +138,13 @@ def test_an_outcome_value_follows_the_quantity_rule(renderer, outcome, expected)
 def test_trial_links_go_to_the_registry(renderer):
     trial = renderer.corpus.get("trial", "nct01234567")
     assert PageContext("x.md", renderer).trial_url(trial) == "https://clinicaltrials.gov/study/NCT01234567"
+
+
+def test_corrections_and_aliases_are_said_one_way(renderer):
+    page = PageContext("x.md", renderer)
+    fixed = page.correction({"field": "doi", "printed": "10.1/[x]", "corrected": "10.1/(x)", "note": "Bad <b>."})
+    assert fixed == "the review printed «10.1/\\[x\\]»; corrected to «10.1/\\(x\\)». Bad &lt;b&gt;."
+    kept = page.correction({"field": "year", "printed": "2019", "note": "Unsure [@alpha-2020]."})
+    assert kept.startswith("the review printed «2019»; kept as printed, not corrected. Unsure <span class=\"cite\">")
+    study = renderer.corpus.get("study", "alpha-2020")
+    assert page.aliases(study) == "&lt;i&gt;x&lt;/i&gt;"

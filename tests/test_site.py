@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES, ROOT, copy_project, html, mkdocs_build, need, run_atlas
+from conftest import ENGINE, FIXTURES, ROOT, copy_project, html, mkdocs_build, need, run_atlas
 
 
 def hrefs(page_html: str) -> list[str]:
@@ -310,7 +310,7 @@ def test_a_failed_pages_run_keeps_the_previous_output(project, tmp_path):
 def test_make_site_keeps_the_old_site_when_the_build_fails(project):
     """`make site` builds into a temporary folder and swaps it in only on success."""
     venv = Path(sys.executable).parent.parent
-    need(shutil.which("make") is not None and (venv / "bin" / "mkdocs").exists(), "make and a virtual environment")
+    need(shutil.which("make") is not None and (venv / "bin" / ENGINE).exists(), "make and a virtual environment")
     shutil.copy(ROOT / "Makefile", project / "Makefile")
     make = ["make", "--no-print-directory", f"VENV={venv}", "-o", f"{venv}/.installed-stamp", "site"]
     old = project / "site" / "old.html"

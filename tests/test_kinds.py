@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from atlas.kinds import KINDS, editor_schemas
-from conftest import FIXTURES, ROOT, copy_project
+from conftest import FIXTURES, ROOT, copy_project, run_atlas
 
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -169,6 +169,8 @@ def test_a_new_kind_needs_a_schema_a_kind_and_a_template(tmp_path, where):
     cited_by = {_resolve("bibliography", h): text for h, text in bib.links}
     expected_title = "C-peptide level" if not anchor else "Biomarkers"
     assert cited_by.get(page_dir) == expected_title, cited_by
+    # the data page documents its fields, from its schema
+    assert "biomarker" in _page(site, "data").ids
 
 
 def test_an_unknown_record_of_a_new_kind_is_reported_with_file_and_line(tmp_path):
@@ -198,3 +200,20 @@ def test_the_contributing_guide_names_every_data_folder():
     guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     table = guide.split("## 2. Where things are", 1)[1].split("\n\n", 2)[1]
     assert [k.folder for k in KINDS if f"`data/{k.folder}/`" not in table] == []
+
+
+def test_a_new_field_is_a_schema_property_and_a_line_in_a_template(tmp_path):
+    """README's 'a field' row, followed: the field validates, and the page shows it, escaped."""
+    project = copy_project(tmp_path / "proj", FIXTURES / "mini")
+    schema_path = project / "schemas/study.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["properties"]["funding"] = {"$ref": "common.schema.json#/$defs/text"}
+    schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    study = project / "data/studies/alpha-2020.yaml"
+    study.write_text(study.read_text(encoding="utf-8") + "funding: Grant <b>A</b> [@beta-2021]\n", encoding="utf-8")
+    with (project / "templates/study.md.j2").open("a", encoding="utf-8") as f:
+        f.write("\n## Funding {#funding}\n\n{{ page.text(s.get('funding')) }}\n")
+    assert run_atlas(project, "validate").returncode == 0
+    assert run_atlas(project, "pages", str(tmp_path / "pages")).returncode == 0
+    page = (tmp_path / "pages/studies/alpha-2020.md").read_text(encoding="utf-8")
+    assert "Grant &lt;b&gt;A&lt;/b&gt; <span class=\"cite\">\\[[2](../bibliography.md#ref-2" in page

@@ -2,6 +2,9 @@
 PYTHON ?= python3
 # Material prints a banner about MkDocs 2 on every build; once is enough.
 export NO_MKDOCS_2_WARNING := 1
+# The engine that turns the pages into HTML: ProperDocs (a maintained MkDocs 1.6), or
+# mkdocs for MkDocs 1.6 itself; both build the same site (tests/test_engine.py).
+ENGINE ?= properdocs
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
@@ -19,12 +22,12 @@ install: $(STAMP)
 
 ## serve: build and serve the site; an edit to data, templates or docs re-renders the pages it changed
 serve: install
-	$(VENV)/bin/mkdocs serve --livereload --dirty --no-strict
+	$(VENV)/bin/$(ENGINE) serve --livereload --dirty --no-strict
 
 ## site: build the static site into site/ (strict); a failed build leaves the old site/ in place
 site: install
 	rm -rf .site-new
-	$(VENV)/bin/mkdocs build --strict --site-dir .site-new
+	$(VENV)/bin/$(ENGINE) build --strict --site-dir .site-new
 	rm -rf site && mv .site-new site
 
 ## test: the whole test suite

@@ -18,7 +18,8 @@ from . import citations, history, whatsnew
 from .corpus import Corpus
 from .diagnostics import DataError, Problem
 from .gcpause import paused
-from .render import PageContext, Renderer, Site, generate, record_location
+from .pages import generate
+from .render import Output, PageContext, Renderer, record_location
 from .text import escape_md
 from .validate import validate
 
@@ -29,7 +30,7 @@ _ABBR_TERM = re.compile(r"^[\w\-/+.]+$")
 class Build:
     root: Path
     corpus: Corpus
-    site: Site
+    site: Output
     renderer: Renderer  # the one that rendered the pages, reused for citations in hand-written pages
     version: str = atlas_version  # the release, as in CHANGELOG.md
     commit: str = ""  # the content's commit, when built from a clone
@@ -165,18 +166,7 @@ def _front_matter_title(markdown: str) -> str | None:
 
 
 def render_citations(b: Build, markdown: str, page_path: str) -> str:
-    page = PageContext(page_path, b.renderer)
-    out, last = [], 0
-    for line, col, keys, (start, end) in citations.find_in_markdown(markdown):
-        unknown = [k for k in keys if b.corpus.get("reference", k) is None]
-        if unknown:  # validation reports these first; this guards pages added after it ran
-            raise DataError([Problem(f"docs/{page_path}", line, col, "ref-unresolved",
-                                     f"cites [@{unknown[0]}], but there is no reference with that id")])
-        out.append(markdown[last:start])
-        out.append(page.cite(keys))
-        last = end
-    out.append(markdown[last:])
-    return "".join(out).rstrip() + "\n" + page.references_footer()
+    return citations.in_markdown(PageContext(page_path, b.renderer), markdown)
 
 
 @dataclass

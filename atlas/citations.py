@@ -1,8 +1,22 @@
-"""[@reference-id] citations: finding them in text and Markdown."""
+"""Citations, all of them: [@reference-id] in text and Markdown, a citation group as a
+page shows it, each page's reference list, "cited by", and how references are written.
+
+Functions that render take the page being rendered (render.PageContext): its links are
+relative to it and it remembers what it cited.
+"""
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections import defaultdict
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
+
+from . import urls
+from .diagnostics import DataError, Problem
+from .text import attr, escape_md
+
+if TYPE_CHECKING:
+    from .corpus import Record
 
 # One bracket may hold several keys: [@kubo-2004; @damour-2005]
 CITATION = re.compile(r"\[(@[^\]\s;,]+(?:\s*[;,]\s*@[^\]\s;,]+)*)\]")
@@ -36,3 +50,152 @@ def find_in_markdown(markdown: str) -> Iterator[tuple[int, int, list[str], tuple
         line = markdown.count("\n", 0, m.start()) + 1
         col = m.start() - (markdown.rfind("\n", 0, m.start()) + 1) + 1
         yield line, col, keys(m.group(1)), m.span()
+
+
+# -- references: where they are shown, what a citation shows, how they are formatted ----
+
+def page_exports_stem(page_path: str) -> str:
+    """Where a page's own reference files go: references/<page path without .md>."""
+    return "references/" + page_path.removesuffix(".md")
+
+
+def ref_anchor(r: Record) -> str:
+    return r.kind.anchor(r)
+
+
+def ref_label(r: Record) -> str:
+    """What a citation shows: the review's number, or author-year for unnumbered ones."""
+    if r.get("number"):
+        return str(r["number"])
+    return f"{r['authors'][0]['family']} {r['year']}"
+
+
+def _format_reference(r: Record) -> str:
+    """One consistent style (Vancouver-like), escaped, with DOI and PubMed links."""
+    names = [f"{a['family']} {a.get('given', '')}".strip() for a in r["authors"]]
+    if len(names) > 6:
+        names = names[:6]
+    authors = ", ".join(names) + (", et al" if r.get("et_al") or len(r["authors"]) > 6 else "")
+    parts = [escape_md(authors) + ".", escape_md(r["title"].rstrip(".")) + "."]
+    where = r.get("journal", "")
+    if where:
+        parts.append(f"*{escape_md(where)}*.")
+    detail = str(r["year"])
+    if r.get("volume"):
+        detail += f";{r['volume']}"
+        if r.get("issue"):
+            detail += f"({r['issue']})"
+    if r.get("pages"):
+        detail += f":{r['pages']}"
+    parts.append(escape_md(detail) + ".")
+    links = []
+    if r.get("doi"):
+        links.append(f"[doi:{escape_md(r['doi'])}]({urls.link_path(urls.doi(r['doi']))})")
+    if r.get("pmid"):
+        links.append(f"[PubMed {r['pmid']}]({urls.pubmed(r['pmid'])})")
+    if r.get("pmcid"):
+        links.append(f"[{r['pmcid']}]({urls.pmc(r['pmcid'])})")
+    if r.get("url") and not r.get("doi"):
+        links.append(f"[{escape_md(r['url'])}]({urls.link_path(r['url'])})")
+    return " ".join(parts + links)
+
+
+_url_path = urls.link_path  # old name
+
+
+class References:
+    """The corpus's references written out once per build: pages cite them thousands of times."""
+
+    def __init__(self, corpus):
+        self.corpus = corpus
+
+    @cached_property
+    def _short(self) -> dict[str, str]:
+        out = {}
+        for r in self.corpus.all("reference"):
+            first = r["authors"][0]
+            who = first["family"] + (" et al." if len(r["authors"]) > 1 or r.get("et_al") else "")
+            out[r.id] = f"{who} {r['year']}. {r['title']}. {r.get('journal', '')}".strip()
+        return out
+
+    def short(self, ref: Record) -> str:
+        """Author, year, title and journal: what a citation shows on hover."""
+        return self._short[ref.id]
+
+    @cached_property
+    def _titles(self) -> dict[str, str]:
+        return {rid: attr(text) for rid, text in self._short.items()}
+
+    def title_attr(self, ref: Record) -> str:
+        return self._titles[ref.id]
+
+    @cached_property
+    def _formatted(self) -> dict[str, str]:
+        return {r.id: _format_reference(r) for r in self.corpus.all("reference")}
+
+    def formatted(self, ref: Record) -> str:
+        """The bibliography's style, as Markdown."""
+        return self._formatted[ref.id]
+
+
+# -- rendering on a page -------------------------------------------------------------
+
+def group(page, ids) -> str:
+    """[12, 13] with each number linking to its bibliography entry; title shows the reference."""
+    if isinstance(ids, str):
+        ids = [ids]
+    parts = []
+    for rid in ids or []:
+        rid = rid["ref"] if isinstance(rid, dict) else rid
+        ref = page.renderer.corpus.get("reference", rid)
+        if ref is None:  # validation reports it; a build never gets here with bad data
+            raise KeyError(rid)
+        page.note_cited(ref)
+        title = page.renderer.title_attr(ref)
+        page_path, anchor = ref.kind.location(ref)
+        parts.append(f'[{ref_label(ref)}]({page.url(page_path, anchor)} "{title}")')
+    return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
+
+
+def page_references(page) -> str:
+    """The page's references, in order of first citation, linking to the bibliography."""
+    if not page.cited:
+        return ""
+    # kept out of the search index: each entry is indexed once, on the bibliography
+    lines = ["", "## References on this page {#page-references}", "", "<div data-search-exclude markdown>", ""]
+    for ref in page.cited:
+        lines.append(f"- [\\[{ref_label(ref)}\\]]({page.url(*ref.kind.location(ref))}) "
+                     f"{page.renderer.formatted_reference(ref)}")
+    stem = page_exports_stem(page.path)
+    lines += ["", "Download these references for a reference manager: "
+              f"[BibTeX]({page.url(stem + '.bib')}) · [RIS]({page.url(stem + '.ris')}) · "
+              f"[CSL-JSON]({page.url(stem + '.json')})", "", "</div>"]
+    return "\n".join(lines) + "\n"
+
+
+def in_markdown(page, markdown: str) -> str:
+    """A hand-written page with its [@id] citations made links and its reference list added."""
+    out, last = [], 0
+    for line, col, found, (start, end) in find_in_markdown(markdown):
+        unknown = [k for k in found if page.renderer.corpus.get("reference", k) is None]
+        if unknown:  # validation reports these first; this guards pages added after it ran
+            raise DataError([Problem(f"docs/{page.path}", line, col, "ref-unresolved",
+                                     f"cites [@{unknown[0]}], but there is no reference with that id")])
+        out.append(markdown[last:start])
+        out.append(page.cite(found))
+        last = end
+    out.append(markdown[last:])
+    return "".join(out).rstrip() + "\n" + page.references_footer()
+
+
+def cited_by(cited_on: dict[str, list[str]], doc_citations: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Reference id -> the pages that cite it: generated pages, then hand-written ones."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for path, refs in sorted(cited_on.items()):
+        for ref in refs:
+            out[ref].append(path)
+    for path, keys in sorted(doc_citations.items()):
+        for key in keys:
+            if path not in out[key]:
+                out[key].append(path)
+    return out

@@ -71,6 +71,8 @@ class Corpus:
     # ids of files that exist but could not be read; references to them are not "unresolved"
     unreadable: dict[str, set[str]] = field(default_factory=lambda: {k.name: set() for k in KINDS})
     doc_citations: list[DocCitation] = field(default_factory=list)
+    xrefs: dict[str, list[tuple[tuple, str]]] | None = None  # Schemas.xrefs; read from root/schemas if not given
+    _referrers: dict = field(default_factory=dict, repr=False)
 
     # -- access ---------------------------------------------------------------------
     def all(self, kind: str) -> list[Record]:
@@ -87,8 +89,7 @@ class Corpus:
     @cached_property
     def references_by_number(self) -> list[Record]:
         """Numbered references in the review's order, then unnumbered ones by id."""
-        refs = self.all("reference")
-        return sorted(refs, key=lambda r: (r.get("number") is None, r.get("number") or 0, r.id))
+        return self.in_order("reference")
 
     @cached_property
     def class_children(self) -> dict[str, list[str]]:
@@ -125,7 +126,7 @@ class Corpus:
 
     @cached_property
     def studies_sorted(self) -> list[Record]:
-        return sorted(self.all("study"), key=_study_order)
+        return self.in_order("study")
 
     @cached_property
     def limitation_studies(self) -> dict[str, list[Record]]:
@@ -161,68 +162,91 @@ class Corpus:
                     out[lim.id][cid] = self.records["therapy-class"][cid]
         return {k: list(v.values()) for k, v in out.items()}
 
-    def _backlinks(self, source_kind: str, fieldname: str) -> dict[str, list[Record]]:
-        out = defaultdict(list)
-        for r in self.all(source_kind):
-            value = r.get(fieldname)
-            for v in value if isinstance(value, list) else [value] if value else []:
-                out[v].append(r)
-        return out
+    # -- back-links: from the schemas' x-ref fields ---------------------------------------
+    @property
+    def xref_fields(self) -> dict[str, list[tuple[tuple, str]]]:
+        """Per kind: (path pattern, target kind) of every field its schema marks x-ref."""
+        if self.xrefs is None:
+            from .schema import Schemas
+            self.xrefs = Schemas(self.root / "schemas").xrefs
+        return self.xrefs
+
+    def in_order(self, kind: str) -> list[Record]:
+        """A kind's records in the order its Kind gives (kinds.py)."""
+        return sorted(self.all(kind), key=BY_NAME[kind].sort)
+
+    def referrers(self, source: str, target: str) -> dict[str, list[Record]]:
+        """Target record id -> the `source` records that name it in a field whose schema
+        says x-ref: target (any such field), in the source kind's order."""
+        key = (source, target)
+        if key not in self._referrers:
+            patterns = [p for p, t in self.xref_fields.get(source, []) if t == target]
+            out: dict[str, list[Record]] = defaultdict(list)
+            for r in self.in_order(source) if patterns else []:
+                named = {v for p in patterns for v in _values(r.data, p) if isinstance(v, str)}
+                for v in sorted(named):
+                    out[v].append(r)
+            self._referrers[key] = dict(out)
+        return self._referrers[key]
+
+    def linked(self, record: Record) -> dict[str, list[Record]]:
+        """Kind name -> the records of that kind that refer to this record."""
+        return {k.name: found for k in KINDS if (found := self.referrers(k.name, record.kind.name).get(record.id))}
 
     @cached_property
     def studies_by_trial(self) -> dict[str, list[Record]]:
-        return self._backlinks("study", "trials")
+        return self.referrers("study", "trial")
 
     @cached_property
     def trials_by_class(self) -> dict[str, list[Record]]:
-        return self._backlinks("trial", "classes")
+        return self.referrers("trial", "therapy-class")
 
     @cached_property
     def trials_by_product(self) -> dict[str, list[Record]]:
-        return self._backlinks("trial", "products")
+        return self.referrers("trial", "product")
 
     @cached_property
     def studies_by_site(self) -> dict[str, list[Record]]:
-        out = defaultdict(list)
-        for s in self.studies_sorted:
-            site = s.get("intervention", {}).get("site")
-            if site:
-                out[site].append(s)
-        return out
+        return self.referrers("study", "site")
 
     @cached_property
     def studies_by_product(self) -> dict[str, list[Record]]:
-        out = defaultdict(list)
-        for s in self.studies_sorted:
-            iv = s.get("intervention", {})
-            for pid in {iv.get("product"), iv.get("device")} - {None}:
-                out[pid].append(s)
-        return out
+        """Studies that use a product or a device."""
+        return self.referrers("study", "product")
 
     @cached_property
     def studies_by_cell_source(self) -> dict[str, list[Record]]:
-        out = defaultdict(list)
-        for s in self.studies_sorted:
-            src = s.get("intervention", {}).get("cell_source")
-            if src:
-                out[src].append(s)
-        return out
+        return self.referrers("study", "cell-source")
 
     @cached_property
     def classes_by_cell_source(self) -> dict[str, list[Record]]:
-        return self._backlinks("therapy-class", "cell_sources")
+        return self.referrers("therapy-class", "cell-source")
 
     @cached_property
     def products_by_organisation(self) -> dict[str, list[Record]]:
-        return self._backlinks("product", "organisations")
+        return self.referrers("product", "organisation")
 
     @cached_property
     def trials_by_organisation(self) -> dict[str, list[Record]]:
-        return self._backlinks("trial", "sponsors")
+        return self.referrers("trial", "organisation")
 
     @cached_property
     def studies_by_organisation(self) -> dict[str, list[Record]]:
-        return self._backlinks("study", "sponsor")
+        return self.referrers("study", "organisation")
+
+
+def _values(node: Any, pattern: tuple) -> Iterator[Any]:
+    """The values at a path pattern of Schemas.xrefs ('*': every item of a list)."""
+    if not pattern:
+        if node is not None:
+            yield node
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        for item in node if isinstance(node, list) else []:
+            yield from _values(item, rest)
+    elif isinstance(node, dict):
+        yield from _values(node.get(head), rest)
 
 
 def study_stage(study: Record) -> str:
@@ -230,7 +254,7 @@ def study_stage(study: Record) -> str:
 
 
 def _study_order(s: Record):
-    return (s.get("year") or 0, s.id)
+    return BY_NAME["study"].sort(s)
 
 
 # Past this many files, two processes load them: parsing is most of validation's time.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from . import urls
 from .corpus import Corpus, Record, study_stage
 
 CONTEXT = "https://schema.org"
@@ -21,7 +22,7 @@ def scholarly_article(ref: Record) -> dict:
     if ref.get("journal"):
         item["isPartOf"] = {"@type": "Periodical", "name": ref["journal"]}
     if ref.get("doi"):
-        item["sameAs"] = f"https://doi.org/{ref['doi']}"
+        item["sameAs"] = urls.doi(ref["doi"])
         item["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref["doi"]}
     if ref.get("pages"):
         item["pagination"] = str(ref["pages"])
@@ -60,7 +61,7 @@ def trial(t: Record, corpus: Corpus) -> dict:
     }
     if t.get("identifier"):
         out["identifier"] = t["identifier"]
-        out["url"] = f"https://clinicaltrials.gov/study/{t['identifier']}"
+        out["url"] = urls.clinicaltrials(t["identifier"])
     if t.get("phase") and t["phase"] != "not-stated":
         out["phase"] = t["phase"].replace("phase-1-2", "Phase 1/Phase 2").replace("phase-", "Phase ")
     sponsors = [corpus.get("organisation", o) for o in t.get("sponsors", [])]

@@ -1,21 +1,25 @@
 """One function per page type: gather the view model, render its template.
 
-To add a page type: write templates/<name>.md.j2 and list a job for it in render_all():
-page(...) for a template and its data, or a function here returning r.page(...) when
-the page needs a view model worked out. Record pages pass `source=` so "edit this page"
-opens the YAML.
+Record kinds need nothing here: their pages follow from kinds.py (a kind whose template
+needs more than `record` and `linked` lists a view in RECORD_VIEWS). To add another page
+type: write templates/<name>.md.j2 and list a job for it in render_all(): page(...) for a
+template and its data, or a function here returning r.page(...) when the page needs a
+view model worked out.
 """
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
 from functools import partial
+from pathlib import Path
 
-from .corpus import STAGE_LABELS, STAGES, Record, study_stage
-from . import exports, jsonld, whatsnew
+from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
+from . import charts, exports, jsonld, whatsnew
+from .history import History
+from .text import Md
 from .kinds import KINDS
 from .schema import Schemas
-from .render import RenderedPage, Renderer
+from .render import RenderedPage, Renderer, page_exports_stem
 
 CLINICAL = ("early-clinical", "randomised")
 COMPACT_SEARCH_STUDIES = 1000
@@ -24,44 +28,24 @@ COMPACT_SEARCH_STUDIES = 1000
 def render_all(r: Renderer) -> None:
     """Every page but the bibliography, which lists where each reference was cited."""
     c = r.corpus
-    classes = sorted(c.all("therapy-class"), key=lambda x: x.title.lower())
+    classes = c.in_order("therapy-class")
     top = [k for k in classes if not k.get("parent")]
-    trials = sorted(c.all("trial"), key=lambda t: t.id)
-    limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
-    sites = sorted(c.all("site"), key=lambda x: x.title.lower())
-    products = sorted(c.all("product"), key=lambda x: x.title.lower())
-    # A reader's browser downloads the whole search index. Past this many studies, a study
-    # page is indexed by its title, aliases and summary only (bench/RESULTS.md).
-    compact = len(c.studies_sorted) > COMPACT_SEARCH_STUDIES
 
     def page(path: str, template: str, **context):  # a job that renders one page
         return partial(r.page, path, template, **context)
 
+    own = [k for k in KINDS if k.own_pages and k.template]
+    shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
         page("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
-        page("classes/index.md", "classes_index.md.j2", top_classes=top),
-        page("studies/index.md", "studies_index.md.j2", studies=c.studies_sorted),
-        page("trials/index.md", "trials_index.md.j2", trials=trials),
-        page("limitations/index.md", "limitations_index.md.j2", limitations=limitations),
-        page("sites/index.md", "sites_index.md.j2", sites=sites),
-        page("products/index.md", "products_index.md.j2", products=products),
-        *[partial(class_page, r, k) for k in classes],
-        *[partial(study_page, r, s, compact) for s in c.studies_sorted],
-        *[partial(trial_page, r, t) for t in trials],
-        *[partial(limitation_page, r, lim) for lim in limitations],
-        *[partial(site_page, r, site) for site in sites],
-        *[partial(product_page, r, p) for p in products],
-        page("organisations.md", "organisations.md.j2",
-             organisations=sorted(c.all("organisation"), key=lambda x: x.title.lower())),
-        page("glossary.md", "glossary.md.j2", terms=sorted(c.all("glossary-term"), key=lambda x: x.title.lower())),
-        page("cell-sources.md", "cell_sources.md.j2",
-             sources=sorted(c.all("cell-source"), key=lambda x: (not x.get("in_table_1"), x.title.lower()))),
-        page("models.md", "models.md.j2", models=sorted(c.all("model"), key=lambda x: x["figure"])),
+        *[page(f"{k.page}index.md", k.index_template, **_list_view(r, k)) for k in own if k.index_template],
+        *[partial(record_page, r, rec) for k in own for rec in c.in_order(k.name)],
+        *[page(k.page, k.template, **_list_view(r, k)) for k in shared],
         partial(evidence_page, r),
         partial(data_page, r),
         partial(whats_new_page, r),
         *([page(whatsnew.RELEASES, "releases.md.j2", source="CHANGELOG.md", title="Release notes",
-                changelog=r.changelog)] if r.changelog is not None else []),
+                changelog=Md(r.changelog))] if r.changelog is not None else []),  # maintainers' Markdown
     ])
 
 
@@ -100,38 +84,66 @@ def data_page(r: Renderer) -> RenderedPage:
 
 # -- record pages: one per record, independent of one another ----------------------------
 
-def class_page(r: Renderer, k: Record) -> RenderedPage:
-    return r.page(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, title=k.title, tags=k.get("aliases"),
-                  jsonld=jsonld.therapy_class(k), c=k, **_class_view(r, k))
+def record_page(r: Renderer, rec: Record) -> RenderedPage:
+    """A record's own page: where, which template and its title come from its Kind; what the
+    template is given, from the kind's view (a `record` and what links to it, by default)."""
+    kind = rec.kind
+    view = RECORD_VIEWS.get(kind.name, _record_view)
+    return r.page(kind.location(rec)[0], kind.template, source=rec.relpath, title=kind.title_of_page(rec),
+                  tags=rec.get("aliases"), **view(r, rec))
 
 
-def study_page(r: Renderer, s: Record, compact_search: bool) -> RenderedPage:
-    return r.page(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, tags=s.get("aliases"),
-                  jsonld=jsonld.study(s, r.corpus), s=s, compact_search=compact_search)
+def _record_view(r: Renderer, rec: Record) -> dict:
+    return {"record": rec, "linked": r.corpus.linked(rec)}
 
 
-def trial_page(r: Renderer, t: Record) -> RenderedPage:
-    return r.page(f"trials/{t.id}.md", "trial.md.j2", source=t.relpath,
-                  title=f"{t['identifier_as_printed']}: {t.title}", tags=t.get("aliases"),
-                  jsonld=jsonld.trial(t, r.corpus), t=t, studies=r.corpus.studies_by_trial.get(t.id, []))
+def _study_view(r: Renderer, s: Record) -> dict:
+    # A reader's browser downloads the whole search index. Past this many studies, a study
+    # page is indexed by its title, aliases and summary only (bench/RESULTS.md).
+    compact = len(r.corpus.studies_sorted) > COMPACT_SEARCH_STUDIES
+    return {"jsonld": jsonld.study(s, r.corpus), "s": s, "compact_search": compact,
+            "outcomes": [(s, o) for o in s.get("outcomes", [])]}
 
 
-def limitation_page(r: Renderer, lim: Record) -> RenderedPage:
+def _trial_view(r: Renderer, t: Record) -> dict:
+    return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": r.corpus.studies_by_trial.get(t.id, [])}
+
+
+def _limitation_view(r: Renderer, lim: Record) -> dict:
     c = r.corpus
-    return r.page(f"limitations/{lim.id}.md", "limitation.md.j2", source=lim.relpath, title=lim.title,
-                  tags=lim.get("aliases"), lim=lim, classes=c.limitation_classes.get(lim.id, []),
-                  studies=c.limitation_studies.get(lim.id, []))
+    return {"lim": lim, "classes": c.limitation_classes.get(lim.id, []), "studies": c.limitation_studies.get(lim.id, [])}
 
 
-def site_page(r: Renderer, site: Record) -> RenderedPage:
-    return r.page(f"sites/{site.id}.md", "site.md.j2", source=site.relpath, title=site.title,
-                  tags=site.get("aliases"), site=site, studies=r.corpus.studies_by_site.get(site.id, []))
+def _site_view(r: Renderer, site: Record) -> dict:
+    return {"site": site, "studies": r.corpus.studies_by_site.get(site.id, [])}
 
 
-def product_page(r: Renderer, p: Record) -> RenderedPage:
+def _product_view(r: Renderer, p: Record) -> dict:
     c = r.corpus
-    return r.page(f"products/{p.id}.md", "product.md.j2", source=p.relpath, title=p.title, tags=p.get("aliases"),
-                  p=p, studies=c.studies_by_product.get(p.id, []), trials=c.trials_by_product.get(p.id, []))
+    return {"p": p, "studies": c.studies_by_product.get(p.id, []), "trials": c.trials_by_product.get(p.id, [])}
+
+
+def _list_view(r: Renderer, kind) -> dict:
+    """What an index page or a shared page is given: the kind's records, in its order."""
+    records = r.corpus.in_order(kind.name)
+    return LIST_VIEWS[kind.name](records) if kind.name in LIST_VIEWS else {"records": records}
+
+
+# What a kind's templates are given, for kinds whose templates need more than a `record`
+# and `linked` (own pages) or `records` (index and shared pages).
+RECORD_VIEWS = {
+    "therapy-class": lambda r, k: {"jsonld": jsonld.therapy_class(k), "c": k, **_class_view(r, k)},
+    "study": _study_view, "trial": _trial_view, "limitation": _limitation_view, "site": _site_view,
+    "product": _product_view,
+}
+LIST_VIEWS = {
+    "therapy-class": lambda recs: {"top_classes": [k for k in recs if not k.get("parent")]},
+    "study": lambda recs: {"studies": recs}, "trial": lambda recs: {"trials": recs},
+    "limitation": lambda recs: {"limitations": recs}, "site": lambda recs: {"sites": recs},
+    "product": lambda recs: {"products": recs}, "organisation": lambda recs: {"organisations": recs},
+    "glossary-term": lambda recs: {"terms": recs}, "cell-source": lambda recs: {"sources": recs},
+    "model": lambda recs: {"models": recs},
+}
 
 
 def render_bibliography(r: Renderer) -> None:
@@ -182,6 +194,7 @@ def _class_view(r: Renderer, k: Record) -> dict:
         "parent": c.get("therapy-class", k.get("parent")),
         "children": [c.get("therapy-class", x) for x in c.class_children.get(k.id, [])],
         "studies": studies,
+        "stages": STAGES,
         "stage_counts": Counter(study_stage(s) for s in studies),
         "outcomes": outcomes,
         "limitations": c.class_limitations.get(k.id, []),
@@ -191,13 +204,13 @@ def _class_view(r: Renderer, k: Record) -> dict:
 
 def _page_titles(r: Renderer) -> dict[str, str]:
     """A title for every page that can cite, for the bibliography's 'cited by' lists."""
-    titles = {"index.md": "Home", "evidence.md": "Evidence overview", "glossary.md": "Glossary",
-              "cell-sources.md": "Sources of insulin-producing cells", "models.md": "Proposed models",
-              "organisations.md": "Organisations", "data.md": "Data and downloads", **r.site.doc_titles}
-    for folder, kind in (("classes", "therapy-class"), ("studies", "study"), ("trials", "trial"),
-                         ("limitations", "limitation"), ("sites", "site"), ("products", "product")):
-        for rec in r.corpus.all(kind):
-            titles[f"{folder}/{rec.id}.md"] = rec.title
+    titles = {"index.md": "Home", "evidence.md": "Evidence overview", "data.md": "Data and downloads"}
+    for kind in KINDS:
+        if kind.own_pages:
+            titles.update((kind.location(rec)[0], rec.title) for rec in r.corpus.all(kind.name))
+        else:
+            titles[kind.page] = kind.page_name
+    titles.update(r.site.doc_titles)
     return titles
 
 
@@ -205,7 +218,7 @@ def _evidence_view(r: Renderer) -> dict:
     c = r.corpus
     classes = sorted(c.all("therapy-class"), key=lambda x: (x.get("parent") or x.id, x.get("parent") is not None, x.title))
     leaves = [k for k in classes if not c.class_children.get(k.id)]
-    limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
+    limitations = c.in_order("limitation")
     # class x limitation: studies of the class that show the limitation; None where it does not apply
     lim_matrix = {}
     for lim in limitations:
@@ -230,3 +243,32 @@ def _evidence_view(r: Renderer) -> dict:
         "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
         "designs": designs, "patients": [s for s in clinical if s.get("enrolled") and s["design"] != "meta-analysis"],
     }
+
+
+def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
+             doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
+             cache: Path | None = None, history: History | None = None, changelog: str | None = None) -> Renderer:
+    """Render every generated page; the returned Renderer holds them in .site.
+
+    doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles;
+    history: of data/ (What's new, record dates); changelog: CHANGELOG.md's text.
+    """
+    r = Renderer(corpus, templates, cache)
+    if history is not None:
+        r.history = history
+    r.changelog = changelog
+    r.site.doc_titles = dict(doc_titles or {})
+    r.schemas = dict(schemas or {})
+    render_all(r)
+    r.site.cited_by = r.cited_by(doc_citations or {})
+    render_bibliography(r)
+    r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
+    # downloads: the whole bibliography, each hand-written page's references, schemas
+    # (the data tables come with the data page)
+    r.site.assets.update(r.reference_files(corpus.references_by_number, "references/bibliography"))
+    for path, keys in (doc_citations or {}).items():
+        refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
+        r.site.assets.update(r.reference_files([x for x in refs if x], page_exports_stem(path)))
+    r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
+    return r  # its .site is the output; its formatted references serve hand-written pages too
+

@@ -1,14 +1,13 @@
-"""Pages from the corpus: {page path: Markdown}. Pure: no file system, no MkDocs.
+"""Templates to Markdown: the renderer and the page context. Pure: no file system, no MkDocs.
 
-Each page type is a function that gathers what its template shows (view model) and
-renders templates/<name>.md.j2. Templates only lay out; links, citations and
-escaping are done by the PageContext methods they call, which tests reach.
+pages.py gathers what each template shows (view model); the Renderer lays it out with
+templates/<name>.md.j2 and collects the output. Templates only lay out; links,
+citations and escaping are done by the PageContext methods they call, which tests reach.
 """
 from __future__ import annotations
 
 import json
 import posixpath
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,50 +15,27 @@ from typing import Callable
 
 import jinja2
 
-from . import charts, citations, exports, whatsnew
+from . import citations, exports, urls, whatsnew
+from .citations import _format_reference, page_exports_stem, ref_anchor, ref_label  # noqa: F401 (old names)
 from .history import History
 from .jsonld import encode as jsonld_encode
+from .kinds import BY_NAME
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .parallel import run_halves
-from .text import attr, escape_md, label, number, page_title, quantity
+from .text import Md, escape_md, safe, label, number, page_title, quantity
 
-# Where each kind's records are shown: a page of their own, or an anchor on a shared page.
-OWN_PAGE = {"therapy-class": "classes", "study": "studies", "trial": "trials", "limitation": "limitations",
-            "site": "sites", "product": "products"}
-SHARED_PAGE = {"organisation": "organisations.md", "glossary-term": "glossary.md",
-               "cell-source": "cell-sources.md", "model": "models.md"}
-BIBLIOGRAPHY = "bibliography.md"
+BIBLIOGRAPHY = BY_NAME["reference"].page  # old name; kinds.py says where references are shown
 # Past this many record pages, two processes render them (bench/README.md).
 PARALLEL_PAGES = 500
 
 
-def record_location(r: Record) -> tuple[str, str | None]:
-    """(page path, anchor) where a record is shown."""
-    if r.kind.name in OWN_PAGE:
-        return f"{OWN_PAGE[r.kind.name]}/{r.id}.md", None
-    if r.kind.name == "reference":
-        return BIBLIOGRAPHY, ref_anchor(r)
-    return SHARED_PAGE[r.kind.name], r.id
-
-
-def page_exports_stem(page_path: str) -> str:
-    """Where a page's own reference files go: references/<page path without .md>."""
-    return "references/" + page_path.removesuffix(".md")
-
-
-def ref_anchor(r: Record) -> str:
-    return f"ref-{r.get('number')}" if r.get("number") else f"ref-{r.id}"
-
-
-def ref_label(r: Record) -> str:
-    """What a citation shows: the review's number, or author-year for unnumbered ones."""
-    if r.get("number"):
-        return str(r["number"])
-    return f"{r['authors'][0]['family']} {r['year']}"
+def record_location(record: Record) -> tuple[str, str | None]:
+    """(page path, anchor) where a record is shown: its Kind says (kinds.py)."""
+    return record.kind.location(record)
 
 
 @dataclass
-class Site:
+class Output:
     """Everything a build produces, before MkDocs sees it."""
     pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown
     assets: dict[str, bytes | str] = field(default_factory=dict)  # path -> content (charts, downloads)
@@ -69,60 +45,59 @@ class Site:
     doc_titles: dict[str, str] = field(default_factory=dict)  # hand-written page path -> title
 
 
+Site = Output  # the old name, for callers written before the implantation-site kind
+
+
 class PageContext:
     """Helpers bound to the page being rendered: relative links, citations, escaping."""
 
     def __init__(self, path: str, renderer: "Renderer"):
         self.path = path
-        self.r = renderer
+        self.renderer = renderer
         self.cited: list[Record] = []  # in order of first citation
         self._cited_ids: set[str] = set()  # membership in O(1): a page may cite thousands
 
-    def url(self, target: str, anchor: str | None = None) -> str:
-        if target == self.path and anchor:
-            return f"#{anchor}"
-        rel = self.r.relpath(target, posixpath.dirname(self.path) or ".")
-        return f"{rel}#{anchor}" if anchor else rel
+    @property
+    def r(self) -> "Renderer":  # the name templates use
+        return self.renderer
 
-    def href(self, record: Record) -> str:
+    def url(self, target: str, anchor: str | None = None) -> Md:
+        if target == self.path and anchor:
+            return Md(f"#{anchor}")
+        rel = self.renderer.relpath(target, posixpath.dirname(self.path) or ".")
+        return Md(f"{rel}#{anchor}" if anchor else rel)
+
+    def href(self, record: Record) -> Md:
         page, anchor = record_location(record)
         return self.url(page, anchor)
 
-    def link(self, record: Record | None, text: str | None = None) -> str:
+    def link(self, record: Record | None, text: str | None = None) -> Md:
         if record is None:
-            return ""
-        return f"[{escape_md(text if text is not None else record.title)}]({self.href(record)})"
+            return Md()
+        return Md(f"[{escape_md(text if text is not None else record.title)}]({self.href(record)})")
 
-    def links(self, records, sep: str = ", ") -> str:
-        return sep.join(self.link(r) for r in records)
+    def links(self, records, sep: str = ", ") -> Md:
+        return Md(escape_md(sep).join(self.link(rec) for rec in records))
 
     def ref(self, kind: str, rid: str | None) -> Record | None:
-        return self.r.corpus.get(kind, rid) if rid else None
+        return self.renderer.corpus.get(kind, rid) if rid else None
 
     def refs(self, kind: str, ids) -> list[Record]:
-        return [r for r in (self.ref(kind, i) for i in ids or []) if r is not None]
+        return [rec for rec in (self.ref(kind, i) for i in ids or []) if rec is not None]
 
-    def cite(self, ids) -> str:
+    def cite(self, ids) -> Md:
         """[12, 13] with each number linking to its bibliography entry; title shows the reference."""
-        if isinstance(ids, str):
-            ids = [ids]
-        parts = []
-        for rid in ids or []:
-            rid = rid["ref"] if isinstance(rid, dict) else rid
-            ref = self.r.corpus.get("reference", rid)
-            if ref is None:  # validation reports it; a build never gets here with bad data
-                raise KeyError(rid)
-            if ref.id not in self._cited_ids:
-                self._cited_ids.add(ref.id)
-                self.cited.append(ref)
-            title = self.r.title_attr(ref)
-            parts.append(f'[{ref_label(ref)}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{title}")')
-        return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
+        return Md(citations.group(self, ids))
 
-    def text(self, value) -> str:
+    def note_cited(self, ref: Record) -> None:
+        if ref.id not in self._cited_ids:
+            self._cited_ids.add(ref.id)
+            self.cited.append(ref)
+
+    def text(self, value) -> Md:
         """Untrusted text -> safe Markdown, with [@id] citations made links."""
         if value is None:
-            return ""
+            return Md()
         value = str(value)
         out, last = [], 0
         for m in citations.CITATION.finditer(value):
@@ -130,35 +105,52 @@ class PageContext:
             out.append(self.cite(citations.keys(m.group(1))))
             last = m.end()
         out.append(escape_md(value[last:]))
-        return "".join(p for p in out).strip()
+        return Md("".join(p for p in out).strip())
 
     # formatting helpers, exposed to templates
     label = staticmethod(label)
     number = staticmethod(number)
 
-    def quantity(self, q) -> str:
-        return escape_md(quantity(q))
+    def quantity(self, q) -> Md:
+        return Md(escape_md(quantity(q)))
 
-    def plain(self, value) -> str:
-        return escape_md(value) if value is not None else ""
+    def plain(self, value) -> Md:
+        return Md(escape_md(value) if value is not None else "")
+
+    def measured(self, outcome) -> Md:
+        """An outcome's value with its unit, then the comparison: '50% vs 20'."""
+        if outcome.get("value") is None:
+            return Md()
+        out = quantity({"value": outcome["value"], "unit": outcome.get("unit", "")})
+        if outcome.get("comparison_value") is not None:
+            out += f" vs {number(outcome['comparison_value'])}"
+        return Md(escape_md(out))
+
+    def trial_url(self, trial: Record) -> Md:
+        return Md(urls.clinicaltrials(trial["identifier"]))
+
+    def aliases(self, record: Record) -> Md:
+        """A record's other names, as every page lists them."""
+        return Md(", ".join(escape_md(a) for a in record.get("aliases", [])))
+
+    def correction(self, c: dict) -> Md:
+        """What the review printed, the correction when certain, and the note: said one way everywhere."""
+        printed = f"the review printed «{escape_md(c['printed'])}»"
+        fixed = f"; corrected to «{escape_md(c['corrected'])}»" if c.get("corrected") else "; kept as printed, not corrected"
+        return Md(f"{printed}{fixed}. {self.text(c.get('note'))}".rstrip())
+
+    def code(self, value) -> Md:
+        """Text shown as code, exactly (Markdown leaves a code span's contents alone)."""
+        text = " ".join(str(value).split())
+        fence = "``" if "`" in text else "`"
+        return Md(f"{fence} {text} {fence}" if fence == "``" else f"`{text}`")
 
     def stage(self, study: Record) -> str:
         return STAGE_LABELS[study_stage(study)]
 
     def references_footer(self) -> str:
         """The page's references, in order of first citation, linking to the bibliography."""
-        if not self.cited:
-            return ""
-        # kept out of the search index: each entry is indexed once, on the bibliography
-        lines = ["", "## References on this page {#page-references}", "", "<div data-search-exclude markdown>", ""]
-        for ref in self.cited:
-            lines.append(f"- [\\[{ref_label(ref)}\\]]({self.url(BIBLIOGRAPHY, ref_anchor(ref))}) "
-                         f"{self.r.formatted_reference(ref)}")
-        stem = page_exports_stem(self.path)
-        lines += ["", "Download these references for a reference manager: "
-                  f"[BibTeX]({self.url(stem + '.bib')}) · [RIS]({self.url(stem + '.ris')}) · "
-                  f"[CSL-JSON]({self.url(stem + '.json')})", "", "</div>"]
-        return "\n".join(lines) + "\n"
+        return citations.page_references(self)
 
 
 class Renderer:
@@ -175,7 +167,10 @@ class Renderer:
             bytecode_cache=bytecode,
             loader=jinja2.FileSystemLoader(str(templates)),
             undefined=jinja2.StrictUndefined,  # a typo in a template fails the build
-            autoescape=False,  # output is Markdown; escaping is explicit via page.text/plain
+            # Output is Markdown. What a template prints is escaped (text.safe) unless it is
+            # Markdown we built (text.Md: page.text, page.link, page.cite ...).
+            autoescape=True,
+            finalize=safe,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
@@ -183,33 +178,21 @@ class Renderer:
             comment_start_string="{##",
             comment_end_string="##}",
         )
-        self.site = Site()
+        self.site = Output()
         self.schemas: dict[str, str] = {}  # schema file name -> text, published with the site
+        self.references = citations.References(corpus)
         self.reference_files = exports.ReferenceFiles()
         self._relpaths: dict[tuple[str, str], str] = {}
         self.cited_on: dict[str, list[str]] = {}  # page path -> reference ids it cites
         self.history = History(available=False)  # of data/, for "last changed" and What's new
         self.changelog: str | None = None  # CHANGELOG.md (maintainers' Markdown), the release notes page
 
-    # -- references, formatted once per build --------------------------------------
-    @cached_property
-    def _short(self) -> dict[str, str]:
-        out = {}
-        for r in self.corpus.all("reference"):
-            first = r["authors"][0]
-            who = first["family"] + (" et al." if len(r["authors"]) > 1 or r.get("et_al") else "")
-            out[r.id] = f"{who} {r['year']}. {r['title']}. {r.get('journal', '')}".strip()
-        return out
-
+    # -- references, formatted once per build (citations.References) --------------
     def short_reference(self, ref: Record) -> str:
-        return self._short[ref.id]
-
-    @cached_property
-    def _titles(self) -> dict[str, str]:
-        return {rid: attr(text) for rid, text in self._short.items()}
+        return self.references.short(ref)
 
     def title_attr(self, ref: Record) -> str:
-        return self._titles[ref.id]
+        return self.references.title_attr(ref)
 
     def relpath(self, target: str, start: str) -> str:
         """posixpath.relpath, remembered: pages link to the same few folders thousands of times."""
@@ -218,12 +201,8 @@ class Renderer:
             self._relpaths[key] = posixpath.relpath(target, start)
         return self._relpaths[key]
 
-    @cached_property
-    def _formatted(self) -> dict[str, str]:
-        return {r.id: _format_reference(r) for r in self.corpus.all("reference")}
-
-    def formatted_reference(self, ref: Record) -> str:
-        return self._formatted[ref.id]
+    def formatted_reference(self, ref: Record) -> Md:
+        return Md(self.references.formatted(ref))
 
     # -- rendering -----------------------------------------------------------------
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
@@ -289,15 +268,7 @@ class Renderer:
             self.add(rendered)
 
     def cited_by(self, doc_citations: dict[str, list[str]]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = defaultdict(list)
-        for path, refs in sorted(self.cited_on.items()):
-            for ref in refs:
-                out[ref].append(path)
-        for path, keys in sorted(doc_citations.items()):
-            for key in keys:
-                if path not in out[key]:
-                    out[key].append(path)
-        return out
+        return citations.cited_by(self.cited_on, doc_citations)
 
 
 @dataclass
@@ -309,68 +280,3 @@ class RenderedPage:
     source: str | None  # the data file it shows, for "edit this page"
     cited: list[str]  # reference ids, in order of first citation
     assets: dict[str, str]  # files that go with it: its reference files (the data page: the tables)
-
-
-def _format_reference(r: Record) -> str:
-    """One consistent style (Vancouver-like), escaped, with DOI and PubMed links."""
-    names = [f"{a['family']} {a.get('given', '')}".strip() for a in r["authors"]]
-    if len(names) > 6:
-        names = names[:6]
-    authors = ", ".join(names) + (", et al" if r.get("et_al") or len(r["authors"]) > 6 else "")
-    parts = [escape_md(authors) + ".", escape_md(r["title"].rstrip(".")) + "."]
-    where = r.get("journal", "")
-    if where:
-        parts.append(f"*{escape_md(where)}*.")
-    detail = str(r["year"])
-    if r.get("volume"):
-        detail += f";{r['volume']}"
-        if r.get("issue"):
-            detail += f"({r['issue']})"
-    if r.get("pages"):
-        detail += f":{r['pages']}"
-    parts.append(escape_md(detail) + ".")
-    links = []
-    if r.get("doi"):
-        links.append(f"[doi:{escape_md(r['doi'])}](https://doi.org/{_url_path(r['doi'])})")
-    if r.get("pmid"):
-        links.append(f"[PubMed {r['pmid']}](https://pubmed.ncbi.nlm.nih.gov/{r['pmid']}/)")
-    if r.get("pmcid"):
-        links.append(f"[{r['pmcid']}](https://www.ncbi.nlm.nih.gov/pmc/articles/{r['pmcid']}/)")
-    if r.get("url") and not r.get("doi"):
-        links.append(f"[{escape_md(r['url'])}]({_url_path(r['url'])})")
-    return " ".join(parts + links)
-
-
-def _url_path(value: str) -> str:
-    """Escape what would end or break a Markdown link destination; the schema already fixed the syntax."""
-    return value.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-
-
-def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
-             doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
-             cache: Path | None = None, history: History | None = None, changelog: str | None = None) -> Renderer:
-    """Render every generated page; the returned Renderer holds them in .site.
-
-    doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles.
-    """
-    from . import pages  # the page functions, one per page type
-
-    r = Renderer(corpus, templates, cache)
-    if history is not None:
-        r.history = history
-    r.changelog = changelog
-    r.site.doc_titles = dict(doc_titles or {})
-    r.schemas = dict(schemas or {})
-    pages.render_all(r)
-    r.site.cited_by = r.cited_by(doc_citations or {})
-    pages.render_bibliography(r)
-    r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
-    # downloads: the whole bibliography, each hand-written page's references, schemas
-    # (the data tables come with the data page)
-    r.site.assets.update(r.reference_files(corpus.references_by_number, "references/bibliography"))
-    for path, keys in (doc_citations or {}).items():
-        refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
-        r.site.assets.update(r.reference_files([x for x in refs if x], page_exports_stem(path)))
-    r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
-    return r  # its .site is the output; its formatted references serve hand-written pages too
-

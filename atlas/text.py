@@ -11,6 +11,24 @@ import functools
 import html
 import re
 
+class Md(str):
+    """Markdown we built (escaped text, our own links and citations). Templates print it as
+    it is; whatever else they print is escaped (see safe()), so contributed text cannot
+    become markup by a template forgetting to escape it."""
+
+    __slots__ = ()
+
+    def __html__(self) -> "Md":  # how Jinja's autoescape recognises trusted output
+        return self
+
+
+def safe(value) -> Md:
+    """What a template prints: built Markdown as it is, any other value escaped."""
+    if hasattr(value, "__html__"):
+        return Md(value.__html__())
+    return Md(escape_md("" if value is None else str(value)))
+
+
 # Python-Markdown's escapable characters (plus | from tables); < > & are HTML-escaped instead.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|])")
 _LINE_START = re.compile(r"^(\s*)(-|\d+\.)(?=\s)")

@@ -14,6 +14,7 @@ from .schema import Schemas
 def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     corpus = load_corpus(root)
     schemas = Schemas(root / "schemas", cache=root / ".cache" / "schemas")
+    corpus.xrefs = schemas.xrefs  # back-links follow the fields the schemas mark x-ref
     problems = list(corpus.problems)
     schema_clean = True
     for record in corpus:

@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI") == "true"
+# The HTML engine the suite builds with: properdocs (the default, as `make site`) or mkdocs.
+ENGINE = os.environ.get("ATLAS_ENGINE", "properdocs")
 
 
 def need(condition: bool, reason: str) -> None:
@@ -53,8 +55,8 @@ def run_atlas(root: Path, *args: str, env: dict | None = None) -> subprocess.Com
                           capture_output=True, text=True, env=full_env, cwd=root, timeout=120)
 
 
-def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / config),
+def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml", engine: str = ENGINE) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", engine, "build", "--strict", "-f", str(root / config),
                            "--site-dir", str(out)], capture_output=True, text=True, cwd=root, timeout=600,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
 

@@ -1,8 +1,8 @@
 """What changed in the data, and when, read from the git history of data/.
 
 A record's history is its file's history: added, changed (with the fields that
-changed), corrected, removed. Changes are dated when they landed on the main line
-(first parent), so a merged pull request counts on the day it was merged. Reading
+changed), corrected, removed, each with the date and subject of the commit that made
+it (a squash-merged pull request is one commit titled as the pull request). Reading
 costs one `git log` and one `git cat-file` per build, whatever the size of the
 history; a build without git (an exported tarball, a shallow clone) still works and
 says that the history is not available.
@@ -21,15 +21,14 @@ from .yamlsafe import load
 
 ADDED, CHANGED, CORRECTED, REMOVED = "added", "changed", "corrected", "removed"
 _CORRECTION_SUBJECT = re.compile(r"^\s*correct", re.I)
-_MERGE_SUBJECT = re.compile(r"^Merge (pull request|branch|remote-tracking branch) ")
 _GIT_TIMEOUT = 60
 
 
 @dataclass(frozen=True)
 class Change:
     commit: str  # full hash
-    time: str  # ISO 8601 commit time, when the change landed on the main line
-    subject: str  # what the commit says it did (a merged pull request's title)
+    time: str  # ISO 8601 commit time
+    subject: str  # what the commit says it did
     action: str  # added | changed | corrected | removed
     relpath: str  # data/<folder>/<id>.yaml (after any rename)
     fields: tuple[str, ...] = ()  # top-level fields whose value changed
@@ -67,8 +66,8 @@ class History:
 def read(root: Path, since: str | None = None) -> History:
     """The history of data/ under root (commits after `since`, a git revision, if given)."""
     rev = [f"{since}..HEAD"] if since else []
-    log = _git(root, "log", "--relative", "-M", "--first-parent", "--diff-merges=first-parent", "--raw", "--no-abbrev", "-z",
-               "--format=%x1e%H%x1f%cI%x1f%s%x1f%b", *rev, "--", "data")
+    log = _git(root, "log", "--relative", "-M", "--raw", "--no-abbrev", "-z",
+               "--format=%x1e%H%x1f%cI%x1f%s", *rev, "--", "data")
     if log is None:
         return History(available=False)
     shallow = (_git(root, "rev-parse", "--is-shallow-repository") or "").strip() == "true"
@@ -109,9 +108,7 @@ def parse_log(log: str) -> list[_Entry]:
     renamed: dict[str, str] = {}  # an old path -> the path it has now
     for chunk in log.split("\x1e")[1:]:
         header, _, raw = chunk.partition("\0")
-        commit, time, subject, body = (header.split("\x1f") + ["", "", "", ""])[:4]
-        if _MERGE_SUBJECT.match(subject) and body.strip():
-            subject = body.strip().splitlines()[0]  # GitHub puts the pull request's title here
+        commit, time, subject = (header.split("\x1f") + ["", "", ""])[:3]
         tokens = raw.lstrip("\n").split("\0")
         i = 0
         while i < len(tokens):

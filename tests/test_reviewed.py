@@ -59,3 +59,24 @@ def test_warnings_do_not_stop_the_build(project, tmp_path):
     edit(project, STUDY, "id: alpha-2020\n", "id: alpha-2020\nreviewed: '2019'\n")
     result = run_atlas(project, "pages", str(tmp_path / "pages"))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+TRIAL = "data/trials/nct01234567.yaml"
+
+
+def test_pages_show_evidence_date_and_what_the_review_said(project, tmp_path):
+    edit(project, TRIAL, "id: nct01234567\n", "id: nct01234567\nreviewed: 2022-05-01\n")
+    edit(project, TRIAL, "phase: phase-1\n", "phase: phase-1\nstatus: Results published in 2022.\n")
+    (project / TRIAL).write_text((project / TRIAL).read_text(encoding="utf-8") +
+                                 "review_said:\n- field: status\n  text: Recruiting <b>patients</b>.\n"
+                                 "  as_of: '2021'\n  citations:\n  - beta-2021\n", encoding="utf-8")
+    result = run_atlas(project, "pages", str(tmp_path / "pages"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (tmp_path / "pages" / "trials" / "nct01234567.md").read_text(encoding="utf-8")
+    assert "Evidence as of 2022-05-01" in page
+    said = page[page.index("{#review-said}"):]
+    assert "status, as of 2021" in said and "Recruiting" in said
+    assert "<b>patients</b>" not in said, "contributed text must be escaped"
+    # an untouched record with no review_said gets the date line but no section
+    study = (tmp_path / "pages" / "studies" / "alpha-2020.md").read_text(encoding="utf-8")
+    assert "review-said" not in study

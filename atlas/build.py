@@ -16,7 +16,7 @@ import yaml
 from . import __version__ as atlas_version
 from . import citations, history, whatsnew
 from .corpus import Corpus
-from .diagnostics import DataError, Problem
+from .diagnostics import DataError, Problem, errors
 from .gcpause import paused
 from .pages import generate
 from .render import Output, PageContext, Renderer, record_location
@@ -69,8 +69,8 @@ _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 def build(root: Path, site_url: str | None = None) -> Build:
     """Validate and render. Raises DataError with every problem if the data is invalid."""
     corpus, problems = validate(root)
-    if problems:
-        raise DataError(problems)
+    if errors(problems):
+        raise DataError(errors(problems))
     doc_citations: dict[str, list[str]] = {}
     for c in corpus.doc_citations:
         doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)

@@ -72,7 +72,7 @@ def ref_label(r: Record) -> str:
 
 def _format_reference(r: Record) -> str:
     """One consistent style (Vancouver-like), escaped, with DOI and PubMed links."""
-    names = [f"{a['family']} {a.get('given', '')}".strip() for a in r["authors"]]
+    names = [" ".join(filter(None, (a['family'], a.get('given'), a.get('suffix')))) for a in r["authors"]]
     if len(names) > 6:
         names = names[:6]
     authors = ", ".join(names) + (", et al" if r.get("et_al") or len(r["authors"]) > 6 else "")

@@ -32,15 +32,18 @@ def _report(problems, stream=sys.stdout) -> None:
 def cmd_validate(args) -> int:
     from .validate import validate
     start = time.perf_counter()
+    from .diagnostics import errors
     corpus, problems = validate(_root(args))
     _report(problems)
     n = sum(len(v) for v in corpus.records.values())
     took = time.perf_counter() - start
-    if problems:
-        print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s); "
+    failed = errors(problems)
+    warned = f", {len(problems) - len(failed)} warning(s)" if len(problems) > len(failed) else ""
+    if failed:
+        print(f"{len(failed)} problem(s) in {len({p.path for p in failed})} file(s){warned}; "
               f"{n} records checked in {took:.2f}s", file=sys.stderr)
         return 1
-    print(f"ok: {n} records valid in {took:.2f}s", file=sys.stderr)
+    print(f"ok: {n} records valid in {took:.2f}s{warned}", file=sys.stderr)
     return 0
 
 
@@ -88,8 +91,9 @@ def cmd_linkcheck(args) -> int:
     from . import linkcheck
     from .validate import validate
     root = _root(args)
+    from .diagnostics import errors
     corpus, problems = validate(root)
-    if problems:
+    if errors(problems):
         _report(problems)
         return 1
     config = linkcheck.Config.load(Path(args.config) if args.config else root / "linkcheck.yaml", root)

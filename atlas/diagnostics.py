@@ -11,14 +11,21 @@ class Problem:
     col: int  # 1-based
     rule: str  # stable rule id, e.g. "ref-unresolved"
     message: str  # names the field and says what to do
+    severity: str = "error"  # "warning": printed, but the data still validates
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.rule}: {self.message}"
+        level = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}:{self.col}: {level}{self.rule}: {self.message}"
 
     def github(self) -> str:
         """A GitHub Actions annotation line, shown on the pull request's diff."""
         msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error file={self.path},line={self.line},col={self.col},title={self.rule}::{msg}"
+        return f"::{self.severity} file={self.path},line={self.line},col={self.col},title={self.rule}::{msg}"
+
+
+def errors(problems) -> list[Problem]:
+    """The problems that make data invalid; warnings are left out."""
+    return [p for p in problems if p.severity == "error"]
 
 
 class DataError(Exception):

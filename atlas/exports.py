@@ -36,7 +36,8 @@ def csl_item(ref: Record) -> dict:
         "id": ref.id,
         "type": _CSL_TYPE[ref["type"]],
         "title": ref["title"],
-        "author": [{k: v for k, v in (("family", a["family"]), ("given", a.get("given"))) if v} for a in ref["authors"]],
+        "author": [{k: v for k, v in (("family", a["family"]), ("given", a.get("given")), ("suffix", a.get("suffix"))) if v}
+                   for a in ref["authors"]],
         "issued": {"date-parts": [[ref["year"]]]},
     }
     for src, dst in (("journal", "container-title"), ("volume", "volume"), ("issue", "issue"), ("pages", "page"),
@@ -67,7 +68,8 @@ def _bib_escape(value: str) -> str:
 
 
 def bibtex_entry(ref: Record) -> str:
-    fields = [("author", " and ".join(f"{a['family']}, {a.get('given', '')}".rstrip(", ") for a in ref["authors"])
+    fields = [("author", " and ".join(", ".join(filter(None, (a["family"], a.get("suffix"), a.get("given"))))
+                                      for a in ref["authors"])
                + (" and others" if ref.get("et_al") else "")),
               ("title", "{" + _bib_escape(ref["title"]) + "}")]
     journal_field = "booktitle" if ref["type"] in ("book-chapter", "conference-abstract") else "journal"
@@ -90,7 +92,7 @@ def bibtex(refs: list[Record]) -> str:
 
 def ris_entry(ref: Record) -> str:
     lines = [("TY", _RIS_TYPE[ref["type"]]), ("ID", ref.id)]
-    lines += [("AU", f"{a['family']}, {a.get('given', '')}".rstrip(", ")) for a in ref["authors"]]
+    lines += [("AU", ", ".join(filter(None, (a["family"], a.get("given"), a.get("suffix"))))) for a in ref["authors"]]
     lines.append(("TI", ref["title"]))
     if ref.get("journal"):
         lines.append(("T2", ref["journal"]))

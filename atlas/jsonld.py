@@ -15,7 +15,8 @@ def scholarly_article(ref: Record) -> dict:
         "@id": f"#{ref.id}",
         "name": ref["title"],
         "headline": ref["title"][:110],
-        "author": [{"@type": "Person", "familyName": a["family"], **({"givenName": a["given"]} if a.get("given") else {})}
+        "author": [{"@type": "Person", "familyName": a["family"], **({"givenName": a["given"]} if a.get("given") else {}),
+                    **({"honorificSuffix": a["suffix"]} if a.get("suffix") else {})}
                    for a in ref["authors"]],
         "datePublished": str(ref["year"]),
     }

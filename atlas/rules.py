@@ -307,6 +307,41 @@ def corrections_applied(corpus: Corpus, schemas: Schemas):
                           f"contain it; put the corrected value in {name}")
 
 
+def _date_of(reference: Record) -> str | None:
+    """A reference's date as text (YYYY[-MM[-DD]]): its 'published' date, else its year."""
+    published, year = reference.get("published"), reference.get("year")
+    if isinstance(published, str):
+        return published
+    return str(year) if isinstance(year, int) and not isinstance(year, bool) else None
+
+
+@rule("cites-newer-than-reviewed")
+def cited_evidence_not_newer_than_review(corpus: Corpus, schemas: Schemas):
+    """A warning, not an error: the record may be fine, but its 'evidence as of' date is stale."""
+    refs = corpus.records["reference"]
+    for r in corpus:
+        reviewed = r.get("reviewed")
+        if not isinstance(reviewed, str):
+            continue
+        xrefs, cites = references_in(r, schemas)
+        cited = [(path, value) for path, value, target in xrefs if target == "reference"]
+        cited += [(path, key) for path, keys in cites for key in keys]
+        warned: set[str] = set()
+        for path, key in cited:
+            ref = refs.get(key)
+            date = _date_of(ref) if ref is not None else None
+            if key in warned or date is None:
+                continue
+            n = min(len(date), len(reviewed))  # compare at the precision both dates have
+            if date[:n] > reviewed[:n]:
+                warned.add(key)
+                line, col = r.where(path, value=True)
+                yield Problem(r.relpath, line, col, "cites-newer-than-reviewed",
+                              f"{_dotted(path)}: cites {key} ({date}), which is newer than this record's "
+                              f"reviewed date ({reviewed}); check the whole record against it and set "
+                              "'reviewed' to today's date", severity="warning")
+
+
 def run_rules(corpus: Corpus, schemas: Schemas) -> list[Problem]:
     problems: list[Problem] = []
     for fn in RULES.values():

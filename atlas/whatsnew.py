@@ -54,7 +54,7 @@ class Item:
     def detail(self) -> str:
         """Plain text: which fields changed, in readers' words."""
         if self.action in (CHANGED, CORRECTED) and self.fields:
-            return "Changed: " + ", ".join(label(f).lower() for f in self.fields if f != "reviewed")
+            return "Changed: " + ", ".join(label(f.replace("_", "-")).lower() for f in self.fields if f != "reviewed")
         return ""
 
 

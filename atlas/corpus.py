@@ -230,7 +230,8 @@ def study_stage(study: Record) -> str:
 
 
 def _study_order(s: Record):
-    return (s.get("year") or 0, s.id)
+    year = s.get("year")  # a mistyped year ('2025', 2025a) is reported by the schema; sort it first
+    return (year if isinstance(year, int) and not isinstance(year, bool) else 0, s.id)
 
 
 # Past this many files, two processes load them: parsing is most of validation's time.

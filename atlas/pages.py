@@ -152,7 +152,11 @@ def _data_dictionary(r: Renderer) -> list[dict]:
 
 
 def _counts(r: Renderer) -> dict[str, int]:
-    return {k: len(v) for k, v in r.corpus.records.items()}
+    counts = {k: len(v) for k, v in r.corpus.records.items()}
+    # the review's own list (numbered) and everything else: the review itself, later papers
+    counts["review-numbered"] = sum(1 for ref in r.corpus.all("reference") if ref.get("number"))
+    counts["unnumbered"] = counts["reference"] - counts["review-numbered"]
+    return counts
 
 
 def _class_view(r: Renderer, k: Record) -> dict:

@@ -115,7 +115,7 @@ class PageContext:
                 self._cited_ids.add(ref.id)
                 self.cited.append(ref)
             title = self.r.title_attr(ref)
-            parts.append(f'[{ref_label(ref)}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{title}")')
+            parts.append(f'[{escape_md(ref_label(ref))}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{title}")')
         return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
 
     def text(self, value) -> str:
@@ -132,6 +132,7 @@ class PageContext:
         return "".join(p for p in out).strip()
 
     # formatting helpers, exposed to templates
+    ref_label = staticmethod(ref_label)
     label = staticmethod(label)
     number = staticmethod(number)
 
@@ -151,7 +152,7 @@ class PageContext:
         # kept out of the search index: each entry is indexed once, on the bibliography
         lines = ["", "## References on this page {#page-references}", "", "<div data-search-exclude markdown>", ""]
         for ref in self.cited:
-            lines.append(f"- [\\[{ref_label(ref)}\\]]({self.url(BIBLIOGRAPHY, ref_anchor(ref))}) "
+            lines.append(f"- [\\[{escape_md(ref_label(ref))}\\]]({self.url(BIBLIOGRAPHY, ref_anchor(ref))}) "
                          f"{self.r.formatted_reference(ref)}")
         stem = page_exports_stem(self.path)
         lines += ["", "Download these references for a reference manager: "

@@ -7,6 +7,7 @@ rather than from a second list of fields.
 """
 from __future__ import annotations
 
+import datetime
 import difflib
 import hashlib
 import json
@@ -33,6 +34,9 @@ _PATTERN_RULES = {
     "url": ("url-syntax", "write a full address starting with https:// or http://"),
     "id": ("id-syntax", "ids are lowercase slugs: letters, digits and single hyphens, e.g. 'hu-2013'"),
 }
+
+
+_THIS_YEAR = datetime.date.today().year
 
 
 class Schemas:
@@ -207,10 +211,20 @@ class Schemas:
             want = e.validator_value if isinstance(e.validator_value, str) else " or ".join(e.validator_value)
             got = _json_type(e.instance)
             extra = "; put text in quotes" if want == "string" else ""
+            if want == "integer" and path[-1:] in (("year",), ("year_registered",)):
+                extra = f"; write the year as four digits without quotes, e.g. {_THIS_YEAR}"
             yield at(path, "schema-type", f"{field} must be a{'n' if want[0] in 'aeiou' else ''} {want}, not {got}{extra}")
         elif v == "pattern":
             rule, how = self._pattern_rules.get(e.validator_value, ("schema-pattern", f"it must match {e.validator_value}"))
             yield at(path, rule, f"{field}: '{e.instance}' is malformed; {how}")
+        elif v == "maximum" and path == ("number",):
+            yield at(path, "reference-number-range",
+                     f"number: {e.instance} is past the end of the review's list ({e.validator_value} references); "
+                     "only a reference the review lists has a number: delete the 'number' line, and the paper "
+                     "is cited by first author and year")
+        elif v in ("maximum", "minimum"):
+            limit = "at most" if v == "maximum" else "at least"
+            yield at(path, "value-range", f"{field}: {e.instance} must be {limit} {e.validator_value}")
         elif v in ("minLength", "minItems"):
             yield at(path, "schema-empty", f"{field} is empty; fill it in or remove the field")
         elif v == "uniqueItems":

@@ -47,8 +47,12 @@ def cmd_validate(args) -> int:
 def cmd_fmt(args) -> int:
     from . import fmt
     root = _root(args)
-    problems, changed = fmt.run(root, check=args.check, paths=[Path(p) for p in args.files] or None)
+    diffs: dict[str, str] = {}
+    problems, changed = fmt.run(root, check=args.check, paths=[Path(p) for p in args.files] or None,
+                                diffs=diffs if args.check else None)
     _report(problems)
+    for rel in changed if args.check else []:
+        print(diffs[rel], end="" if diffs[rel].endswith("\n") else "\n")
     if not args.check:
         for c in changed:
             print(f"formatted {c}", file=sys.stderr)

@@ -176,6 +176,17 @@ class Schemas:
             problems.extend(self._problems(error, loaded, relpath))
         return problems
 
+    def _allowed(self, node: dict | None) -> str:
+        """', one of: a, b, c' when a field takes a fixed list of values."""
+        if not isinstance(node, dict):
+            return ""
+        try:  # the field's own $ref names its document (all shared ones are in common.schema.json)
+            resolved = self.resolve(node, "common.schema.json")[0]
+        except (KeyError, TypeError):
+            return ""
+        options = resolved.get("enum") or (resolved.get("items") or {}).get("enum")
+        return f", one of: {', '.join(map(str, options))}" if options else ""
+
     def _problems(self, e, loaded: Loaded, relpath: str) -> Iterator[Problem]:
         path = tuple(e.absolute_path)
         field = _dotted(path)
@@ -201,8 +212,8 @@ class Schemas:
                                  f"outcome {field} has no citations; add 'citations: [reference-id]' naming the "
                                  "reference that reports this result", value=False)
                     else:
-                        yield at(path, "schema-missing-field", f"required field '{name}' is missing{where}; add it",
-                                 value=False)
+                        yield at(path, "schema-missing-field", f"required field '{name}' is missing{where}; add it"
+                                 + self._allowed(e.schema.get("properties", {}).get(name)), value=False)
         elif v == "enum":
             options = [str(o) for o in e.validator_value]
             hint = _did_you_mean(str(e.instance), options)
@@ -216,7 +227,9 @@ class Schemas:
             yield at(path, "schema-type", f"{field} must be a{'n' if want[0] in 'aeiou' else ''} {want}, not {got}{extra}")
         elif v == "pattern":
             rule, how = self._pattern_rules.get(e.validator_value, ("schema-pattern", f"it must match {e.validator_value}"))
-            yield at(path, rule, f"{field}: '{e.instance}' is malformed; {how}")
+            if isinstance(e.instance, str) and any(ch.isspace() for ch in e.instance):
+                how = "it contains a space or line break: remove it (" + how + ")"
+            yield at(path, rule, f"{field}: {e.instance!r} is malformed; {how}")
         elif v == "maximum" and path == ("number",):
             yield at(path, "reference-number-range",
                      f"number: {e.instance} is past the end of the review's list ({e.validator_value} references); "

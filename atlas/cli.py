@@ -72,6 +72,41 @@ def cmd_pages(args) -> int:
     return 0
 
 
+def cmd_new(args) -> int:
+    from .corpus import load_corpus
+    from .schema import Schemas
+    from .scaffold import find_kind, kind_names, scaffold, values_for, write_new
+    root = _root(args)
+    kind = find_kind(args.kind)
+    if kind is None:
+        return _usage(f"new: unknown kind '{args.kind}'; one of: {kind_names()}")
+    rid = (args.id or args.reference or "").strip().lower()
+    if not rid:
+        return _usage("new: give the new record's id (its file name), e.g. atlas new study doe-2025")
+    import re
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rid):
+        return _usage(f"new: '{rid}' is not an id; ids are lowercase letters, digits and single hyphens, "
+                      "e.g. doe-2025")
+    reference = None
+    if args.reference:
+        reference = load_corpus(root).get("reference", args.reference)
+        if reference is None:
+            return _usage(f"new: no reference '{args.reference}' in data/references/; add it first "
+                          "(atlas new reference ID, or atlas import references FILE)")
+    text = scaffold(Schemas(root / "schemas"), kind, rid, values_for(kind, rid, reference))
+    if args.stdout:
+        sys.stdout.write(text)
+        return 0
+    try:
+        path = write_new(root, kind, rid, text)
+    except FileExistsError:
+        return _usage(f"new: data/{kind.folder}/{rid}.yaml already exists; edit it, or choose another id "
+                      "(add a, b... when two papers share first author and year)")
+    print(f"wrote {path.relative_to(root).as_posix()}: fill in each TODO, uncomment the optional fields "
+          "the source reports, then run make validate", file=sys.stderr)
+    return 0
+
+
 def cmd_check_site(args) -> int:
     from .build import build
     from .diagnostics import DataError
@@ -124,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="only report files that are not canonical")
     p.add_argument("files", nargs="*", help="files to format (default: all of data/)")
     p.set_defaults(fn=cmd_fmt)
+    p = sub.add_parser("new", help="write a new record laid out from its schema, every field commented")
+    p.add_argument("kind", help="study, reference, trial, class, limitation, ...")
+    p.add_argument("id", nargs="?", help="the new record's id and file name, e.g. doe-2025 or nct01234567")
+    p.add_argument("--reference", metavar="REF", help="(study) the reference that reports it: fills in year "
+                   "and citations; the id defaults to the reference's")
+    p.add_argument("--stdout", action="store_true", help="print the record instead of writing data/<kind>/<id>.yaml")
+    p.set_defaults(fn=cmd_new)
     p = sub.add_parser("pages", help="write the generated pages (Markdown and images) to a folder")
     p.add_argument("out", help="output folder, e.g. build/pages")
     p.set_defaults(fn=cmd_pages)

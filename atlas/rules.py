@@ -15,7 +15,7 @@ from . import citations
 from .corpus import DESIGN_STAGE, STAGES, Corpus, Record, study_stage
 from .kinds import BY_NAME
 from .diagnostics import Problem
-from .schema import Schemas
+from .schema import PLACEHOLDER, Schemas
 from .yamlsafe import _dotted
 
 RULES: dict[str, Callable[[Corpus, Schemas], Iterable[Problem]]] = {}
@@ -322,8 +322,24 @@ def corrections_applied(corpus: Corpus, schemas: Schemas):
                           f"contain it; put the corrected value in {name}")
 
 
+@rule("placeholder")
+def placeholders_filled(corpus: Corpus, schemas: Schemas):
+    for r in corpus:
+        for path, text in strings(r.data):
+            if text.startswith(PLACEHOLDER):
+                what = text[len(PLACEHOLDER):].lstrip(": ")
+                yield _at(r, path, "placeholder",
+                          f"{_dotted(path)} still holds the placeholder from `atlas new`"
+                          f"{' (' + what + ')' if what else ''}; write the value from the source, "
+                          "or delete the line if the field is optional")
+
+
 def run_rules(corpus: Corpus, schemas: Schemas) -> list[Problem]:
     problems: list[Problem] = []
     for fn in RULES.values():
         problems.extend(fn(corpus, schemas))
+    # a placeholder is reported once, not also as an unknown id or a bad value at the same spot
+    unfilled = {(p.path, p.line, p.col) for p in problems if p.rule == "placeholder"}
+    if unfilled:
+        problems = [p for p in problems if p.rule == "placeholder" or (p.path, p.line, p.col) not in unfilled]
     return problems

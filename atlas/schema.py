@@ -37,6 +37,7 @@ _PATTERN_RULES = {
 
 
 _THIS_YEAR = datetime.date.today().year
+PLACEHOLDER = "TODO"  # what `atlas new` writes where a value is still to be filled in
 
 
 class Schemas:
@@ -188,6 +189,8 @@ class Schemas:
         return f", one of: {', '.join(map(str, options))}" if options else ""
 
     def _problems(self, e, loaded: Loaded, relpath: str) -> Iterator[Problem]:
+        if isinstance(e.instance, str) and e.instance.startswith(PLACEHOLDER):
+            return  # a scaffold's placeholder: the 'placeholder' rule names it once
         path = tuple(e.absolute_path)
         field = _dotted(path)
 

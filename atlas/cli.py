@@ -107,6 +107,28 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from . import importer
+    root = _root(args)
+    file = Path(args.file)
+    if not file.is_file():
+        return _usage(f"import: {args.file}: no such file")
+    try:
+        outcome, texts = importer.run(root, file, write=not args.stdout)
+    except (ValueError, UnicodeDecodeError) as e:  # not one of the three formats, or not text
+        return _usage(f"import: {e}")
+    if args.stdout:
+        for rel, text in texts.items():
+            sys.stdout.write(f"# --- {rel}\n{text}")
+    for rel in outcome.written:
+        print(f"wrote {rel}", file=sys.stderr)
+    for message in outcome.refused:
+        print(f"{message}", file=sys.stderr)
+    print(f"{len(texts)} reference(s) {'read' if args.stdout else 'added'}, {len(outcome.refused)} refused; "
+          "now cite each new one from the study it supports (atlas new study --reference ID)", file=sys.stderr)
+    return 1 if outcome.refused else 0
+
+
 def cmd_check_site(args) -> int:
     from .build import build
     from .diagnostics import DataError
@@ -166,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
                    "and citations; the id defaults to the reference's")
     p.add_argument("--stdout", action="store_true", help="print the record instead of writing data/<kind>/<id>.yaml")
     p.set_defaults(fn=cmd_new)
+    p = sub.add_parser("import", help="add reference records from a BibTeX, RIS or CSL-JSON file (offline)")
+    p.add_argument("what", choices=["references"], help="what the file holds")
+    p.add_argument("file", help="the file your reference manager exported (.bib, .ris or .json)")
+    p.add_argument("--stdout", action="store_true", help="print the records instead of writing them")
+    p.set_defaults(fn=cmd_import)
     p = sub.add_parser("pages", help="write the generated pages (Markdown and images) to a folder")
     p.add_argument("out", help="output folder, e.g. build/pages")
     p.set_defaults(fn=cmd_pages)

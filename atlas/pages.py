@@ -15,6 +15,7 @@ from .corpus import STAGE_LABELS, STAGES, Record, study_stage
 from . import exports, jsonld
 from .kinds import KINDS
 from .schema import Schemas
+from .searchterms import search_terms
 from .render import RenderedPage, Renderer
 
 CLINICAL = ("early-clinical", "randomised")
@@ -91,13 +92,13 @@ def class_page(r: Renderer, k: Record) -> RenderedPage:
 
 
 def study_page(r: Renderer, s: Record, compact_search: bool) -> RenderedPage:
-    return r.page(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, tags=s.get("aliases"),
+    return r.page(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, tags=search_terms(s, r.corpus),
                   jsonld=jsonld.study(s, r.corpus), s=s, compact_search=compact_search)
 
 
 def trial_page(r: Renderer, t: Record) -> RenderedPage:
     return r.page(f"trials/{t.id}.md", "trial.md.j2", source=t.relpath,
-                  title=f"{t['identifier_as_printed']}: {t.title}", tags=t.get("aliases"),
+                  title=f"{t['identifier_as_printed']}: {t.title}", tags=search_terms(t, r.corpus),
                   jsonld=jsonld.trial(t, r.corpus), t=t, studies=r.corpus.studies_by_trial.get(t.id, []))
 
 

@@ -32,9 +32,17 @@ def _report(problems, stream=sys.stdout) -> None:
 def cmd_validate(args) -> int:
     from .validate import validate
     start = time.perf_counter()
-    corpus, problems = validate(_root(args))
+    root = _root(args)
+    corpus, problems = validate(root)
     _report(problems)
     n = sum(len(v) for v in corpus.records.values())
+    if not problems:  # texts a new record may have made stale (warnings, exit 0)
+        from .revisit import warnings
+        from .schema import Schemas
+        found = warnings(corpus, Schemas(root / "schemas"))
+        _report(found)
+        if found:
+            print(f"{len(found)} warning(s): texts to reread because of new records", file=sys.stderr)
     took = time.perf_counter() - start
     if problems:
         print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s); "

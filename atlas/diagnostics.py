@@ -11,14 +11,16 @@ class Problem:
     col: int  # 1-based
     rule: str  # stable rule id, e.g. "ref-unresolved"
     message: str  # names the field and says what to do
+    level: str = "error"  # or "warning": reported, but the data is still valid (exit 0)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.rule}: {self.message}"
+        level = "warning: " if self.level == "warning" else ""
+        return f"{self.path}:{self.line}:{self.col}: {level}{self.rule}: {self.message}"
 
     def github(self) -> str:
         """A GitHub Actions annotation line, shown on the pull request's diff."""
         msg = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error file={self.path},line={self.line},col={self.col},title={self.rule}::{msg}"
+        return f"::{self.level} file={self.path},line={self.line},col={self.col},title={self.rule}::{msg}"
 
 
 class DataError(Exception):

@@ -137,6 +137,21 @@ def cmd_import(args) -> int:
     return 1 if outcome.refused else 0
 
 
+def cmd_site_diff(args) -> int:
+    from .sitediff import compare, markdown
+    base, new = Path(args.base), Path(args.new)
+    for site in (base, new):
+        if not (site / "index.html").is_file():
+            return _usage(f"site-diff: {site} is not a built site (no index.html); build it with make site")
+    text = markdown(compare(base, new), base_url=args.base_url or "")
+    if args.out:
+        with open(args.out, "a", encoding="utf-8") as f:  # a job summary file is appended to
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_check_site(args) -> int:
     from .build import build
     from .diagnostics import DataError
@@ -207,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("check-site", help="check every internal link and anchor of a built site (lychee, offline)")
     p.add_argument("site", help="the built site folder, e.g. site")
     p.set_defaults(fn=cmd_check_site)
+    p = sub.add_parser("site-diff", help="pages added, removed and changed between two built sites (Markdown)")
+    p.add_argument("base", help="the site built from the base branch")
+    p.add_argument("new", help="the site built from the pull request")
+    p.add_argument("--base-url", help="where the new site is previewed, to link each page there")
+    p.add_argument("--out", help="append to this file (e.g. $GITHUB_STEP_SUMMARY) instead of printing")
+    p.set_defaults(fn=cmd_site_diff)
     p = sub.add_parser("linkcheck", help="check DOIs, PMIDs, NCT numbers and URLs through their registries")
     p.add_argument("--config", help="settings file (default: linkcheck.yaml)")
     p.add_argument("--changed-since", metavar="REV", help="only records changed since REV (for pull requests)")

@@ -20,7 +20,8 @@ def _usage(message: str) -> int:
     return 2
 
 
-def _report(problems, stream=sys.stdout) -> None:
+def _report(problems, stream=None) -> None:
+    stream = stream or sys.stdout  # looked up at call time, so a caller may redirect it
     github = os.environ.get("CI") == "true" or os.environ.get("GITHUB_ACTIONS") == "true"
     for p in problems:
         print(p, file=stream)

@@ -16,6 +16,13 @@ SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI") == "true"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests carry the 'browser' marker: `make test-fast` leaves them out."""
+    for item in items:
+        if item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip on a developer's machine when something is missing; fail under CI=true."""
     if not condition:

@@ -54,7 +54,9 @@ def ref_label(r: Record) -> str:
     """What a citation shows: the review's number, or author-year for unnumbered ones."""
     if r.get("number"):
         return str(r["number"])
-    return f"{r['authors'][0]['family']} {r['year']}"
+    # two papers by one first author in one year are told apart as the ids do: doe-2025a
+    suffix = r.id.removeprefix(r.id.rstrip("abcdefghijklmnopqrstuvwxyz")) if r.id[-2:-1].isdigit() else ""
+    return f"{r['authors'][0]['family']} {r['year']}{suffix}"
 
 
 @dataclass

@@ -278,3 +278,15 @@ def test_two_post_review_papers_by_one_author_in_one_year_get_distinct_labels(pr
     corpus = load_corpus(project)
     labels = {ref_label(corpus.get("reference", rid)) for rid in ("newcombe-2025", "newcombe-2025a")}
     assert labels == {"Newcombe 2025", "Newcombe 2025a"}
+
+
+def test_revisit_warnings_do_not_fail_and_are_annotated_in_ci(project, tmp_path):
+    (tmp_path / "paper.json").write_text(json.dumps(CSL))
+    atlas_in_process(project, "import", "references", str(tmp_path / "paper.json"))
+    study = (project / STUDY).read_text().replace("alpha-2020", "newcombe-2025").replace("year: 2020", "year: 2025")
+    (project / "data/studies/newcombe-2025.yaml").write_text(study)
+    result = atlas_in_process(project, "validate", env={"CI": "true"})
+    assert result.returncode == 0, result.stdout
+    assert "data/classes/cell-class.yaml:" in result.stdout and ": warning: revisit: " in result.stdout
+    assert "::warning file=data/classes/cell-class.yaml," in result.stdout
+    assert "::warning file=data/limitations/some-limit.yaml," in result.stdout

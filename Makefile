@@ -38,7 +38,7 @@ test-fast: install
 ## validate: check every data file (path:line:col: rule: message). make exits 2 on any failure;
 ## .venv/bin/atlas validate itself exits 0 clean, 1 invalid data, 2 misuse
 validate: install
-	$(PY) -m atlas validate
+	@$(PY) -m atlas validate || { rc=$$?; echo "atlas validate exited $$rc (1: invalid data, 2: misuse); make reports any failure as 2" >&2; exit $$rc; }
 
 ## fmt: rewrite data files in canonical form; fmt-check only reports
 fmt: install

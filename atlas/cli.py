@@ -234,7 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--changed-since", metavar="REV", help="only records changed since REV (for pull requests)")
     p.add_argument("--report", help="also write a Markdown report (for the tracking issue)")
     p.set_defaults(fn=cmd_linkcheck)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "new" and args.id is None and len(extra) == 1 and not extra[0].startswith("-"):
+        args.id = extra[0]  # `atlas new study --reference doe-2025 doe-2025`: argparse leaves the id over
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.fn(args)
     except SystemExit as e:

@@ -114,6 +114,9 @@ def test_new_study_from_a_reference_fills_what_it_knows(project):
     ref = yaml.safe_load((project / REF).read_text())
     assert data["year"] == ref["year"]
     assert data["citations"] == [{"ref": "alpha-2020", "role": "primary-report"}]
+    # the option may come first, too
+    assert atlas_in_process(project, "new", "study", "--reference", "alpha-2020", "alpha-2020d").returncode == 0
+    assert (project / "data/studies/alpha-2020d.yaml").exists()
 
 
 # --- atlas import references -----------------------------------------------------------------

@@ -67,7 +67,9 @@ def ref_label(r: Record) -> str:
     """What a citation shows: the review's number, or author-year for unnumbered ones."""
     if r.get("number"):
         return str(r["number"])
-    return f"{r['authors'][0]['family']} {r['year']}"
+    # two papers by one first author in one year are told apart as the ids do: doe-2025a
+    suffix = r.id.removeprefix(r.id.rstrip("abcdefghijklmnopqrstuvwxyz")) if r.id[-2:-1].isdigit() else ""
+    return f"{r['authors'][0]['family']} {r['year']}{suffix}"
 
 
 def _format_reference(r: Record) -> str:
@@ -153,7 +155,7 @@ def group(page, ids) -> str:
         page.note_cited(ref)
         title = page.renderer.title_attr(ref)
         page_path, anchor = ref.kind.location(ref)
-        parts.append(f'[{ref_label(ref)}]({page.url(page_path, anchor)} "{title}")')
+        parts.append(f'[{escape_md(ref_label(ref))}]({page.url(page_path, anchor)} "{title}")')
     return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
 
 
@@ -164,7 +166,7 @@ def page_references(page) -> str:
     # kept out of the search index: each entry is indexed once, on the bibliography
     lines = ["", "## References on this page {#page-references}", "", "<div data-search-exclude markdown>", ""]
     for ref in page.cited:
-        lines.append(f"- [\\[{ref_label(ref)}\\]]({page.url(*ref.kind.location(ref))}) "
+        lines.append(f"- [\\[{escape_md(ref_label(ref))}\\]]({page.url(*ref.kind.location(ref))}) "
                      f"{page.renderer.formatted_reference(ref)}")
     stem = page_exports_stem(page.path)
     lines += ["", "Download these references for a reference manager: "

@@ -20,7 +20,8 @@ def _usage(message: str) -> int:
     return 2
 
 
-def _report(problems, stream=sys.stdout) -> None:
+def _report(problems, stream=None) -> None:
+    stream = stream or sys.stdout  # looked up at call time, so a caller may redirect it
     github = os.environ.get("CI") == "true" or os.environ.get("GITHUB_ACTIONS") == "true"
     for p in problems:
         print(p, file=stream)
@@ -33,9 +34,17 @@ def cmd_validate(args) -> int:
     from .validate import validate
     start = time.perf_counter()
     from .diagnostics import errors
-    corpus, problems = validate(_root(args))
+    root = _root(args)
+    corpus, problems = validate(root)
     _report(problems)
     n = sum(len(v) for v in corpus.records.values())
+    if not problems:  # texts a new record may have made stale (warnings, exit 0)
+        from .revisit import warnings
+        from .schema import Schemas
+        found = warnings(corpus, Schemas(root / "schemas"))
+        _report(found)
+        if found:
+            print(f"{len(found)} warning(s): texts to reread because of new records", file=sys.stderr)
     took = time.perf_counter() - start
     failed = errors(problems)
     warned = f", {len(problems) - len(failed)} warning(s)" if len(problems) > len(failed) else ""
@@ -50,8 +59,12 @@ def cmd_validate(args) -> int:
 def cmd_fmt(args) -> int:
     from . import fmt
     root = _root(args)
-    problems, changed = fmt.run(root, check=args.check, paths=[Path(p) for p in args.files] or None)
+    diffs: dict[str, str] = {}
+    problems, changed = fmt.run(root, check=args.check, paths=[Path(p) for p in args.files] or None,
+                                diffs=diffs if args.check else None)
     _report(problems)
+    for rel in changed if args.check else []:
+        print(diffs[rel], end="" if diffs[rel].endswith("\n") else "\n")
     if not args.check:
         for c in changed:
             print(f"formatted {c}", file=sys.stderr)
@@ -68,6 +81,78 @@ def cmd_pages(args) -> int:
         _report(e.problems)
         return 1
     print(f"wrote {written} files to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_new(args) -> int:
+    from .corpus import load_corpus
+    from .schema import Schemas
+    from .scaffold import find_kind, kind_names, scaffold, values_for, write_new
+    root = _root(args)
+    kind = find_kind(args.kind)
+    if kind is None:
+        return _usage(f"new: unknown kind '{args.kind}'; one of: {kind_names()}")
+    rid = (args.id or args.reference or "").strip().lower()
+    if not rid:
+        return _usage("new: give the new record's id (its file name), e.g. atlas new study doe-2025")
+    import re
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rid):
+        return _usage(f"new: '{rid}' is not an id; ids are lowercase letters, digits and single hyphens, "
+                      "e.g. doe-2025")
+    reference = None
+    if args.reference:
+        reference = load_corpus(root).get("reference", args.reference)
+        if reference is None:
+            return _usage(f"new: no reference '{args.reference}' in data/references/; add it first "
+                          "(atlas new reference ID, or atlas import references FILE)")
+    text = scaffold(Schemas(root / "schemas"), kind, rid, values_for(kind, rid, reference))
+    if args.stdout:
+        sys.stdout.write(text)
+        return 0
+    try:
+        path = write_new(root, kind, rid, text)
+    except FileExistsError:
+        return _usage(f"new: data/{kind.folder}/{rid}.yaml already exists; edit it, or choose another id "
+                      "(add a, b... when two papers share first author and year)")
+    print(f"wrote {path.relative_to(root).as_posix()}: fill in each TODO, uncomment the optional fields "
+          "the source reports, then run make validate", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from . import importer
+    root = _root(args)
+    file = Path(args.file)
+    if not file.is_file():
+        return _usage(f"import: {args.file}: no such file")
+    try:
+        outcome, texts = importer.run(root, file, write=not args.stdout)
+    except (ValueError, UnicodeDecodeError) as e:  # not one of the three formats, or not text
+        return _usage(f"import: {e}")
+    if args.stdout:
+        for rel, text in texts.items():
+            sys.stdout.write(f"# --- {rel}\n{text}")
+    for rel in outcome.written:
+        print(f"wrote {rel}", file=sys.stderr)
+    for message in outcome.refused:
+        print(f"{message}", file=sys.stderr)
+    print(f"{len(texts)} reference(s) {'read' if args.stdout else 'added'}, {len(outcome.refused)} refused; "
+          "now cite each new one from the study it supports (atlas new study --reference ID)", file=sys.stderr)
+    return 1 if outcome.refused else 0
+
+
+def cmd_site_diff(args) -> int:
+    from .sitediff import compare, markdown
+    base, new = Path(args.base), Path(args.new)
+    for site in (base, new):
+        if not (site / "index.html").is_file():
+            return _usage(f"site-diff: {site} is not a built site (no index.html); build it with make site")
+    text = markdown(compare(base, new), base_url=args.base_url or "")
+    if args.out:
+        with open(args.out, "a", encoding="utf-8") as f:  # a job summary file is appended to
+            f.write(text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -139,12 +224,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="only report files that are not canonical")
     p.add_argument("files", nargs="*", help="files to format (default: all of data/)")
     p.set_defaults(fn=cmd_fmt)
+    p = sub.add_parser("new", help="write a new record laid out from its schema, every field commented")
+    p.add_argument("kind", help="study, reference, trial, class, limitation, ...")
+    p.add_argument("id", nargs="?", help="the new record's id and file name, e.g. doe-2025 or nct01234567")
+    p.add_argument("--reference", metavar="REF", help="(study) the reference that reports it: fills in year "
+                   "and citations; the id defaults to the reference's")
+    p.add_argument("--stdout", action="store_true", help="print the record instead of writing data/<kind>/<id>.yaml")
+    p.set_defaults(fn=cmd_new)
+    p = sub.add_parser("import", help="add reference records from a BibTeX, RIS or CSL-JSON file (offline)")
+    p.add_argument("what", choices=["references"], help="what the file holds")
+    p.add_argument("file", help="the file your reference manager exported (.bib, .ris or .json)")
+    p.add_argument("--stdout", action="store_true", help="print the records instead of writing them")
+    p.set_defaults(fn=cmd_import)
     p = sub.add_parser("pages", help="write the generated pages (Markdown and images) to a folder")
     p.add_argument("out", help="output folder, e.g. build/pages")
     p.set_defaults(fn=cmd_pages)
     p = sub.add_parser("check-site", help="check every internal link and anchor of a built site (lychee, offline)")
     p.add_argument("site", help="the built site folder, e.g. site")
     p.set_defaults(fn=cmd_check_site)
+    p = sub.add_parser("site-diff", help="pages added, removed and changed between two built sites (Markdown)")
+    p.add_argument("base", help="the site built from the base branch")
+    p.add_argument("new", help="the site built from the pull request")
+    p.add_argument("--base-url", help="where the new site is previewed, to link each page there")
+    p.add_argument("--out", help="append to this file (e.g. $GITHUB_STEP_SUMMARY) instead of printing")
+    p.set_defaults(fn=cmd_site_diff)
     p = sub.add_parser("linkcheck", help="check DOIs, PMIDs, NCT numbers and URLs through their registries")
     p.add_argument("--config", help="settings file (default: linkcheck.yaml)")
     p.add_argument("--changed-since", metavar="REV", help="only records changed since REV (for pull requests)")
@@ -154,7 +257,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--since", metavar="REV", help="the previous release's commit or tag (default: all history)")
     p.add_argument("--version", help="the release's number (default: the package's version)")
     p.set_defaults(fn=cmd_release_notes)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "new" and args.id is None and len(extra) == 1 and not extra[0].startswith("-"):
+        args.id = extra[0]  # `atlas new study --reference doe-2025 doe-2025`: argparse leaves the id over
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.fn(args)
     except SystemExit as e:

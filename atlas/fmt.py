@@ -5,6 +5,7 @@ A file is rewritten only when asked, only when it is valid YAML, and atomically.
 """
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import tempfile
@@ -59,8 +60,10 @@ def data_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
     return sorted(p for p in (root / "data").glob("*/*.yaml"))
 
 
-def run(root: Path, *, check: bool, paths: list[Path] | None = None) -> tuple[list[Problem], list[str]]:
-    """Format files in place (or only report, with check). Returns (problems, changed files)."""
+def run(root: Path, *, check: bool, paths: list[Path] | None = None,
+        diffs: dict[str, str] | None = None) -> tuple[list[Problem], list[str]]:
+    """Format files in place (or only report, with check). Returns (problems, changed files);
+    diffs, when given, receives each changed file's unified diff (what fmt would do)."""
     schemas = Schemas(root / "schemas")
     problems, changed = [], []
     for path in data_files(root, paths):
@@ -81,9 +84,15 @@ def run(root: Path, *, check: bool, paths: list[Path] | None = None) -> tuple[li
         new = format_text(text, kind, schemas)
         if new != text:
             changed.append(rel)
+            if diffs is not None:
+                diffs[rel] = "".join(difflib.unified_diff(text.splitlines(True), new.splitlines(True),
+                                                          f"{rel} (as written)", f"{rel} (canonical)"))
             if check:
-                problems.append(Problem(rel, 1, 1, "format",
-                                        "not in canonical form; run 'make fmt' and commit the result"))
+                line = next((i for i, (a, b) in enumerate(zip(text.splitlines(), new.splitlines()), 1) if a != b),
+                            min(len(text.splitlines()), len(new.splitlines())) + 1)
+                problems.append(Problem(rel, line, 1, "format",
+                                        "not in canonical form from this line on (field order, indentation or "
+                                        "quoting; the diff follows); run 'make fmt' and commit the result"))
             else:
                 _write_atomically(path, new)
     return problems, changed

@@ -24,6 +24,12 @@ def by_id(record) -> Any:
     return record.id
 
 
+def _year(record) -> int:
+    """A record's year for sorting; a mistyped one ('2025', 2025a), which validation reports, sorts first."""
+    year = record.get("year")
+    return year if isinstance(year, int) and not isinstance(year, bool) else 0
+
+
 def _reference_anchor(record) -> str:
     return f"ref-{record.get('number')}" if record.get("number") else f"ref-{record.id}"
 
@@ -67,7 +73,7 @@ KINDS: list[Kind] = [
          page="classes/", template="class.md.j2", index_template="classes_index.md.j2"),
     Kind("study", "studies", "study.schema.json", "study", "title",
          page="studies/", template="study.md.j2", index_template="studies_index.md.j2",
-         sort=lambda s: (s.get("year") or 0, s.id)),
+         sort=lambda s: (_year(s), s.id)),
     Kind("trial", "trials", "trial.schema.json", "trial", "title",
          page="trials/", template="trial.md.j2", index_template="trials_index.md.j2", sort=by_id,
          page_title=lambda t: f"{t['identifier_as_printed']}: {t.title}"),

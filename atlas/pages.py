@@ -20,6 +20,7 @@ from .text import Md
 from .kinds import KINDS
 from .schema import Schemas
 from .render import RenderedPage, Renderer, page_exports_stem
+from .searchterms import search_terms
 
 CLINICAL = ("early-clinical", "randomised")
 COMPACT_SEARCH_STUDIES = 1000
@@ -90,7 +91,7 @@ def record_page(r: Renderer, rec: Record) -> RenderedPage:
     kind = rec.kind
     view = RECORD_VIEWS.get(kind.name, _record_view)
     return r.page(kind.location(rec)[0], kind.template, source=rec.relpath, title=kind.title_of_page(rec),
-                  tags=rec.get("aliases"), **view(r, rec))
+                  tags=search_terms(rec, r.corpus), **view(r, rec))
 
 
 def _record_view(r: Renderer, rec: Record) -> dict:
@@ -179,7 +180,11 @@ def _data_dictionary(r: Renderer) -> list[dict]:
 
 
 def _counts(r: Renderer) -> dict[str, int]:
-    return {k: len(v) for k, v in r.corpus.records.items()}
+    counts = {k: len(v) for k, v in r.corpus.records.items()}
+    # the review's own list (numbered) and everything else: the review itself, later papers
+    counts["review-numbered"] = sum(1 for ref in r.corpus.all("reference") if ref.get("number"))
+    counts["unnumbered"] = counts["reference"] - counts["review-numbered"]
+    return counts
 
 
 def _class_view(r: Renderer, k: Record) -> dict:

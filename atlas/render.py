@@ -108,6 +108,7 @@ class PageContext:
         return Md("".join(p for p in out).strip())
 
     # formatting helpers, exposed to templates
+    ref_label = staticmethod(ref_label)  # bibliography: a reference's label
     label = staticmethod(label)
     number = staticmethod(number)
 

@@ -15,7 +15,7 @@ from . import citations
 from .corpus import DESIGN_STAGE, STAGES, Corpus, Record, study_stage
 from .kinds import BY_NAME
 from .diagnostics import Problem
-from .schema import Schemas
+from .schema import PLACEHOLDER, Schemas
 from .yamlsafe import _dotted
 
 RULES: dict[str, Callable[[Corpus, Schemas], Iterable[Problem]]] = {}
@@ -171,11 +171,25 @@ def cited_reference_ids(corpus: Corpus, schemas: Schemas) -> set[str]:
     return cited
 
 
+def _named_in_unreadable_files(corpus: Corpus) -> str:
+    """The text of files that could not be read (a YAML mistake): what they cite is unknown,
+    so a reference named anywhere in them is not reported as uncited."""
+    texts = []
+    for kind, ids in corpus.unreadable.items():
+        for rid in ids:
+            try:
+                texts.append((corpus.root / "data" / BY_NAME[kind].folder / f"{rid}.yaml").read_text("utf-8", "replace"))
+            except OSError:
+                pass
+    return "\n".join(texts)
+
+
 @rule("reference-uncited")
 def every_reference_is_cited(corpus: Corpus, schemas: Schemas):
     cited = cited_reference_ids(corpus, schemas)
+    unreadable = _named_in_unreadable_files(corpus)
     for r in corpus.references_by_number:
-        if r.id not in cited:
+        if r.id not in cited and not (unreadable and re.search(rf"(?<![\w-]){re.escape(r.id)}(?![\w-])", unreadable)):
             yield _at(r, ("id",), "reference-uncited",
                       f"reference '{r.id}' is not cited by any record or page; cite it where it supports a statement "
                       "(citations: [...] or [@id] in text) or delete it")
@@ -249,10 +263,11 @@ def _quantities(data: dict):
 
 @rule("stage-unsupported")
 def class_stage_matches_studies(corpus: Corpus, schemas: Schemas):
+    unreadable = _named_in_unreadable_files(corpus)
     for c in corpus.all("therapy-class"):
         declared = c.get("evidence_stage")
-        if declared not in STAGES:
-            continue
+        if declared not in STAGES or (unreadable and c.id in unreadable):
+            continue  # (a study of the class that could not be read may be the one that reaches it)
         studies = [s for s in corpus.studies_by_class.get(c.id, []) if s.get("design") in DESIGN_STAGE]
         reached = max((STAGES.index(study_stage(s)) for s in studies), default=-1)
         if STAGES.index(declared) > reached:
@@ -342,8 +357,24 @@ def cited_evidence_not_newer_than_review(corpus: Corpus, schemas: Schemas):
                               "'reviewed' to today's date", severity="warning")
 
 
+@rule("placeholder")
+def placeholders_filled(corpus: Corpus, schemas: Schemas):
+    for r in corpus:
+        for path, text in strings(r.data):
+            if text.startswith(PLACEHOLDER):
+                what = text[len(PLACEHOLDER):].lstrip(": ")
+                yield _at(r, path, "placeholder",
+                          f"{_dotted(path)} still holds the placeholder from `atlas new`"
+                          f"{' (' + what + ')' if what else ''}; write the value from the source, "
+                          "or delete the line if the field is optional")
+
+
 def run_rules(corpus: Corpus, schemas: Schemas) -> list[Problem]:
     problems: list[Problem] = []
     for fn in RULES.values():
         problems.extend(fn(corpus, schemas))
+    # a placeholder is reported once, not also as an unknown id or a bad value at the same spot
+    unfilled = {(p.path, p.line, p.col) for p in problems if p.rule == "placeholder"}
+    if unfilled:
+        problems = [p for p in problems if p.rule == "placeholder" or (p.path, p.line, p.col) not in unfilled]
     return problems

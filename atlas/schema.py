@@ -7,6 +7,7 @@ rather than from a second list of fields.
 """
 from __future__ import annotations
 
+import datetime
 import difflib
 import hashlib
 import json
@@ -33,6 +34,10 @@ _PATTERN_RULES = {
     "url": ("url-syntax", "write a full address starting with https:// or http://"),
     "id": ("id-syntax", "ids are lowercase slugs: letters, digits and single hyphens, e.g. 'hu-2013'"),
 }
+
+
+_THIS_YEAR = datetime.date.today().year
+PLACEHOLDER = "TODO"  # what `atlas new` writes where a value is still to be filled in
 
 
 class Schemas:
@@ -172,7 +177,20 @@ class Schemas:
             problems.extend(self._problems(error, loaded, relpath))
         return problems
 
+    def _allowed(self, node: dict | None) -> str:
+        """', one of: a, b, c' when a field takes a fixed list of values."""
+        if not isinstance(node, dict):
+            return ""
+        try:  # the field's own $ref names its document (all shared ones are in common.schema.json)
+            resolved = self.resolve(node, "common.schema.json")[0]
+        except (KeyError, TypeError):
+            return ""
+        options = resolved.get("enum") or (resolved.get("items") or {}).get("enum")
+        return f", one of: {', '.join(map(str, options))}" if options else ""
+
     def _problems(self, e, loaded: Loaded, relpath: str) -> Iterator[Problem]:
+        if isinstance(e.instance, str) and e.instance.startswith(PLACEHOLDER):
+            return  # a scaffold's placeholder: the 'placeholder' rule names it once
         path = tuple(e.absolute_path)
         field = _dotted(path)
 
@@ -197,8 +215,8 @@ class Schemas:
                                  f"outcome {field} has no citations; add 'citations: [reference-id]' naming the "
                                  "reference that reports this result", value=False)
                     else:
-                        yield at(path, "schema-missing-field", f"required field '{name}' is missing{where}; add it",
-                                 value=False)
+                        yield at(path, "schema-missing-field", f"required field '{name}' is missing{where}; add it"
+                                 + self._allowed(e.schema.get("properties", {}).get(name)), value=False)
         elif v == "enum":
             options = [str(o) for o in e.validator_value]
             hint = _did_you_mean(str(e.instance), options)
@@ -207,10 +225,22 @@ class Schemas:
             want = e.validator_value if isinstance(e.validator_value, str) else " or ".join(e.validator_value)
             got = _json_type(e.instance)
             extra = "; put text in quotes" if want == "string" else ""
+            if want == "integer" and path[-1:] in (("year",), ("year_registered",)):
+                extra = f"; write the year as four digits without quotes, e.g. {_THIS_YEAR}"
             yield at(path, "schema-type", f"{field} must be a{'n' if want[0] in 'aeiou' else ''} {want}, not {got}{extra}")
         elif v == "pattern":
             rule, how = self._pattern_rules.get(e.validator_value, ("schema-pattern", f"it must match {e.validator_value}"))
-            yield at(path, rule, f"{field}: '{e.instance}' is malformed; {how}")
+            if isinstance(e.instance, str) and any(ch.isspace() for ch in e.instance):
+                how = "it contains a space or line break: remove it (" + how + ")"
+            yield at(path, rule, f"{field}: {e.instance!r} is malformed; {how}")
+        elif v == "maximum" and path == ("number",):
+            yield at(path, "reference-number-range",
+                     f"number: {e.instance} is past the end of the review's list ({e.validator_value} references); "
+                     "only a reference the review lists has a number: delete the 'number' line, and the paper "
+                     "is cited by first author and year")
+        elif v in ("maximum", "minimum"):
+            limit = "at most" if v == "maximum" else "at least"
+            yield at(path, "value-range", f"{field}: {e.instance} must be {limit} {e.validator_value}")
         elif v in ("minLength", "minItems"):
             yield at(path, "schema-empty", f"{field} is empty; fill it in or remove the field")
         elif v == "uniqueItems":

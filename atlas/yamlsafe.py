@@ -107,10 +107,7 @@ def load(raw: bytes, relpath: str) -> Loaded:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(x for x in (e.context, e.problem) if x)
-        return problem(line, col, "yaml-syntax", f"YAML syntax error: {what}; fix the indentation or quoting here")
+        return problem(*syntax_problem(e, text))
     except yaml.YAMLError as e:
         return problem(1, 1, "yaml-syntax", f"YAML syntax error: {e}")
     finally:
@@ -129,6 +126,38 @@ def load(raw: bytes, relpath: str) -> Loaded:
         out.data = None
         out.problems.append(r.problem)
     return out
+
+
+def syntax_problem(e: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str]:
+    """(line, col, rule, message) for a YAML syntax error, at the line the writer has to fix.
+
+    libyaml reports some mistakes where it gave up, a line or more after the cause: a
+    field without its colon, a quote never closed. Those point at where they began."""
+    mark = e.problem_mark or e.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.splitlines()
+    what = " ".join(x for x in (e.context, e.problem) if x)
+    for n in (line, line - 1):  # a tab is found on its own line, or ends the line before
+        src = lines[n - 1] if 0 < n <= len(lines) else ""
+        if "\t" in src and ("tab" in what or "cannot start any token" in what):
+            return (n, src.index("\t") + 1, "yaml-tab", f"line {n} has a tab character; YAML indents with "
+                    "spaces only: replace the tab with spaces (two per level, as in the lines around it)")
+    start = e.context_mark
+    if e.context == "while scanning a simple key" and start is not None:
+        return (start.line + 1, start.column + 1, "yaml-syntax",
+                "this line has no ':' after its field name; write 'field: value' (a line that continues the "
+                "text above must be indented under it)")
+    if e.context == "while scanning a quoted scalar" and start is not None:
+        return (start.line + 1, start.column + 1, "yaml-syntax",
+                "the quote that opens here is never closed; end the text with the same quote mark "
+                "(write '' for an apostrophe inside single quotes)")
+    if "mapping values are not allowed" in what:
+        return (line, col, "yaml-syntax", "unexpected ':' here: either this line is indented more than the "
+                "field above it (line it up), or a text containing ': ' must be put in quotes")
+    if "did not find expected key" in what or "expected <block end>" in what or "expected '-'" in what:
+        return (line, col, "yaml-syntax", "this line is not indented like the lines of its group; line it up "
+                "with the field names above it (spaces only)")
+    return (line, col, "yaml-syntax", f"YAML syntax error: {what}; fix the indentation or quoting here")
 
 
 class _Builder:

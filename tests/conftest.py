@@ -18,6 +18,13 @@ IN_CI = os.environ.get("CI") == "true"
 ENGINE = os.environ.get("ATLAS_ENGINE", "properdocs")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests carry the 'browser' marker: `make test-fast` leaves them out."""
+    for item in items:
+        if item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip on a developer's machine when something is missing; fail under CI=true."""
     if not condition:
@@ -31,6 +38,7 @@ def copy_project(dest: Path, data_from: Path | None = None) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for part in ("schemas", "templates", "hooks", "overrides"):
         shutil.copytree(ROOT / part, dest / part)
+    shutil.copyfile(ROOT / "CHANGELOG.md", dest / "CHANGELOG.md")  # the release notes page in the nav
     src = data_from or ROOT
     shutil.copytree(src / "data", dest / "data")
     shutil.copytree(src / "docs", dest / "docs") if (src / "docs").is_dir() else (dest / "docs").mkdir()
@@ -53,6 +61,31 @@ def run_atlas(root: Path, *args: str, env: dict | None = None) -> subprocess.Com
     full_env = {**os.environ, "CI": "false", "GITHUB_ACTIONS": "false", **(env or {})}
     return subprocess.run([sys.executable, "-m", "atlas", "--root", str(root), *args],
                           capture_output=True, text=True, env=full_env, cwd=root, timeout=120)
+
+
+def atlas_in_process(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """run_atlas without a new process: the same command line, stdout, stderr and exit code, in
+    a fraction of the time (rule tests run dozens of them). A few tests keep run_atlas, so the
+    real process's exit codes and annotations stay covered."""
+    import contextlib
+    import io
+    from atlas.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    saved = {k: os.environ.get(k) for k in ("CI", "GITHUB_ACTIONS", *(env or {}))}
+    os.environ.update({"CI": "false", "GITHUB_ACTIONS": "false", **(env or {})})
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(["--root", str(root), *args])
+            except SystemExit as e:  # argparse on a usage error
+                code = e.code if isinstance(e.code, int) else 2
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return subprocess.CompletedProcess(["atlas", *args], code, out.getvalue(), err.getvalue())
 
 
 def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml", engine: str = ENGINE) -> subprocess.CompletedProcess:

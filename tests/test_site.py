@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from conftest import ENGINE, FIXTURES, ROOT, copy_project, html, mkdocs_build, need, run_atlas
+from atlas.corpus import load_corpus
 
 
 def hrefs(page_html: str) -> list[str]:
@@ -68,9 +69,11 @@ def test_citations_show_the_reference_on_hover(built_site):
     assert 'id="page-references"' in study
 
 
-def test_every_reference_has_an_anchor_and_all_118_are_cited(built_site):
+def test_every_numbered_reference_has_an_anchor_and_is_cited(built_site):
     bib = html(built_site, "bibliography.md")
-    for n in range(1, 119):
+    numbers = [r["number"] for r in load_corpus(ROOT).all("reference") if r.get("number")]
+    assert numbers
+    for n in numbers:
         m = re.search(rf'<p class="atlas-ref" id="ref-{n}">(.*?)</p>\s*<p class="atlas-cited-by"[^>]*>(.*?)</p>', bib, re.S)
         assert m, n
         assert "Cited by" in m.group(2), f"reference {n} is cited by no page"

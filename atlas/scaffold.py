@@ -1,0 +1,180 @@
+"""`atlas new KIND ID`: a new record laid out from its JSON Schema, every field commented.
+
+Required fields are written out, holding either a value we know (the id, and for a
+study made from a reference its year and citations) or a placeholder starting with
+"TODO"; optional fields are written as comments to uncomment. `atlas validate` then
+names each placeholder left, at its line (rule `placeholder`), so the scaffold is the
+contributor's checklist. The layout follows the schema's field order, which is also
+`atlas fmt`'s canonical order.
+"""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import yaml
+
+from .kinds import BY_FOLDER, BY_NAME, KINDS, Kind
+from .schema import PLACEHOLDER, Schemas
+
+# Short names people type for a kind, besides its own name and folder.
+KIND_ALIASES = {"class": "therapy-class", "term": "glossary-term", "organization": "organisation"}
+
+
+def find_kind(name: str) -> Kind | None:
+    name = KIND_ALIASES.get(name, name)
+    return BY_NAME.get(name) or BY_FOLDER.get(name)
+
+
+def kind_names() -> str:
+    return ", ".join(k.name for k in KINDS)
+
+
+def scaffold(schemas: Schemas, kind: Kind, rid: str, values: dict | None = None) -> str:
+    """The YAML text of a new record. values: known values by dotted field name
+    (as in the data dictionary: 'year', 'citations[].ref', 'outcomes[].citations')."""
+    values = {"id": rid, **(values or {})}
+    children: dict[str, list[dict]] = {}
+    for row in schemas.field_rows(kind):
+        children.setdefault(_parent(row["name"]), []).append(row)
+    description = schemas.documents[kind.schema].get("description", "")
+    head = [f"# A new {kind.label}. {description}",
+            f"# Replace every {PLACEHOLDER} (`make validate` lists those left, with their lines).",
+            "# Optional fields are commented out: when the source reports one, remove the '# ' in front",
+            "# of its lines. Write text in your own words and cite with [@reference-id].", ""]
+    out: list[_Line] = []
+    for row in children.get("", []):
+        known = row["required"] or row["name"] in values
+        _emit(row, children, values, out, prefix="" if known else "# ", indent="")
+    return "\n".join(head + [ln.text() for ln in out]).rstrip() + "\n"
+
+
+class _Line:
+    __slots__ = ("prefix", "indent", "content", "doc")
+
+    def __init__(self, prefix: str, indent: str, content: str, doc: bool = False):
+        self.prefix, self.indent, self.content, self.doc = prefix, indent, content, doc
+
+    def text(self) -> str:
+        return f"{self.prefix}{self.indent}{self.content}"
+
+
+def _parent(name: str) -> str:
+    cut = max(name.rfind("[]."), name.rfind("."))
+    if cut < 0:
+        return ""
+    return name[:cut] + ("[]" if name[cut:cut + 3] == "[]." else "")
+
+
+def _leaf(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def _comment(row: dict) -> str:
+    need = "required" if row["required"] else "optional"
+    text = row["type"]
+    target = row.get("refers_to")
+    if target:
+        where = f" (data/{BY_NAME[target].folder}/)" if target in BY_NAME else ""
+        text = (f"list of ids of {target} records" if text.startswith("list") else f"id of {_a(target)}") + where
+    desc = f" {row['description']}" if row["description"] else ""
+    return f"# {_leaf(row['name'])} ({need}): {text}.{desc}"
+
+
+def _placeholder(row: dict) -> str:
+    if row["type"].startswith("one of: "):
+        return f"{PLACEHOLDER}: {row['type']}"
+    if row.get("refers_to"):
+        return f"{PLACEHOLDER}: id of {_a(row['refers_to'])}"
+    return f"{PLACEHOLDER}: {_leaf(row['name']).replace('_', ' ')}"
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def _scalar(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    return "'" + text.replace("'", "''") + "'" if _needs_quotes(text) else text  # as `atlas fmt` writes it
+
+
+def _needs_quotes(text: str) -> bool:
+    try:
+        return yaml.safe_load(text) != text or ": " in text or " #" in text
+    except yaml.YAMLError:
+        return True
+
+
+def _emit(row: dict, children: dict, values: dict, out: list, prefix: str, indent: str) -> None:
+    """Lines for one field; prefix is '' (written out) or '<indent># ' (commented from there on)."""
+    name, key = row["name"], _leaf(row["name"])
+    out.append(_Line(prefix, indent, _comment(row), doc=True))
+    item_rows, sub_rows = children.get(f"{name}[]"), children.get(name)
+
+    def child_prefix(sub: dict, sub_indent: str) -> str:
+        return prefix if prefix or sub["required"] else f"{sub_indent}# "
+
+    def child_indent(sub: dict, sub_indent: str) -> str:
+        return sub_indent if prefix or sub["required"] else ""
+
+    if name in values and not item_rows and not sub_rows:
+        value = values[name]
+        if isinstance(value, list):
+            out.append(_Line(prefix, indent, f"{key}:"))
+            out.extend(_Line(prefix, indent, f"- {_scalar(v)}") for v in value)
+        else:
+            out.append(_Line(prefix, indent, f"{key}: {_scalar(value)}"))
+    elif item_rows:  # a list of groups: one item, written as '- first: ...' then '  next: ...'
+        out.append(_Line(prefix, indent, f"{key}:"))
+        start = len(out)
+        inner = indent + "  "
+        for sub in item_rows:
+            _emit(sub, children, values, out, child_prefix(sub, inner), child_indent(sub, inner))
+        first = next(ln for ln in out[start:] if not ln.doc)
+        if first.prefix == prefix:  # written out (or commented with the list): the dash goes here
+            first.indent = indent + "- "
+        else:  # the first field is itself optional: the item starts with it, commented
+            first.prefix, first.indent = f"{indent}# ", "- "
+    elif sub_rows:
+        out.append(_Line(prefix, indent, f"{key}:"))
+        inner = indent + "  "
+        for sub in sub_rows:
+            _emit(sub, children, values, out, child_prefix(sub, inner), child_indent(sub, inner))
+    elif row["type"].startswith("list"):
+        out.append(_Line(prefix, indent, f"{key}:"))
+        out.append(_Line(prefix, indent, f"- {_scalar(_placeholder(row))}"))
+    elif row["type"] == "true or false":
+        out.append(_Line(prefix, indent, f"{key}: false"))
+    else:
+        out.append(_Line(prefix, indent, f"{key}: {_scalar(_placeholder(row))}"))
+
+
+def values_for(kind: Kind, rid: str, reference=None) -> dict:
+    """What we know of a new record: a trial's identifier from its id; a study's year and
+    citations from the reference that reports it."""
+    out: dict = {}
+    if kind.name == "trial" and rid.startswith("nct"):
+        out["identifier_as_printed"] = out["identifier"] = rid.upper()
+        out["registry"] = "clinicaltrials.gov"
+    if kind.name == "study" and reference is not None:
+        if isinstance(reference.get("year"), int):
+            out["year"] = reference["year"]
+        out["citations[].ref"] = reference.id
+        out["citations[].role"] = "primary-report"
+        out["outcomes[].citations"] = [reference.id]
+        out["outcomes[].source_type"] = "peer-reviewed-paper"
+    if kind.name == "reference":
+        out["year"] = datetime.date.today().year
+    return out
+
+
+def write_new(root: Path, kind: Kind, rid: str, text: str) -> Path:
+    path = root / "data" / kind.folder / f"{rid}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8", newline="\n") as f:  # never over an existing record
+        f.write(text)
+    return path

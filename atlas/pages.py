@@ -8,17 +8,15 @@ view model worked out.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
-from . import charts, exports, jsonld, whatsnew
+from . import charts, datadict, exports, jsonld, whatsnew
 from .history import History
 from .text import Md
 from .kinds import KINDS
-from .schema import Schemas
 from .render import RenderedPage, Renderer, page_exports_stem
 from .searchterms import search_terms
 
@@ -166,17 +164,7 @@ def _downloads() -> list[tuple[str, list[tuple[str, str, str]]]]:
 
 
 def _data_dictionary(r: Renderer) -> list[dict]:
-    """Per record kind: its schema file and a row per field (from the JSON Schemas themselves)."""
-    docs = {name: json.loads(text) for name, text in r.schemas.items()}
-    if not docs:
-        return []
-    schemas = Schemas(documents=docs)
-    out = []
-    for kind in KINDS:
-        top = docs[kind.schema]
-        out.append({"kind": kind, "title": top.get("title", kind.label), "description": top.get("description", ""),
-                    "schema": f"schemas/{kind.schema}", "fields": schemas.field_rows(kind)})
-    return out
+    return datadict.kinds(r.schemas)
 
 
 def _counts(r: Renderer) -> dict[str, int]:

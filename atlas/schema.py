@@ -51,28 +51,6 @@ class Schemas:
         self._pattern_rules = {d["pattern"]: _PATTERN_RULES[name] for name, d in common.items()
                                if name in _PATTERN_RULES and "pattern" in d}
 
-    def field_rows(self, kind: Kind) -> list[dict]:
-        """Every field of a kind, nested ones dotted, for the data dictionary."""
-        rows: list[dict] = []
-        self._rows(self.documents[kind.schema], kind.schema, "", True, rows)
-        return rows
-
-    def _rows(self, node: dict, base: str, prefix: str, top: bool, rows: list) -> None:
-        node, base = self.resolve(node, base)
-        required = set(node.get("required", []))
-        for name, sub in node.get("properties", {}).items():
-            resolved, sub_base = self.resolve(sub, base)
-            dotted = f"{prefix}{name}"
-            items = resolved.get("items")
-            items_r = self.resolve(items, sub_base)[0] if isinstance(items, dict) else None
-            rows.append({"name": dotted, "required": name in required, "type": _describe(resolved, items_r),
-                         "description": resolved.get("description") or (items_r or {}).get("description", ""),
-                         "refers_to": resolved.get("x-ref") or (items_r or {}).get("x-ref")})
-            if items_r and "properties" in items_r:
-                self._rows(items_r, sub_base, f"{dotted}[].", False, rows)
-            elif "properties" in resolved:
-                self._rows(resolved, sub_base, f"{dotted}.", False, rows)
-
     @cached_property
     def validators(self) -> dict:
         """jsonschema validators, for the messages of invalid records only (imported on demand:
@@ -247,19 +225,6 @@ class Schemas:
             yield at(path, "schema-duplicate-item", f"{field} lists the same item twice; remove the repeat")
         else:
             yield at(path, "schema", f"{field}: {e.message}")
-
-
-def _describe(node: dict, items: dict | None) -> str:
-    if "enum" in node:
-        return "one of: " + ", ".join(map(str, node["enum"]))
-    t = node.get("type")
-    if t == "array":
-        inner = _describe(items, None) if items else "value"
-        return f"list of {inner if not inner.startswith('one of') else 'values, ' + inner}"
-    if "pattern" in node and t == "string":
-        return f"text matching {node['pattern']}"
-    return {"string": "text", "integer": "whole number", "number": "number", "boolean": "true or false",
-            "object": "group of fields"}.get(t, t or "value")
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:

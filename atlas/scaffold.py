@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from . import datadict
 from .kinds import BY_FOLDER, BY_NAME, KINDS, Kind
 from .schema import PLACEHOLDER, Schemas
 
@@ -35,7 +36,7 @@ def scaffold(schemas: Schemas, kind: Kind, rid: str, values: dict | None = None)
     (as in the data dictionary: 'year', 'citations[].ref', 'outcomes[].citations')."""
     values = {"id": rid, **(values or {})}
     children: dict[str, list[dict]] = {}
-    for row in schemas.field_rows(kind):
+    for row in datadict.field_rows(schemas, kind):
         children.setdefault(_parent(row["name"]), []).append(row)
     description = schemas.documents[kind.schema].get("description", "")
     head = [f"# A new {kind.label}. {description}",

@@ -170,6 +170,9 @@ def _class_view(r: Renderer, k: Record) -> dict:
         "stage_counts": Counter(study_stage(s) for s in studies),
         "outcomes": outcomes,
         "limitations": c.class_limitations.get(k.id, []),
+        # how a limitation bears on this class: the class's own studies that show it
+        "limitation_studies": {lim.id: [s for s in c.limitation_studies.get(lim.id, []) if s in studies]
+                               for lim in c.class_limitations.get(k.id, [])},
         "trials": sorted(trials.values(), key=lambda t: t.id),
     }
 

@@ -20,7 +20,7 @@ from . import charts, citations, exports
 from .jsonld import encode as jsonld_encode
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .parallel import run_halves
-from .text import attr, escape_md, label, number, page_title, quantity
+from .text import attr, escape_md, label, number, page_title, population, quantity
 
 # Where each kind's records are shown: a page of their own, or an anchor on a shared page.
 OWN_PAGE = {"therapy-class": "classes", "study": "studies", "trial": "trials", "limitation": "limitations",
@@ -102,21 +102,36 @@ class PageContext:
         return [r for r in (self.ref(kind, i) for i in ids or []) if r is not None]
 
     def cite(self, ids) -> str:
-        """[12, 13] with each number linking to its bibliography entry; title shows the reference."""
+        """[12–14, 20, Smith 2021]: numbers sorted and runs of three or more shown as a range,
+        each number linking to its bibliography entry (its title shows the reference). The
+        numbers inside a range are linked from the page's reference list and its preview."""
         if isinstance(ids, str):
             ids = [ids]
-        parts = []
+        refs: dict[str, Record] = {}
         for rid in ids or []:
             rid = rid["ref"] if isinstance(rid, dict) else rid
             ref = self.r.corpus.get("reference", rid)
             if ref is None:  # validation reports it; a build never gets here with bad data
                 raise KeyError(rid)
+            refs.setdefault(ref.id, ref)
+        if not refs:
+            return ""
+        ordered = sorted(refs.values(), key=lambda x: (0, x["number"], "") if x.get("number")
+                         else (1, 0, ref_label(x).lower()))
+        for ref in ordered:
             if ref.id not in self._cited_ids:
                 self._cited_ids.add(ref.id)
                 self.cited.append(ref)
-            title = self.r.title_attr(ref)
-            parts.append(f'[{ref_label(ref)}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{title}")')
-        return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
+        parts = []
+        for run in _runs(ordered):
+            if len(run) >= 3:
+                parts.append(f'<span class="cite-range">{self._cite_link(run[0])}–{self._cite_link(run[-1])}</span>')
+            else:
+                parts.extend(self._cite_link(ref) for ref in run)
+        return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>"
+
+    def _cite_link(self, ref: Record) -> str:
+        return f'[{ref_label(ref)}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{self.r.title_attr(ref)}")'
 
     def text(self, value) -> str:
         """Untrusted text -> safe Markdown, with [@id] citations made links."""
@@ -131,12 +146,52 @@ class PageContext:
         out.append(escape_md(value[last:]))
         return "".join(p for p in out).strip()
 
+    def cited_text(self, value, ids) -> str:
+        """A summary and its record's citations, each reference cited once: those the
+        text already cites inline ([@id]) are not repeated after it."""
+        inline = {k for m in citations.CITATION.finditer(str(value or "")) for k in citations.keys(m.group(1))}
+        rest = [i for i in ids or [] if (i["ref"] if isinstance(i, dict) else i) not in inline]
+        return " ".join(p for p in (self.text(value), self.cite(rest)) if p)
+
     # formatting helpers, exposed to templates
     label = staticmethod(label)
     number = staticmethod(number)
 
     def quantity(self, q) -> str:
         return escape_md(quantity(q))
+
+    def population(self, study: Record) -> str:
+        return escape_md(population(study.get("population"), study.get("enrolled")))
+
+    def measured(self, o: dict) -> str:
+        """An outcome's value with its unit, and the comparison value: '42% vs 10%'."""
+        if o.get("value") is None:
+            return ""
+        out = self.quantity({"value": o["value"], "unit": o.get("unit", "")} if o.get("unit") else {"value": o["value"]})
+        if o.get("comparison_value") is not None:
+            out += f" vs {number(o['comparison_value'])}"
+        return out
+
+    def short_label(self, study: Record) -> str:
+        """'Gabr 2013': a study named by the first author of its first report, where a
+        table repeats it on many rows; its full title is on its page."""
+        cites = study.get("citations") or []
+        first = next((c for c in cites if c.get("role") == "primary-report"), cites[0] if cites else None)
+        ref = self.r.corpus.get("reference", first["ref"]) if first else None
+        if ref is None or not ref.get("authors"):
+            return study.title
+        return f"{ref['authors'][0]['family']} {study.get('year') or ref['year']}"
+
+    @staticmethod
+    def mostly(rows, value=None) -> bool:
+        """Whether a column carries data for most rows (value(row) for each, else the rows
+        themselves): sparse columns are left out of tables."""
+        values = [value(x) for x in rows] if value else list(rows)
+        return sum(1 for v in values if v not in (None, "", [], {})) * 2 > len(values)
+
+    @staticmethod
+    def labels(values) -> str:
+        return ", ".join(label(v) for v in values or [])
 
     def plain(self, value) -> str:
         return escape_md(value) if value is not None else ""
@@ -281,6 +336,18 @@ class RenderedPage:
     source: str | None  # the data file it shows, for "edit this page"
     cited: list[str]  # reference ids, in order of first citation
     assets: dict[str, str]  # files that go with it: its reference files (the data page: the tables)
+
+
+def _runs(refs: list[Record]) -> list[list[Record]]:
+    """Consecutive reference numbers grouped: 12, 13, 14, 20 -> [12, 13, 14], [20]."""
+    runs: list[list[Record]] = []
+    for ref in refs:
+        n = ref.get("number")
+        if runs and n and runs[-1][-1].get("number") == n - 1:
+            runs[-1].append(ref)
+        else:
+            runs.append([ref])
+    return runs
 
 
 def _format_reference(r: Record) -> str:

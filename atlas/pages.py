@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from functools import partial
 
 from .corpus import STAGE_LABELS, STAGES, Record, study_stage
-from . import exports, jsonld
+from . import charts, exports, jsonld
 from .kinds import KINDS
 from .schema import Schemas
 from .render import RenderedPage, Renderer
@@ -191,8 +191,7 @@ def _page_titles(r: Renderer) -> dict[str, str]:
 
 def _evidence_view(r: Renderer) -> dict:
     c = r.corpus
-    classes = sorted(c.all("therapy-class"), key=lambda x: (x.get("parent") or x.id, x.get("parent") is not None, x.title))
-    leaves = [k for k in classes if not c.class_children.get(k.id)]
+    leaves, designs, design_counts = charts.class_rows(c)  # the chart draws the same rows
     limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
     # class x limitation: studies of the class that show the limitation; None where it does not apply
     lim_matrix = {}
@@ -209,12 +208,11 @@ def _evidence_view(r: Renderer) -> dict:
     by_year = defaultdict(list)
     for s in c.studies_sorted:
         by_year[s.get("year")].append(s)
-    design_counts = {k.id: Counter(s["design"] for s in c.studies_by_class.get(k.id, [])) for k in leaves}
-    designs = sorted({d for cnt in design_counts.values() for d in cnt})
     return {
         "leaves": leaves, "limitations": limitations, "lim_matrix": lim_matrix,
         "stages": STAGES, "stage_labels": STAGE_LABELS, "stage_matrix": stage_matrix,
         "clinical": clinical, "preclinical": preclinical,
         "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
-        "designs": designs, "patients": [s for s in clinical if s.get("enrolled") and s["design"] != "meta-analysis"],
+        "designs": designs, "patients": charts.enrolment_rows(c), "max_bars": charts.MAX_BARS,
+        "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
     }

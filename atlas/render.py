@@ -352,11 +352,10 @@ def _runs(refs: list[Record]) -> list[list[Record]]:
 
 def _format_reference(r: Record) -> str:
     """One consistent style (Vancouver-like), escaped, with DOI and PubMed links."""
-    names = [f"{a['family']} {a.get('given', '')}".strip() for a in r["authors"]]
-    if len(names) > 6:
-        names = names[:6]
+    names = [f"{escape_md(a['family'])} {_not_an_abbreviation(escape_md(a.get('given', '')))}".strip()
+             for a in r["authors"][:6]]
     authors = ", ".join(names) + (", et al" if r.get("et_al") or len(r["authors"]) > 6 else "")
-    parts = [escape_md(authors) + ".", escape_md(r["title"].rstrip(".")) + "."]
+    parts = [authors + ".", escape_md(r["title"].rstrip(".")) + "."]
     where = r.get("journal", "")
     if where:
         parts.append(f"*{escape_md(where)}*.")
@@ -378,6 +377,12 @@ def _format_reference(r: Record) -> str:
     if r.get("url") and not r.get("doi"):
         links.append(f"[{escape_md(r['url'])}]({_url_path(r['url'])})")
     return " ".join(parts + links)
+
+
+def _not_an_abbreviation(initials: str) -> str:
+    """Initials such as 'DM' would take a glossary term's tooltip (abbr applies to all
+    text); a character reference reads the same but is not matched by it."""
+    return " ".join(f"&#{ord(w[0])};{w[1:]}" if w[:1].isalpha() else w for w in initials.split(" "))
 
 
 def _url_path(value: str) -> str:

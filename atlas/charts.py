@@ -32,7 +32,8 @@ THEMES = {  # text, grid lines: Material's default and slate foregrounds
     "dark": {"text": "#e2e4e9", "grid": "#4a4e57"},
 }
 # Okabe–Ito colours: told apart with colour-vision deficiency, visible on white and on slate
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
+           "#AA4499", "#44AA99", "#882255", "#DDCC77"]
 
 
 def files(chart: str) -> dict[tuple[str, str], str]:
@@ -123,7 +124,7 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     per_line = max(12, int(width / (font * 0.56)))
     labels = [textwrap.wrap(r, per_line) or [""] for r in rows]
     line, bar, gap = font * 1.25, font * 1.1, font * 0.7
-    legend_h = 0 if len(segments) < 2 else (font * 1.5) * -(-len(segments) // (1 if variant == "narrow" else 3))
+    legend_h = 0 if len(segments) < 2 else (font * 1.5) * -(-len(segments) // (1 if variant == "narrow" else 2))
     body = sum(len(lb) * line + bar + gap for lb in labels)
     top, bottom, left, right = legend_h + font * 0.5, font * 3.2, font * 0.3, font * 2.2
     height = top + body + bottom
@@ -157,7 +158,7 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     ax.spines["bottom"].set_color(colours["grid"])
     if len(segments) > 1:
         fig.legend(loc="upper left", bbox_to_anchor=(left / width, 1 - font * 0.2 / height), frameon=False,
-                   ncol=1 if variant == "narrow" else 3, fontsize=font * pt, labelcolor=colours["text"],
+                   ncol=1 if variant == "narrow" else 2, fontsize=font * pt, labelcolor=colours["text"],
                    handlelength=1.2, columnspacing=1.2, borderaxespad=0)
     data = _svg(fig)
     plt.close(fig)

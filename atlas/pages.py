@@ -193,14 +193,16 @@ def _evidence_view(r: Renderer) -> dict:
     c = r.corpus
     leaves, designs, design_counts = charts.class_rows(c)  # the chart draws the same rows
     limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
-    # class x limitation: studies of the class that show the limitation; None where it does not apply
+    # class x limitation, an evidence-gap map: the class's studies that show the limitation,
+    # counted per stage; an empty count where it applies but no study shows it, None where
+    # it is not recorded for the class
     lim_matrix = {}
     for lim in limitations:
         showing = {s.id for s in c.limitation_studies.get(lim.id, [])}
         applies = {k.id for k in c.limitation_classes.get(lim.id, [])}
         for k in leaves:
-            n = sum(1 for s in c.studies_by_class.get(k.id, []) if s.id in showing)
-            lim_matrix[(lim.id, k.id)] = n if (n or k.id in applies) else None
+            n = Counter(study_stage(s) for s in c.studies_by_class.get(k.id, []) if s.id in showing)
+            lim_matrix[(lim.id, k.id)] = {st: n[st] for st in STAGES if n[st]} if (n or k.id in applies) else None
     stage_matrix = {(k.id, st): [s for s in c.studies_by_class.get(k.id, []) if study_stage(s) == st]
                     for k in leaves for st in STAGES}
     clinical = [s for s in c.studies_sorted if study_stage(s) in CLINICAL]

@@ -190,6 +190,16 @@ class PageContext:
         return sum(1 for v in values if v not in (None, "", [], {})) * 2 > len(values)
 
     @staticmethod
+    def gap_size(n: int) -> int:
+        """Bubble size class of an evidence-gap map cell: 1, 2-3, 4-7, 8 or more studies."""
+        return 1 if n < 2 else 2 if n < 4 else 3 if n < 8 else 4
+
+    def gap_title(self, n: int, stage: str, k: Record, lim: Record) -> str:
+        study = "study" if n == 1 else "studies"
+        return attr(f"{n} {stage.lower()} {study} of {k.get('short_name') or k.title} {'shows' if n == 1 else 'show'}: "
+                    f"{lim.title}")
+
+    @staticmethod
     def labels(values) -> str:
         return ", ".join(label(v) for v in values or [])
 

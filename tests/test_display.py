@@ -139,3 +139,17 @@ def test_class_limitations_speak_of_this_class(built_site, cls):
     for li, lim in zip(items, corpus.class_limitations[cls]):
         assert lim["summary"][:60] not in li.text_content(), "the limitation's generic summary"
         assert "this class" in li.text_content()
+
+
+def test_evidence_gap_map_bubbles_link_to_the_class_and_match_the_data(built_site):
+    corpus = load_corpus(ROOT)
+    doc = lxml.html.fromstring(html(built_site, "evidence.md"))
+    bubbles = doc.xpath("//a[contains(concat(' ', @class, ' '), ' gap ')]")
+    assert bubbles
+    for a in bubbles:
+        cls = re.fullmatch(r"\.\./classes/([a-z0-9-]+)/#limitations", a.get("href")).group(1)
+        assert (built_site / "classes" / cls / "index.html").exists()
+        lim_title = a.get("title").split(": ", 1)[1]
+        lim = next(x for x in corpus.all("limitation") if x.title == lim_title)
+        studies = {s.id for s in corpus.studies_by_class[cls]} & {s.id for s in corpus.limitation_studies[lim.id]}
+        assert int(a.text_content()) <= len(studies), a.get("title")

@@ -121,12 +121,12 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     """Horizontal (stacked) bars, one per row, each labelled above its bar; sizes in CSS px."""
     colours, width, font = THEMES[theme], WIDTH_PX[variant], FONT_PX[variant]
     pt = 0.75  # points per CSS pixel
-    per_line = max(12, int(width / (font * 0.56)))
+    per_line = max(12, int((width - font * 3) / (font * 0.6)))
     labels = [textwrap.wrap(r, per_line) or [""] for r in rows]
     line, bar, gap = font * 1.25, font * 1.1, font * 0.7
     legend_h = 0 if len(segments) < 2 else (font * 1.5) * -(-len(segments) // (1 if variant == "narrow" else 2))
     body = sum(len(lb) * line + bar + gap for lb in labels)
-    top, bottom, left, right = legend_h + font * 0.5, font * 3.2, font * 0.3, font * 2.2
+    top, bottom, left, right = legend_h + font * 0.5, font * 3.2, font * 0.6, font * 2.2
     height = top + body + bottom
     fig = plt.figure(figsize=(width / 96, height / 96), dpi=96)
     ax = fig.add_axes((left / width, bottom / height, 1 - (left + right) / width, body / height))

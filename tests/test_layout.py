@@ -49,6 +49,12 @@ def test_every_page_fits_a_phone_and_logs_no_error(browser, site_url, built_site
         found = page.evaluate(WIDER_THAN_SCREEN)
         if found["overflow"] > 0:
             wide.append(f"{path or 'home'}: {found['overflow']}px too wide; {found['culprits']}")
+    page.set_viewport_size({"width": 320, "height": 640})  # the narrowest phones, one page of each kind
+    for path in KINDS.values():
+        page.goto(site_url + path, wait_until="load")
+        found = page.evaluate(WIDER_THAN_SCREEN)
+        if found["overflow"] > 0:
+            wide.append(f"{path or 'home'} at 320px: {found['overflow']}px too wide; {found['culprits']}")
     context.close()
     assert not wide, "\n".join(wide)
     assert not errors, "\n".join(errors[:10])

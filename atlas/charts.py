@@ -1,22 +1,73 @@
 """Static chart images for the evidence overview (SVG, drawn by matplotlib).
 
-Text is drawn as paths, so the images need no web font; every chart has a table
-alternative on the page. Output is deterministic (fixed hash salt, no date).
+Each chart is drawn from the same rows, in the same order, as the table printed under it
+(class_rows, enrolment_rows: the evidence page uses them too). Every chart comes in four
+files: light and dark (Material shows the one that matches the reader's palette, via
+#only-light / #only-dark), wide and narrow (a phone gets the narrow one through <picture>,
+drawn so that its text is at least FONT_PX[narrow] CSS pixels at NARROW_PX wide). Labels
+sit above their bars, wrapped, never cut; the legend sits above the plot, never on data.
+Text is drawn as paths, so the images need no web font. Output is deterministic.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import textwrap
 from collections import Counter
 from pathlib import Path
 
 from .corpus import Corpus, study_stage
+from .text import label
 
-CHART_DESIGNS = "evidence/studies-per-class-by-design.svg"
-CHART_PATIENTS = "evidence/patients-per-clinical-study.svg"
+CHART_DESIGNS = "evidence/studies-per-class-by-design"
+CHART_PATIENTS = "evidence/patients-per-clinical-study"
 MAX_BARS = 40
+# CSS pixels: the drawing's width and its text size, per variant
+WIDTH_PX = {"wide": 720, "narrow": 300}
+FONT_PX = {"wide": 14, "narrow": 12}
+NARROW_MEDIA = "(max-width: 44.9375em)"  # Material's phone breakpoint
+THEMES = {  # text, grid lines: Material's default and slate foregrounds
+    "light": {"text": "#1d1d1f", "grid": "#d0d0d0"},
+    "dark": {"text": "#e2e4e9", "grid": "#4a4e57"},
+}
+# Okabe–Ito colours: told apart with colour-vision deficiency, visible on white and on slate
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
+           "#AA4499", "#44AA99", "#882255", "#DDCC77"]
 
+
+def files(chart: str) -> dict[tuple[str, str], str]:
+    """(theme, variant) -> asset path of one chart."""
+    return {(t, v): f"{chart}{'' if v == 'wide' else '-narrow'}{'' if t == 'light' else '-dark'}.svg"
+            for t in THEMES for v in WIDTH_PX}
+
+
+# -- the rows both the chart and its table show -------------------------------------------
+
+def leaf_classes(corpus: Corpus) -> list:
+    """Classes without sub-classes, grouped under their parent: the evidence page's row order."""
+    classes = sorted(corpus.all("therapy-class"),
+                     key=lambda x: (x.get("parent") or x.id, x.get("parent") is not None, x.title))
+    return [k for k in classes if not corpus.class_children.get(k.id)]
+
+
+def class_rows(corpus: Corpus) -> tuple[list, list[str], dict[str, Counter]]:
+    """(leaf classes, designs, class id -> studies per design)."""
+    leaves = leaf_classes(corpus)
+    counts = {k.id: Counter(s["design"] for s in corpus.studies_by_class.get(k.id, [])) for k in leaves}
+    designs = sorted({d for c in counts.values() for d in c})
+    return leaves, designs, counts
+
+
+def enrolment_rows(corpus: Corpus) -> list:
+    """Clinical studies that report how many people they enrolled, largest first."""
+    rows = [s for s in corpus.studies_sorted
+            if study_stage(s) in ("early-clinical", "randomised") and s.get("enrolled")
+            and s["design"] != "meta-analysis"]
+    return sorted(rows, key=lambda s: -s["enrolled"])
+
+
+# -- drawing ----------------------------------------------------------------------------------
 
 def _plt():
     import matplotlib
@@ -24,35 +75,37 @@ def _plt():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.hashsalt": "t1d-atlas", "svg.fonttype": "path", "font.size": 9})
+    plt.rcParams.update({"svg.hashsalt": "t1d-atlas", "svg.fonttype": "path"})
     return plt
 
 
 def _svg(fig) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None})
     return buf.getvalue()
 
 
 def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
-    """Both charts. With a cache folder, charts whose data has not changed are read back
-    instead of drawn: importing matplotlib alone costs a quarter of a second per build."""
-    leaves = sorted((k for k in corpus.all("therapy-class") if not corpus.class_children.get(k.id)),
-                    key=lambda k: k.title.lower())
-    counts = {k.id: Counter(s["design"] for s in corpus.studies_by_class.get(k.id, [])) for k in leaves}
-    designs = sorted({d for c in counts.values() for d in c})
-    clinical = [s for s in corpus.studies_sorted
-                if study_stage(s) in ("early-clinical", "randomised") and s.get("enrolled")
-                and s["design"] != "meta-analysis"]
-    inputs = json.dumps([[(k.get("short_name") or k.title, sorted(counts[k.id].items())) for k in leaves],
-                         [(s.title, s["enrolled"]) for s in clinical], MAX_BARS,
-                         Path(__file__).read_text(encoding="utf-8")], sort_keys=True)
+    """Both charts, every variant. With a cache folder, charts whose data has not changed are
+    read back instead of drawn: importing matplotlib alone costs a quarter of a second."""
+    leaves, designs, counts = class_rows(corpus)
+    patients = enrolment_rows(corpus)[:MAX_BARS]
+    design_chart = ([k.get("short_name") or k.title for k in leaves],
+                    [(label(d), [counts[k.id][d] for k in leaves]) for d in designs])
+    patient_chart = ([s.title for s in patients], [("Participants enrolled", [s["enrolled"] for s in patients])])
+    inputs = json.dumps([design_chart, patient_chart, Path(__file__).read_text(encoding="utf-8")], sort_keys=True)
     key = hashlib.sha256(inputs.encode()).hexdigest()[:20]
+    names = [*files(CHART_DESIGNS).values(), *files(CHART_PATIENTS).values()]
     if cache is not None:
-        hit = {name: cache / f"{key}-{Path(name).name}" for name in (CHART_DESIGNS, CHART_PATIENTS)}
+        hit = {name: cache / f"{key}-{Path(name).name}" for name in names}
         if all(p.exists() for p in hit.values()):
             return {name: p.read_bytes() for name, p in hit.items()}
-    out = _draw(leaves, counts, designs, clinical)
+    plt = _plt()
+    out = {}
+    for (theme, variant), name in files(CHART_DESIGNS).items():
+        out[name] = _bars(plt, *design_chart, "Number of studies", theme, variant)
+    for (theme, variant), name in files(CHART_PATIENTS).items():
+        out[name] = _bars(plt, *patient_chart, "Participants enrolled", theme, variant)
     if cache is not None:
         try:
             cache.mkdir(parents=True, exist_ok=True)
@@ -63,34 +116,50 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
     return out
 
 
-def _draw(leaves, counts, designs, clinical) -> dict[str, bytes]:
-    plt = _plt()
-    out = {}
-    fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(leaves), 1) + 1.2))
-    names = [k.get("short_name") or k.title for k in leaves]
-    left = [0] * len(leaves)
-    colours = plt.get_cmap("tab10")
-    for i, d in enumerate(designs):
-        vals = [counts[k.id][d] for k in leaves]
-        ax.barh(names, vals, left=left, label=d.replace("-", " "), color=colours(i % 10))
-        left = [a + b for a, b in zip(left, vals)]
-    ax.invert_yaxis()
-    ax.set_xlabel("Number of studies")
-    ax.set_title("Studies per therapy class, by design")
-    ax.legend(fontsize=7, loc="lower right")
-    out[CHART_DESIGNS] = _svg(fig)
+def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: str, theme: str,
+          variant: str) -> bytes:
+    """Horizontal (stacked) bars, one per row, each labelled above its bar; sizes in CSS px."""
+    colours, width, font = THEMES[theme], WIDTH_PX[variant], FONT_PX[variant]
+    pt = 0.75  # points per CSS pixel
+    per_line = max(12, int((width - font * 3) / (font * 0.6)))
+    labels = [textwrap.wrap(r, per_line) or [""] for r in rows]
+    line, bar, gap = font * 1.25, font * 1.1, font * 0.7
+    legend_h = 0 if len(segments) < 2 else (font * 1.5) * -(-len(segments) // (1 if variant == "narrow" else 2))
+    body = sum(len(lb) * line + bar + gap for lb in labels)
+    top, bottom, left, right = legend_h + font * 0.5, font * 3.2, font * 0.6, font * 2.2
+    height = top + body + bottom
+    fig = plt.figure(figsize=(width / 96, height / 96), dpi=96)
+    ax = fig.add_axes((left / width, bottom / height, 1 - (left + right) / width, body / height))
+    total = [sum(v[i] for _, v in segments) for i in range(len(rows))]
+    ax.set_xlim(0, max(total + [1]) * 1.04)
+    ax.set_ylim(body, 0)
+    y = 0.0
+    starts = [0] * len(rows)
+    centres = []
+    for lb in labels:
+        ax.text(0, y, "\n".join(lb), va="top", ha="left", fontsize=font * pt, color=colours["text"],
+                linespacing=1.15)
+        y += len(lb) * line
+        centres.append(y + bar / 2)
+        y += bar + gap
+    for i, (name, values) in enumerate(segments):
+        ax.barh(centres, values, left=starts, height=bar, color=PALETTE[i % len(PALETTE)], label=name)
+        starts = [a + b for a, b in zip(starts, values)]
+    for c, t in zip(centres, total):
+        ax.text(t, c, f" {t}", va="center", ha="left", fontsize=font * pt, color=colours["text"])
+    ax.set_yticks([])
+    ax.tick_params(axis="x", labelsize=font * pt, colors=colours["text"])
+    ax.set_xlabel(xlabel, fontsize=font * pt, color=colours["text"])
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="x", color=colours["grid"], linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.spines["bottom"].set_color(colours["grid"])
+    if len(segments) > 1:
+        fig.legend(loc="upper left", bbox_to_anchor=(left / width, 1 - font * 0.2 / height), frameon=False,
+                   ncol=1 if variant == "narrow" else 2, fontsize=font * pt, labelcolor=colours["text"],
+                   handlelength=1.2, columnspacing=1.2, borderaxespad=0)
+    data = _svg(fig)
     plt.close(fig)
-
-    shown = clinical
-    if len(clinical) > MAX_BARS:  # a chart of thousands of bars says nothing; the table lists them all
-        shown = sorted(clinical, key=lambda s: -s["enrolled"])[:MAX_BARS]
-    fig, ax = plt.subplots(figsize=(8, 0.4 * max(len(shown), 1) + 1.2))
-    ax.barh([s.title if len(s.title) < 60 else s.title[:57] + "..." for s in shown],
-            [s["enrolled"] for s in shown], color="#3f51b5")
-    ax.invert_yaxis()
-    ax.set_xlabel("Participants enrolled")
-    ax.set_title("Participants per clinical study" if shown is clinical
-                 else f"Participants in the {MAX_BARS} largest of {len(clinical)} clinical studies")
-    out[CHART_PATIENTS] = _svg(fig)
-    plt.close(fig)
-    return out
+    return data

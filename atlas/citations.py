@@ -74,11 +74,10 @@ def ref_label(r: Record) -> str:
 
 def _format_reference(r: Record) -> str:
     """One consistent style (Vancouver-like), escaped, with DOI and PubMed links."""
-    names = [" ".join(filter(None, (a['family'], a.get('given'), a.get('suffix')))) for a in r["authors"]]
-    if len(names) > 6:
-        names = names[:6]
+    names = [" ".join(filter(None, (escape_md(a['family']), _not_an_abbreviation(escape_md(a.get('given', ''))),
+                                    escape_md(a.get('suffix', ''))))) for a in r["authors"][:6]]
     authors = ", ".join(names) + (", et al" if r.get("et_al") or len(r["authors"]) > 6 else "")
-    parts = [escape_md(authors) + ".", escape_md(r["title"].rstrip(".")) + "."]
+    parts = [authors + ".", escape_md(r["title"].rstrip(".")) + "."]
     where = r.get("journal", "")
     if where:
         parts.append(f"*{escape_md(where)}*.")
@@ -100,6 +99,12 @@ def _format_reference(r: Record) -> str:
     if r.get("url") and not r.get("doi"):
         links.append(f"[{escape_md(r['url'])}]({urls.link_path(r['url'])})")
     return " ".join(parts + links)
+
+
+def _not_an_abbreviation(initials: str) -> str:
+    """Initials such as 'DM' would take a glossary term's tooltip (abbr applies to all
+    text); a character reference reads the same but is not matched by it."""
+    return " ".join(f"&#{ord(w[0])};{w[1:]}" if w[:1].isalpha() else w for w in initials.split(" "))
 
 
 _url_path = urls.link_path  # old name
@@ -143,20 +148,48 @@ class References:
 # -- rendering on a page -------------------------------------------------------------
 
 def group(page, ids) -> str:
-    """[12, 13] with each number linking to its bibliography entry; title shows the reference."""
+    """[12–14, 20, Smith 2021]: numbers sorted and runs of three or more shown as a range,
+    each number linking to its bibliography entry (its title shows the reference). The
+    numbers inside a range are linked from the page's reference list and its preview."""
     if isinstance(ids, str):
         ids = [ids]
-    parts = []
+    refs: dict[str, Record] = {}
     for rid in ids or []:
         rid = rid["ref"] if isinstance(rid, dict) else rid
         ref = page.renderer.corpus.get("reference", rid)
         if ref is None:  # validation reports it; a build never gets here with bad data
             raise KeyError(rid)
+        refs.setdefault(ref.id, ref)
+    if not refs:
+        return ""
+    ordered = sorted(refs.values(), key=lambda x: (0, x["number"], "") if x.get("number")
+                     else (1, 0, ref_label(x).lower()))
+    for ref in ordered:
         page.note_cited(ref)
-        title = page.renderer.title_attr(ref)
-        page_path, anchor = ref.kind.location(ref)
-        parts.append(f'[{escape_md(ref_label(ref))}]({page.url(page_path, anchor)} "{title}")')
-    return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
+    parts = []
+    for run in _runs(ordered):
+        if len(run) >= 3:
+            parts.append(f'<span class="cite-range">{_link(page, run[0])}–{_link(page, run[-1])}</span>')
+        else:
+            parts.extend(_link(page, ref) for ref in run)
+    return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>"
+
+
+def _link(page, ref: Record) -> str:
+    title = page.renderer.title_attr(ref)
+    return f'[{escape_md(ref_label(ref))}]({page.url(*ref.kind.location(ref))} "{title}")'
+
+
+def _runs(refs: list[Record]) -> list[list[Record]]:
+    """Consecutive reference numbers grouped: 12, 13, 14, 20 -> [12, 13, 14], [20]."""
+    runs: list[list[Record]] = []
+    for ref in refs:
+        n = ref.get("number")
+        if runs and n and runs[-1][-1].get("number") == n - 1:
+            runs[-1].append(ref)
+        else:
+            runs.append([ref])
+    return runs
 
 
 def page_references(page) -> str:

@@ -191,6 +191,9 @@ def _class_view(r: Renderer, k: Record) -> dict:
         "stage_counts": Counter(study_stage(s) for s in studies),
         "outcomes": outcomes,
         "limitations": c.class_limitations.get(k.id, []),
+        # how a limitation bears on this class: the class's own studies that show it
+        "limitation_studies": {lim.id: [s for s in c.limitation_studies.get(lim.id, []) if s in studies]
+                               for lim in c.class_limitations.get(k.id, [])},
         "trials": sorted(trials.values(), key=lambda t: t.id),
     }
 
@@ -209,17 +212,18 @@ def _page_titles(r: Renderer) -> dict[str, str]:
 
 def _evidence_view(r: Renderer) -> dict:
     c = r.corpus
-    classes = sorted(c.all("therapy-class"), key=lambda x: (x.get("parent") or x.id, x.get("parent") is not None, x.title))
-    leaves = [k for k in classes if not c.class_children.get(k.id)]
+    leaves, designs, design_counts = charts.class_rows(c)  # the chart draws the same rows
     limitations = c.in_order("limitation")
-    # class x limitation: studies of the class that show the limitation; None where it does not apply
+    # class x limitation, an evidence-gap map: the class's studies that show the limitation,
+    # counted per stage; an empty count where it applies but no study shows it, None where
+    # it is not recorded for the class
     lim_matrix = {}
     for lim in limitations:
         showing = {s.id for s in c.limitation_studies.get(lim.id, [])}
         applies = {k.id for k in c.limitation_classes.get(lim.id, [])}
         for k in leaves:
-            n = sum(1 for s in c.studies_by_class.get(k.id, []) if s.id in showing)
-            lim_matrix[(lim.id, k.id)] = n if (n or k.id in applies) else None
+            n = Counter(study_stage(s) for s in c.studies_by_class.get(k.id, []) if s.id in showing)
+            lim_matrix[(lim.id, k.id)] = {st: n[st] for st in STAGES if n[st]} if (n or k.id in applies) else None
     stage_matrix = {(k.id, st): [s for s in c.studies_by_class.get(k.id, []) if study_stage(s) == st]
                     for k in leaves for st in STAGES}
     clinical = [s for s in c.studies_sorted if study_stage(s) in CLINICAL]
@@ -227,14 +231,13 @@ def _evidence_view(r: Renderer) -> dict:
     by_year = defaultdict(list)
     for s in c.studies_sorted:
         by_year[s.get("year")].append(s)
-    design_counts = {k.id: Counter(s["design"] for s in c.studies_by_class.get(k.id, [])) for k in leaves}
-    designs = sorted({d for cnt in design_counts.values() for d in cnt})
     return {
         "leaves": leaves, "limitations": limitations, "lim_matrix": lim_matrix,
         "stages": STAGES, "stage_labels": STAGE_LABELS, "stage_matrix": stage_matrix,
         "clinical": clinical, "preclinical": preclinical,
         "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
-        "designs": designs, "patients": [s for s in clinical if s.get("enrolled") and s["design"] != "meta-analysis"],
+        "designs": designs, "patients": charts.enrolment_rows(c), "max_bars": charts.MAX_BARS,
+        "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
     }
 
 

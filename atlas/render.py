@@ -22,7 +22,7 @@ from .jsonld import encode as jsonld_encode
 from .kinds import BY_NAME
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .parallel import run_halves
-from .text import Md, escape_md, safe, label, number, page_title, quantity
+from .text import Md, attr, escape_md, safe, label, number, page_title, population, quantity
 
 BIBLIOGRAPHY = BY_NAME["reference"].page  # old name; kinds.py says where references are shown
 # Past this many record pages, two processes render them (bench/README.md).
@@ -107,6 +107,13 @@ class PageContext:
         out.append(escape_md(value[last:]))
         return Md("".join(p for p in out).strip())
 
+    def cited_text(self, value, ids) -> Md:
+        """A summary and its record's citations, each reference cited once: those the
+        text already cites inline ([@id]) are not repeated after it."""
+        inline = {k for m in citations.CITATION.finditer(str(value or "")) for k in citations.keys(m.group(1))}
+        rest = [i for i in ids or [] if (i["ref"] if isinstance(i, dict) else i) not in inline]
+        return Md(" ".join(p for p in (self.text(value), self.cite(rest)) if p))
+
     # formatting helpers, exposed to templates
     ref_label = staticmethod(ref_label)  # bibliography: a reference's label
     label = staticmethod(label)
@@ -145,6 +152,50 @@ class PageContext:
         text = " ".join(str(value).split())
         fence = "``" if "`" in text else "`"
         return Md(f"{fence} {text} {fence}" if fence == "``" else f"`{text}`")
+
+    def outcome_note(self, o: dict, value_col: bool, time_col: bool) -> Md:
+        """What an outcome row says after its finding when the table has no Value or Timepoint
+        column (most rows lack them): ' (50% vs 20; at 4 weeks)'."""
+        extra = []
+        if not value_col and self.measured(o):
+            extra.append(self.measured(o))
+        if not time_col and o.get("timepoint"):
+            extra.append("at " + self.quantity(o["timepoint"]))
+        return Md(f" ({'; '.join(extra)})") if extra else Md()
+
+    def population(self, study: Record) -> Md:
+        return Md(escape_md(population(study.get("population"), study.get("enrolled"))))
+
+    def short_label(self, study: Record) -> str:
+        """'Gabr 2013': a study named by the first author of its first report, where a
+        table repeats it on many rows; its full title is on its page."""
+        cites = study.get("citations") or []
+        first = next((c for c in cites if c.get("role") == "primary-report"), cites[0] if cites else None)
+        ref = self.renderer.corpus.get("reference", first["ref"]) if first else None
+        if ref is None or not ref.get("authors"):
+            return study.title
+        return f"{ref['authors'][0]['family']} {study.get('year') or ref['year']}"
+
+    @staticmethod
+    def mostly(rows, value=None) -> bool:
+        """Whether a column carries data for most rows (value(row) for each, else the rows
+        themselves): sparse columns are left out of tables."""
+        values = [value(x) for x in rows] if value else list(rows)
+        return sum(1 for v in values if v not in (None, "", [], {})) * 2 > len(values)
+
+    @staticmethod
+    def gap_size(n: int) -> int:
+        """Bubble size class of an evidence-gap map cell: 1, 2-3, 4-7, 8 or more studies."""
+        return 1 if n < 2 else 2 if n < 4 else 3 if n < 8 else 4
+
+    def gap_title(self, n: int, stage: str, k: Record, lim: Record) -> Md:
+        study = "study" if n == 1 else "studies"
+        return Md(attr(f"{n} {stage.lower()} {study} of {k.get('short_name') or k.title} "
+                       f"{'shows' if n == 1 else 'show'}: {lim.title}"))
+
+    @staticmethod
+    def labels(values) -> str:
+        return ", ".join(label(v) for v in values or [])
 
     def stage(self, study: Record) -> str:
         return STAGE_LABELS[study_stage(study)]

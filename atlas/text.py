@@ -91,7 +91,28 @@ LABELS = {
     "not-stated": "Not stated",
     "primary-report": "Primary report",
     "later-report": "Later report",
+    "clinicaltrials.gov": "ClinicalTrials.gov",
+    "human-cells-in-vitro": "Human cells in vitro",
+    "mouse-cells-in-vitro": "Mouse cells in vitro",
+    "rat-cells-in-vitro": "Rat cells in vitro",
+    "not-applicable": "Not applicable",
 }
+
+# Animals as readers name them in a study's model: "NOD/SCID mice".
+_ANIMALS = {"mouse": "mice", "rat": "rats"}
+
+
+def population(pop: dict | None, enrolled=None) -> str:
+    """Who or what a study was done in, in readers' words: '15 participants',
+    'Nude mice', 'Human cells in vitro'; '' when the record does not say."""
+    pop = pop or {}
+    species = pop.get("species")
+    if species == "human" or (species is None and enrolled):
+        return f"{enrolled} {'participant' if enrolled == 1 else 'participants'}" if enrolled else "People"
+    if species in _ANIMALS:
+        strain = pop.get("strain")
+        return (strain[:1].upper() + strain[1:] + " " + _ANIMALS[species]) if strain else _ANIMALS[species].capitalize()
+    return label(species) if species else ""
 
 
 def label(value) -> str:
@@ -119,6 +140,13 @@ def number(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
+# A unit written in the plural reads in the singular after exactly one: "1 year", not "1 years".
+_SINGULAR = {"years": "year", "months": "month", "weeks": "week", "days": "day", "hours": "hour",
+             "minutes": "minute", "patients": "patient", "participants": "participant", "doses": "dose",
+             "injections": "injection", "infusions": "infusion", "cycles": "cycle", "doublings": "doubling",
+             "proteins": "protein", "cells": "cell", "mice": "mouse", "rats": "rat"}
+
+
 def quantity(q: dict | None) -> str:
     """Plain-text rendering of a quantity {value|low,high, unit, text}."""
     if not q:
@@ -130,6 +158,8 @@ def quantity(q: dict | None) -> str:
     else:
         core = ""
     unit = q.get("unit", "")
+    if "value" in q and abs(q["value"]) == 1:
+        unit = _SINGULAR.get(unit, unit)
     if core and unit:
         core = f"{core}{unit}" if unit == "%" else f"{core} {unit}"
     text = q.get("text")

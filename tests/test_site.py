@@ -119,7 +119,8 @@ def test_evidence_overview(built_site):
         assert f'id="{anchor}"' in page, anchor
     # matrix cells are counts that link to the records
     assert re.search(r'<a href="../classes/undifferentiated-msc-therapy/#studies">\d+</a>', page)
-    assert re.search(r'<a href="../limitations/[a-z-]+/#studies">\d+</a>', page)
+    # the class x limitation gap map: bubbles link to the class's limitations
+    assert re.search(r'<a class="gap [^"]+" href="../classes/[a-z0-9-]+/#limitations" title="[^"]+">\d+</a>', page)
     # charts are static images with a table alternative
     images = {Path(src).name: built_site / "evidence" / src for src in re.findall(r'<img [^>]*src="([^"]+)"', page)}
     for chart in ("studies-per-class-by-design.svg", "patients-per-clinical-study.svg"):

@@ -122,11 +122,14 @@ def test_evidence_overview(built_site):
     # the class x limitation gap map: bubbles link to the class's limitations
     assert re.search(r'<a class="gap [^"]+" href="../classes/[a-z0-9-]+/#limitations" title="[^"]+">\d+</a>', page)
     # charts are static images with a table alternative
-    images = {Path(src).name: built_site / "evidence" / src for src in re.findall(r'<img [^>]*src="([^"]+)"', page)}
-    for chart in ("studies-per-class-by-design.svg", "patients-per-clinical-study.svg"):
-        assert chart in images, f"the evidence page shows {chart}"
-        svg = images[chart].resolve()
-        assert svg.exists() and svg.read_text().lstrip().startswith(("<?xml", "<svg"))
+    # (a light and a dark drawing of each, wide and narrow; Material shows one by its fragment)
+    srcs = re.findall(r'<img [^>]*src="([^"]+)"', page)
+    for chart in ("studies-per-class-by-design", "patients-per-clinical-study"):
+        shown = [src for src in srcs if Path(src.split("#")[0]).name.startswith(chart)]
+        assert {src.rsplit("#", 1)[-1] for src in shown} >= {"only-light", "only-dark"}, f"the page shows {chart}"
+        for src in shown:
+            svg = (built_site / "evidence" / src.split("#")[0]).resolve()
+            assert svg.exists() and svg.read_text().lstrip().startswith(("<?xml", "<svg")), src
     assert "Participants enrolled" in page
 
 

@@ -110,6 +110,18 @@ def cmd_linkcheck(args) -> int:
     return 1 if broken else 0
 
 
+def cmd_completeness(args) -> int:
+    from .completeness import completeness, table
+    from .validate import validate
+    corpus, problems = validate(_root(args))
+    if problems:
+        _report(problems)
+        return 1
+    studies = corpus.all("study")
+    print(table(completeness(studies), len(studies)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="atlas", description="Validate, format and render the evidence atlas.")
     parser.add_argument("--root", default=".", help="project folder (default: current folder)")
@@ -131,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--changed-since", metavar="REV", help="only records changed since REV (for pull requests)")
     p.add_argument("--report", help="also write a Markdown report (for the tracking issue)")
     p.set_defaults(fn=cmd_linkcheck)
+    p = sub.add_parser("completeness", help="report how many studies have enrolment, dose, site, follow-up and outcomes")
+    p.set_defaults(fn=cmd_completeness)
     args = parser.parse_args(argv)
     try:
         return args.fn(args)

@@ -3,15 +3,15 @@ how many sources do not report it, and how many are simply not entered yet.
 
 A study's `not_reported` list names the facts its source does not give; the gap that
 remains ("not yet entered") is work for contributors. In-vitro studies have no
-participants, dose, site or follow-up, so those facts do not apply to them.
+participants, dose, site, follow-up or harms, so those facts do not apply to them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-# Facts that only apply when cells went into a living body.
-_IN_VIVO_ONLY = {"enrolled", "dose", "site", "follow_up"}
+# Facts that only apply when something was given to a living body.
+_IN_VIVO_ONLY = {"enrolled", "dose", "site", "follow_up", "safety"}
 _NOT_IN_VIVO = {"in-vitro-study"}
 
 
@@ -42,7 +42,7 @@ FACTS: tuple[Fact, ...] = (
     Fact("site", "Site or route", lambda s: bool(_intervention(s).get("site") or _intervention(s).get("route"))),
     Fact("follow_up", "Follow-up", lambda s: bool(s.get("follow_up"))),
     Fact("numeric_outcome", "A numeric outcome",
-         lambda s: any(isinstance(o.get("value"), (int, float)) for o in _outcomes(s))),
+         lambda s: any(isinstance(o.get(k), (int, float)) for o in _outcomes(s) for k in ("value", "comparison_value"))),
     Fact("safety", "A safety outcome", lambda s: any(o.get("measure") == "safety" for o in _outcomes(s))),
 )
 

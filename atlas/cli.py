@@ -117,8 +117,11 @@ def cmd_completeness(args) -> int:
     if problems:
         _report(problems)
         return 1
+    from .corpus import study_stage
     studies = corpus.all("study")
-    print(table(completeness(studies), len(studies)))
+    clinical = [s for s in studies if study_stage(s) in ("early-clinical", "randomised")]
+    print("All studies\n\n" + table(completeness(studies), len(studies)))
+    print("\nClinical studies\n\n" + table(completeness(clinical), len(clinical)))
     return 0
 
 

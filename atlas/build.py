@@ -15,6 +15,7 @@ import yaml
 
 from . import __version__ as atlas_version
 from . import citations
+from . import lay_glossary
 from .corpus import Corpus
 from .diagnostics import DataError, Problem
 from .gcpause import paused
@@ -102,6 +103,7 @@ def abbreviations(corpus: Corpus) -> str:
         for term in [t["term"], *[a for a in t.get("aliases", []) if a.isupper() or any(ch.isdigit() for ch in a)]]:
             if _ABBR_TERM.match(term):
                 lines.append(f"*[{term}]: {expansion}")
+    lines += lay_glossary.definitions(corpus.all("glossary-term"))
     return "\n".join(dict.fromkeys(lines))
 
 

@@ -1,4 +1,5 @@
-"""Everyday words explained where they appear: glossary terms marked `lay: true`.
+"""Everyday words explained where they appear: glossary terms marked `lay: true`, and
+abbreviations with a `plain` explanation.
 
 They ride on the same Markdown abbreviation mechanism as the abbreviations (an <abbr>
 with the plain definition as its title), so whatever decides which definitions a page
@@ -17,12 +18,17 @@ def is_lay(term) -> bool:
 
 
 def definitions(terms) -> list[str]:
-    """Markdown abbreviation lines (`*[word]: definition`) for every lay term and alias."""
+    """Markdown abbreviation lines (`*[word]: definition`) for every lay term and alias, and
+    for abbreviations with a `plain` line (expansion, then the plain words). They come after
+    the plain abbreviation lines, and a later definition of the same form wins."""
     lines = []
-    for t in sorted((t for t in terms if is_lay(t)), key=lambda t: t.id):
+    for t in sorted((t for t in terms if is_lay(t) or t.get("plain")), key=lambda t: t.id):
         text = " ".join(str(t["expansion"]).split())
+        if not is_lay(t):
+            text = f"{text}: {' '.join(str(t['plain']).split())}"
         for word in [t["term"], *t.get("aliases", [])]:
-            for form in (word, word[:1].upper() + word[1:]):
+            forms = (word, word[:1].upper() + word[1:]) if is_lay(t) else (word,)
+            for form in forms:
                 if _FORM.match(form):
                     lines.append(f"*[{form}]: {text}")
     return list(dict.fromkeys(lines))

@@ -206,3 +206,17 @@ def test_glossary_definition_shows_on_keyboard_focus_and_tap(browser, site_url):
     abbr.tap()
     assert tip.is_visible() and tip.inner_text() == title
     context.close()
+
+
+def test_abbreviations_with_a_plain_line_show_it_on_hover(built_site, corpus):
+    with_plain = [t for t in corpus.all("glossary-term") if t.get("plain") and not t.get("lay")]
+    assert with_plain
+    pages = [html(built_site, f"classes/{k.id}.md") for k in corpus.all("therapy-class")]
+    pages.append(html(built_site, "living-with-type-1-diabetes.md"))
+    seen = 0
+    for t in with_plain:
+        titles = {m for p in pages for m in re.findall(rf'<abbr title="([^"]*)">{re.escape(t["term"])}</abbr>', p)}
+        for title in titles:
+            assert title.replace("&#x27;", "'").endswith(t["plain"]), (t.id, title)
+        seen += bool(titles)
+    assert seen, "no abbreviation with a plain line appears on the class pages or the T1D page"

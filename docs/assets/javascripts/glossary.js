@@ -27,7 +27,8 @@
   }
   function setup() {
     document.querySelectorAll(".md-typeset abbr[title]").forEach(function (abbr) {
-      if (abbr.hasAttribute("tabindex")) return;
+      // inside a link, a tap must follow the link and Tab already stops there
+      if (abbr.hasAttribute("tabindex") || abbr.closest("a")) return;
       abbr.setAttribute("tabindex", "0");
       abbr.addEventListener("focus", function () { show(abbr); });
       abbr.addEventListener("blur", hide);

@@ -211,6 +211,20 @@ def cmd_release_notes(args) -> int:
         return _usage(f"no git history to read (is {args.root} a clone, and is {args.since or 'HEAD'} a revision?)")
     items = whatsnew.items(changes, load_corpus(root))
     print(whatsnew.release_notes(items, args.version or __version__, datetime.date.today().isoformat()))
+
+
+def cmd_completeness(args) -> int:
+    from .completeness import completeness, table
+    from .validate import validate
+    corpus, problems = validate(_root(args))
+    if problems:
+        _report(problems)
+        return 1
+    from .corpus import study_stage
+    studies = corpus.all("study")
+    clinical = [s for s in studies if study_stage(s) in ("early-clinical", "randomised")]
+    print("All studies\n\n" + table(completeness(studies), len(studies)))
+    print("\nClinical studies\n\n" + table(completeness(clinical), len(clinical)))
     return 0
 
 
@@ -257,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--since", metavar="REV", help="the previous release's commit or tag (default: all history)")
     p.add_argument("--version", help="the release's number (default: the package's version)")
     p.set_defaults(fn=cmd_release_notes)
+    p = sub.add_parser("completeness", help="report how many studies have enrolment, dose, site, follow-up and outcomes")
+    p.set_defaults(fn=cmd_completeness)
     args, extra = parser.parse_known_args(argv)
     if extra and args.command == "new" and args.id is None and len(extra) == 1 and not extra[0].startswith("-"):
         args.id = extra[0]  # `atlas new study --reference doe-2025 doe-2025`: argparse leaves the id over

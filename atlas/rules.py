@@ -282,6 +282,27 @@ def class_stage_matches_studies(corpus: Corpus, schemas: Schemas):
                       "raise evidence_stage")
 
 
+@rule("not-reported-conflict")
+def not_reported_means_absent(corpus: Corpus, schemas: Schemas):
+    """A fact is either entered or declared 'not reported by the source', never both."""
+    from .completeness import FACTS, applies
+    for s in corpus.all("study"):
+        listed = s.get("not_reported")
+        if not isinstance(listed, list):
+            continue
+        for i, key in enumerate(listed):
+            fact = next((f for f in FACTS if f.key == key), None)
+            if fact is None:
+                continue
+            if fact.has(s):
+                yield _at(s, ("not_reported", i), "not-reported-conflict",
+                          f"not_reported lists '{key}', but the record gives it; "
+                          f"remove '{key}' from not_reported or remove the value")
+            elif not applies(fact, s):
+                yield _at(s, ("not_reported", i), "not-reported-conflict",
+                          f"'{key}' does not apply to an in-vitro study; remove it from not_reported")
+
+
 _NCT = re.compile(r"^NCT[0-9]{8}$")
 
 

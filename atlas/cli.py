@@ -34,7 +34,7 @@ def cmd_validate(args) -> int:
     start = time.perf_counter()
     corpus, problems = validate(_root(args))
     _report(problems)
-    n = sum(len(v) for v in corpus.records.values())
+    n = sum(len(v) for v in corpus.records.values()) + sum(len(v) for v in corpus.set_aside.values())
     took = time.perf_counter() - start
     if problems:
         print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s); "

@@ -13,14 +13,17 @@ from .schema import Schemas
 @paused()
 def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     corpus = load_corpus(root)
-    schemas = Schemas(root / "schemas", cache=root / ".cache" / "schemas")
     problems = list(corpus.problems)
-    schema_clean = True
-    for record in corpus:
+    if any(p.path.startswith("schemas") for p in problems):
+        return corpus, sorted(set(problems))  # nothing can be checked against a schema not read
+    schemas = Schemas(root / "schemas", cache=root / ".cache" / "schemas")
+    # Stage 1: each record against its schema. A record that fails is reported and set
+    # aside, so that no rule, index or page ever meets a value of the wrong type.
+    for record in list(corpus):
         found = schemas.validate(record.kind, record.loaded, record.relpath)
-        problems.extend(found)
-        schema_clean &= not found
-    # Rules read fields the schema guarantees; they run on what the schema passed,
-    # and tolerate what it did not (each checks types before use).
+        if found:
+            problems.extend(found)
+            corpus.set_aside_record(record)
+    # Stage 2: rules across records, on what the schema passed.
     problems.extend(run_rules(corpus, schemas))
     return corpus, sorted(set(problems))

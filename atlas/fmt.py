@@ -13,6 +13,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from . import confine
 from .diagnostics import Problem
 from .kinds import BY_FOLDER, Kind
 from .schema import Schemas
@@ -55,22 +56,38 @@ def _order(node, schema: dict, base: str, schemas: Schemas) -> None:
 
 def data_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
     if paths:
-        return [p.resolve() for p in paths]
+        return list(paths)
     return sorted(p for p in (root / "data").glob("*/*.yaml"))
 
 
 def run(root: Path, *, check: bool, paths: list[Path] | None = None) -> tuple[list[Problem], list[str]]:
     """Format files in place (or only report, with check). Returns (problems, changed files)."""
+    refused = [p for p in confine.check(root) if p.path.startswith(("schemas", "data"))]
+    if any(p.path.startswith("schemas") for p in refused):
+        return refused, []
     schemas = Schemas(root / "schemas")
     problems, changed = [], []
+    refused_paths = {p.path for p in refused}
     for path in data_files(root, paths):
+        # a named file is taken as written (not resolved): a link is refused, never followed
+        path = Path(os.path.abspath(path))
         try:
-            rel = path.resolve().relative_to(root.resolve()).as_posix()
+            rel = path.relative_to(root.absolute()).as_posix()
         except ValueError:
             rel = path.as_posix()
         kind = BY_FOLDER.get(path.parent.name)
-        if kind is None:
-            problems.append(Problem(rel, 1, 1, "file-name", "not a data file under data/<kind>/"))
+        if kind is None or not rel.startswith("data/") or path.parent.parent != root.absolute() / "data":
+            problems.append(Problem(rel, 1, 1, "file-name", "not a data file under data/<kind>/ of this project"))
+            continue
+        if any(rel == p or rel.startswith(p + "/") for p in refused_paths):
+            problems.extend(p for p in refused if p.path == rel or rel.startswith(p.path + "/"))
+            continue
+        problem = confine.check_file(root, path)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        if not path.is_file():
+            problems.append(Problem(rel, 1, 1, "file-name", "no such data file"))
             continue
         raw = path.read_bytes()
         loaded = load(raw, rel)

@@ -13,6 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
+from atlas import serving
 from atlas.build import prepare
 from atlas.diagnostics import DataError
 from atlas.searchindex import compact_entries
@@ -30,10 +31,15 @@ class _Generated(File):
         return not self.unchanged
 
 
+def on_startup(*, command, dirty):
+    serving.started(command)
+
+
 def on_files(files, *, config):
     root = Path(config.config_file_path).parent
     try:
-        prepared = prepare(root, site_url=config.site_url or "")
+        # while serving, a failure is reported and the last good pages come back (atlas/serving.py)
+        prepared = serving.pages(lambda: prepare(root, site_url=config.site_url or ""))
     except DataError as e:
         raise PluginError("the atlas data has problems:\n" + "\n".join(str(p) for p in e.problems)) from None
     for path, markdown in prepared.pages.items():

@@ -242,3 +242,10 @@ def test_pages_of_a_set_aside_record_are_never_generated(project):
     with pytest.raises(DataError) as e:
         prepare(project)
     assert {p.rule for p in e.value.problems} == {"schema-type"}
+
+
+def test_every_new_rule_is_explained_in_the_guide():
+    guide = (Path(__file__).resolve().parent.parent / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    for rule_id in ("identifier-malformed", "file-symlink", "file-outside", "file-not-regular", "file-unreadable",
+                    "file-too-large", "too-many-files", "docs-encoding"):
+        assert f"`{rule_id}`" in guide, rule_id

@@ -249,3 +249,21 @@ def test_every_new_rule_is_explained_in_the_guide():
     for rule_id in ("identifier-malformed", "file-symlink", "file-outside", "file-not-regular", "file-unreadable",
                     "file-too-large", "too-many-files", "docs-encoding"):
         assert f"`{rule_id}`" in guide, rule_id
+
+
+def test_strange_but_valid_text_builds_the_site_strictly(project, tmp_path):
+    """What passes validation also passes `mkdocs build --strict`: right-to-left marks,
+    combining accents, emoji, template and Markdown syntax, a 300 KB summary."""
+    from conftest import mkdocs_build
+
+    odd = "e\u0301 \u202e ثلاثة 🧪 {{ 7*7 }} {% raw %} | a | b | *[HTML]: x ~~~ <!-- \\\\ ` %s"
+    text = (project / STUDY).read_text(encoding="utf-8")
+    text = text.replace("title: Islet-like cells in diabetic mice (Alpha 2020)", f'title: "{odd}"')
+    text = text.replace("summary: Cells were placed in diabetic mice and lowered their blood glucose.",
+                        "summary: '" + "Cells lowered glucose [@alpha-2020]. " * 8000 + "'")
+    (project / STUDY).write_text(text, encoding="utf-8")
+    assert not validate(project)[1]
+    result = mkdocs_build(project, tmp_path / "site")
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = (tmp_path / "site" / "studies" / "alpha-2020" / "index.html").read_text(encoding="utf-8")
+    assert "ثلاثة" in page and "{{ 7*7 }}" in page

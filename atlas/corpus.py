@@ -5,6 +5,7 @@ all of them. Indexes are computed once per build (cached), never once per page.
 """
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -249,7 +250,11 @@ PARALLEL_FILES = 1000
 
 
 def _load_one(kind: str, path: str, relpath: str) -> tuple[str, str, Loaded]:
-    return kind, relpath, load(Path(path).read_bytes(), relpath)
+    with open(path, "rb") as f:  # a regular file: confine.check refused links and pipes
+        problem = confine.too_large(relpath, os.fstat(f.fileno()).st_size)
+        if problem is not None:  # never parsed, nor held in memory
+            return kind, relpath, Loaded(problems=[problem], relpath=relpath)
+        return kind, relpath, load(f.read(), relpath)
 
 
 def _load_all(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:
@@ -302,6 +307,10 @@ def load_corpus(root: Path) -> Corpus:
     for md in sorted(docs.rglob("*.md")) if docs.is_dir() and not is_refused("docs") else []:
         rel = md.relative_to(root).as_posix()
         if is_refused(rel):
+            continue
+        problem = confine.too_large(rel, md.stat().st_size)
+        if problem is not None:
+            corpus.problems.append(problem)
             continue
         try:
             text = md.read_bytes().decode("utf-8")

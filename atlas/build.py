@@ -15,6 +15,7 @@ import yaml
 
 from . import __version__ as atlas_version
 from . import citations
+from .confine import cache_folder
 from .corpus import Corpus
 from .diagnostics import DataError, Problem
 from .gcpause import paused
@@ -74,7 +75,7 @@ def build(root: Path, site_url: str | None = None) -> Build:
         doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
     renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
-                        cache=root / ".cache")
+                        cache=cache_folder(root))
     version, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
     return Build(root, corpus, renderer.site, renderer, version, date, url, abbreviations(corpus))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .confine import cache_folder
 from .corpus import Corpus, load_corpus
 from .diagnostics import Problem
 from .gcpause import paused
@@ -16,7 +17,8 @@ def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     problems = list(corpus.problems)
     if any(p.path.startswith("schemas") for p in problems):
         return corpus, sorted(set(problems))  # nothing can be checked against a schema not read
-    schemas = Schemas(root / "schemas", cache=root / ".cache" / "schemas")
+    cache = cache_folder(root)
+    schemas = Schemas(root / "schemas", cache=cache / "schemas" if cache else None)
     # Stage 1: each record against its schema. A record that fails is reported and set
     # aside, so that no rule, index or page ever meets a value of the wrong type.
     for record in list(corpus):

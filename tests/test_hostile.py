@@ -267,3 +267,24 @@ def test_strange_but_valid_text_builds_the_site_strictly(project, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     page = (tmp_path / "site" / "studies" / "alpha-2020" / "index.html").read_text(encoding="utf-8")
     assert "ثلاثة" in page and "{{ 7*7 }}" in page
+
+
+def test_a_committed_cache_link_is_not_written_through(project, tmp_path):
+    """.cache holds compiled schemas and charts; a link named .cache must not send them elsewhere."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / ".cache").symlink_to(elsewhere, target_is_directory=True)
+    assert not validate(project)[1]
+    prepare(project)
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("cache", ["../linkcheck.json", "/tmp/linkcheck.json", "linked/linkcheck.json"])
+def test_link_check_cache_outside_the_project_is_refused(project, tmp_path, cache):
+    from atlas.linkcheck import Config
+
+    (project / "linked").symlink_to(tmp_path, target_is_directory=True)
+    (project / "lc.yaml").write_text(f"registries: {{}}\ncache: {cache}\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as e:
+        Config.load(project / "lc.yaml", project)
+    assert e.value.code == 2

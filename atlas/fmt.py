@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 
 from . import confine
 from .diagnostics import Problem
@@ -95,7 +96,15 @@ def run(root: Path, *, check: bool, paths: list[Path] | None = None) -> tuple[li
             problems.extend(loaded.problems)
             continue
         text = raw.decode("utf-8")
-        new = format_text(text, kind, schemas)
+        try:
+            new = format_text(text, kind, schemas)
+        except YAMLError as e:  # ruamel is stricter than libyaml in corners (a tab inside a key)
+            mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            what = getattr(e, "problem", None) or str(e).splitlines()[0]
+            problems.append(Problem(rel, line, col, "yaml-syntax",
+                                    f"the formatter cannot read this: {what}; fix it here"))
+            continue
         if new != text:
             changed.append(rel)
             if check:

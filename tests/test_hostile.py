@@ -288,3 +288,14 @@ def test_link_check_cache_outside_the_project_is_refused(project, tmp_path, cach
     with pytest.raises(SystemExit) as e:
         Config.load(project / "lc.yaml", project)
     assert e.value.code == 2
+
+
+def test_fmt_reports_what_only_its_parser_refuses(project):
+    """Found by the property tests: libyaml reads a tab inside a key, ruamel (fmt) does not."""
+    path = project / "data/glossary/stz.yaml"
+    path.write_text("sum\tindent: x\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    before = path.read_bytes()
+    result = run_atlas(project, "fmt")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "data/glossary/stz.yaml:1:4: yaml-syntax" in result.stdout
+    assert path.read_bytes() == before

@@ -242,6 +242,9 @@ def check(root: Path, kind, text: str, counter: str) -> None:
             assert not p.path.startswith("/") and ".." not in p.path.split("/"), p
             assert len(p.message) < 3000, f"message of {len(p.message)} characters: {p.message[:200]}"
             assert PROBLEM_LINE.fullmatch(str(p)), repr(str(p)[:300])
+        # fmt runs on any file a contributor has, schema problems or not
+        fmt_problems, _ = fmt.run(root, check=True, paths=[path])
+        assert all(PROBLEM_LINE.fullmatch(str(p)) for p in fmt_problems), fmt_problems
         if problems:
             RUN[counter + ": reported problems"] += 1
             return
@@ -251,8 +254,6 @@ def check(root: Path, kind, text: str, counter: str) -> None:
             assert all(PROBLEM_LINE.fullmatch(str(p)) for p in e.problems), e.problems
             return
         assert prepared.pages
-        fmt_problems, _ = fmt.run(root, check=True, paths=[path])
-        assert all(PROBLEM_LINE.fullmatch(str(p)) for p in fmt_problems)
         RUN[counter + ": passed and rendered"] += 1
     finally:
         path.unlink(missing_ok=True)

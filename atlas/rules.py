@@ -328,4 +328,6 @@ def run_rules(corpus: Corpus, schemas: Schemas) -> list[Problem]:
     for fn in RULES.values():
         problems.extend(fn(corpus, schemas))
     return problems
+
+
 from . import identifiers as _identifiers  # noqa: E402,F401  registers identifier-malformed

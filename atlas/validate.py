@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import fastjsonschema
+
 from .confine import cache_folder
 from .corpus import Corpus, load_corpus
-from .diagnostics import Problem
+from .diagnostics import DataError, Problem
 from .gcpause import paused
 from .rules import run_rules
 from .schema import Schemas
@@ -18,7 +20,15 @@ def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     if any(p.path.startswith("schemas") for p in problems):
         return corpus, sorted(set(problems))  # nothing can be checked against a schema not read
     cache = cache_folder(root)
-    schemas = Schemas(root / "schemas", cache=cache / "schemas" if cache else None)
+    try:
+        schemas = Schemas(root / "schemas", cache=cache / "schemas" if cache else None)
+        schemas.fast_checks  # compiled now: a broken schema is reported, not raised mid-way
+    except DataError as e:
+        return corpus, sorted(set(problems + e.problems))
+    except (KeyError, TypeError, ValueError, AttributeError, fastjsonschema.JsonSchemaDefinitionException) as e:
+        return corpus, sorted(set(problems + [Problem("schemas", 1, 1, "schema-file",
+                                                      f"the schemas cannot be used ({type(e).__name__}: {e}); "
+                                                      "every kind needs a valid <kind>.schema.json")]))
     # Stage 1: each record against its schema. A record that fails is reported and set
     # aside, so that no rule, index or page ever meets a value of the wrong type.
     for record in list(corpus):

@@ -247,7 +247,7 @@ def test_pages_of_a_set_aside_record_are_never_generated(project):
 def test_every_new_rule_is_explained_in_the_guide():
     guide = (Path(__file__).resolve().parent.parent / "CONTRIBUTING.md").read_text(encoding="utf-8")
     for rule_id in ("identifier-malformed", "file-symlink", "file-outside", "file-not-regular", "file-unreadable",
-                    "file-too-large", "too-many-files", "docs-encoding"):
+                    "file-too-large", "too-many-files", "docs-encoding", "schema-file"):
         assert f"`{rule_id}`" in guide, rule_id
 
 
@@ -299,3 +299,17 @@ def test_fmt_reports_what_only_its_parser_refuses(project):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "data/glossary/stz.yaml:1:4: yaml-syntax" in result.stdout
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("content", ['{"a": ', '[1, 2]', '{"type": 5}', b"\xff\xfe", None],
+                         ids=["bad-json", "not-object", "bad-type", "not-utf8", "missing"])
+def test_a_broken_schema_is_a_problem_not_a_traceback(project, content):
+    path = project / "schemas" / "site.schema.json"
+    if content is None:
+        path.unlink()
+    else:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    _, problems = validate(project)
+    assert problems and {p.rule for p in problems} == {"schema-file"}, problems
+    result = run_atlas(project, "validate")
+    assert result.returncode == 1 and "Traceback" not in result.stderr

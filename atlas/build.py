@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import yaml
 
 from . import __version__ as atlas_version
@@ -74,11 +75,31 @@ def build(root: Path, site_url: str | None = None) -> Build:
     for c in corpus.doc_citations:
         doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
-    renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
-                        cache=cache_folder(root))
+    try:
+        renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
+                            cache=cache_folder(root))
+    except jinja2.TemplateError as e:  # a template edited in a pull request: its file and line
+        raise DataError([template_problem(e)]) from None
     version, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
     return Build(root, corpus, renderer.site, renderer, version, date, url, abbreviations(corpus))
+
+
+def template_problem(e: jinja2.TemplateError) -> Problem:
+    if isinstance(e, jinja2.TemplateSyntaxError):
+        return Problem(f"templates/{e.name or e.filename}", e.lineno or 1, 1, "template-syntax",
+                       f"{e.message}; fix the template here")
+    if isinstance(e, jinja2.TemplateNotFound):
+        return Problem(f"templates/{e.name}", 1, 1, "template-error", "this template is missing")
+    # the innermost template frame of the traceback says where the error happened
+    tb, where = e.__traceback__, None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            where = (Path(name).name, tb.tb_frame.f_lineno)
+        tb = tb.tb_next
+    path, line = (f"templates/{where[0]}", where[1]) if where else ("templates", 1)
+    return Problem(path, line, 1, "template-error", f"{e}; fix the template here")
 
 
 def _doc_titles(docs: Path) -> dict[str, str]:

@@ -313,3 +313,15 @@ def test_a_broken_schema_is_a_problem_not_a_traceback(project, content):
     assert problems and {p.rule for p in problems} == {"schema-file"}, problems
     result = run_atlas(project, "validate")
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("change, expected", [
+    ("{% if %}\n", "template-syntax"), ("{{ nosuchvar }}\n", "template-error")])
+def test_a_broken_template_names_its_file_and_line(project, change, expected):
+    path = project / "templates" / "study.md.j2"
+    path.write_text(change + path.read_text(encoding="utf-8"), encoding="utf-8")
+    out = project / "build" / "pages"
+    result = run_atlas(project, "pages", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"templates/study.md.j2:1:1: {expected}" in result.stdout
+    assert not out.exists()

@@ -15,6 +15,8 @@ class Problem:
     def __post_init__(self):
         # A message quotes values from the data: one line, of readable length, whatever they hold.
         object.__setattr__(self, "message", one_line(self.message))
+        if not self.path.isprintable():  # a file name may hold a line break, too
+            object.__setattr__(self, "path", "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in self.path))
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.rule}: {self.message}"

@@ -325,3 +325,11 @@ def test_a_broken_template_names_its_file_and_line(project, change, expected):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"templates/study.md.j2:1:1: {expected}" in result.stdout
     assert not out.exists()
+
+
+def test_a_file_name_with_a_line_break_is_reported_on_one_line(project):
+    (project / "data/glossary/a\nb.yaml").write_text("id: a-b\nterm: X\n", encoding="utf-8")
+    result = run_atlas(project, "validate")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = [ln for ln in result.stdout.splitlines() if "a\\nb.yaml" in ln]
+    assert lines and all(ln.startswith("data/glossary/a\\nb.yaml:") for ln in lines), result.stdout

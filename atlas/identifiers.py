@@ -19,9 +19,9 @@ from .schema import Schemas
 from .yamlsafe import _dotted
 
 # Upper case only: lowercase nct0213833 is a record id (a slug), checked as an id.
-_NCT = re.compile(r"(?<![A-Za-z0-9])NCT[0-9]+(?![0-9])")
+_NCT = re.compile(r"(?<![A-Za-z0-9])NCT[ _-]?[0-9]+(?![0-9])")  # NCT 04786262 is malformed too
 _PMC = re.compile(r"(?<![A-Za-z0-9])PMC[0-9]+(?![0-9])")
-_PMID = re.compile(r"(?<![A-Za-z0-9])PMID:?\s*([^\s,;)\]]+)")
+_PMID = re.compile(r"(?<![A-Za-z0-9])PMID:?\s*([0-9][^\s,;)\]]*)")  # not "PMIDs" or "PMID unknown"
 # A DOI after "doi:" or doi.org/ is judged whatever it looks like; a bare one only when
 # its prefix is well formed (10.5/10 in prose is a score, not a DOI).
 _DOI = re.compile(r"(?:(?<![A-Za-z])doi:\s*|doi\.org/)(\S+)|(?<![0-9.])(10\.[0-9]{4,9}/\S+)", re.I)

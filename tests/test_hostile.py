@@ -165,7 +165,8 @@ def test_docs_page_not_utf8_is_a_problem(project):
 
 # -- identifiers wherever they are written ----------------------------------------------------
 
-@pytest.mark.parametrize("alias", ["NCT0478626", "NCT047862620", "PMID: 0123", "doi: 10.12/abc", "PMC12"])
+@pytest.mark.parametrize("alias", ["NCT0478626", "NCT047862620", "NCT 04786262", "PMID: 0123", "doi: 10.12/abc",
+                                   "DOI: 10.1000/a[1]", "https://doi.org/10.12/x", "PMC12"])
 def test_malformed_identifier_in_aliases_is_an_error(project, alias):
     text = (project / STUDY).read_text(encoding="utf-8")
     (project / STUDY).write_text(text.replace("design: animal-study", f"design: animal-study\naliases:\n- '{alias}'"),
@@ -198,7 +199,7 @@ def test_well_formed_identifiers_in_prose_pass(project):
     (project / STUDY).write_text(text.replace(
         "summary: Cells were placed in diabetic mice and lowered their blood glucose.",
         "summary: 'Cells lowered blood glucose (NCT04786262; PMID: 23456789; PMC1234567; "
-        "doi:10.1016/0005-2736(81)90512-5). Scores fell from 10.5/10.'"), encoding="utf-8")
+        "doi:10.1016/0005-2736(81)90512-5). Scores fell from 10.5/10; the PMIDs are listed.'"), encoding="utf-8")
     _, problems = validate(project)
     assert not problems, problems
 

@@ -11,10 +11,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import yaml
 
 from . import __version__ as atlas_version
 from . import citations, history, lay_glossary, whatsnew
+from .confine import cache_folder
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .gcpause import paused
@@ -77,9 +79,12 @@ def build(root: Path, site_url: str | None = None) -> Build:
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
     changes = history.read(root)
     changelog = root / "CHANGELOG.md"
-    renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
-                        cache=root / ".cache", history=changes,
-                        changelog=changelog.read_text(encoding="utf-8-sig") if changelog.is_file() else None)
+    try:
+        renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
+                            cache=cache_folder(root), history=changes,
+                            changelog=changelog.read_text(encoding="utf-8-sig") if changelog.is_file() else None)
+    except jinja2.TemplateError as e:  # a template edited in a pull request: its file and line
+        raise DataError([template_problem(e)]) from None
     commit, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
     b = Build(root, corpus, renderer.site, renderer, atlas_version, commit, date, url, abbreviations(corpus))
@@ -99,6 +104,23 @@ def feed(b: Build, changes: history.History) -> str:
                          feed_url=(b.site_url.rstrip("/") + "/" if b.site_url else "") + whatsnew.FEED,
                          page_url=url_of, title="T1D stem-cell evidence atlas: what's new",
                          updated=f"{b.date}T00:00:00Z")
+
+
+def template_problem(e: jinja2.TemplateError) -> Problem:
+    if isinstance(e, jinja2.TemplateSyntaxError):
+        return Problem(f"templates/{e.name or e.filename}", e.lineno or 1, 1, "template-syntax",
+                       f"{e.message}; fix the template here")
+    if isinstance(e, jinja2.TemplateNotFound):
+        return Problem(f"templates/{e.name}", 1, 1, "template-error", "this template is missing")
+    # the innermost template frame of the traceback says where the error happened
+    tb, where = e.__traceback__, None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            where = (Path(name).name, tb.tb_frame.f_lineno)
+        tb = tb.tb_next
+    path, line = (f"templates/{where[0]}", where[1]) if where else ("templates", 1)
+    return Problem(path, line, 1, "template-error", f"{e}; fix the template here")
 
 
 def _doc_titles(docs: Path) -> dict[str, str]:

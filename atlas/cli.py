@@ -37,8 +37,8 @@ def cmd_validate(args) -> int:
     root = _root(args)
     corpus, problems = validate(root)
     _report(problems)
-    n = sum(len(v) for v in corpus.records.values())
-    if not problems:  # texts a new record may have made stale (warnings, exit 0)
+    n = sum(len(v) for v in corpus.records.values()) + sum(len(v) for v in corpus.set_aside.values())
+    if not errors(problems):  # texts a new record may have made stale (warnings, exit 0)
         from .revisit import warnings
         from .schema import Schemas
         found = warnings(corpus, Schemas(root / "schemas"))

@@ -5,13 +5,14 @@ all of them. Indexes are computed once per build (cached), never once per page.
 """
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import citations
+from . import citations, confine
 from .diagnostics import Problem
 from .kinds import BY_FOLDER, BY_NAME, KINDS, Kind
 from .parallel import run_halves
@@ -70,6 +71,8 @@ class Corpus:
     problems: list[Problem] = field(default_factory=list)  # loading problems
     # ids of files that exist but could not be read; references to them are not "unresolved"
     unreadable: dict[str, set[str]] = field(default_factory=lambda: {k.name: set() for k in KINDS})
+    # records that failed their schema: reported, and kept out of every rule, index and page
+    set_aside: dict[str, dict[str, Record]] = field(default_factory=lambda: {k.name: {} for k in KINDS})
     doc_citations: list[DocCitation] = field(default_factory=list)
     xrefs: dict[str, list[tuple[tuple, str]]] | None = None  # Schemas.xrefs; read from root/schemas if not given
     _referrers: dict = field(default_factory=dict, repr=False)
@@ -84,6 +87,15 @@ class Corpus:
     def __iter__(self) -> Iterator[Record]:
         for by_id in self.records.values():
             yield from by_id.values()
+
+    def exists(self, kind: str, rid: str) -> bool:
+        """A file of that id is there, even if it could not be read or failed its schema:
+        a reference to it is not 'unresolved'."""
+        return rid in self.records[kind] or rid in self.unreadable[kind] or rid in self.set_aside[kind]
+
+    def set_aside_record(self, record: Record) -> None:
+        """Take a record that failed its schema out of the corpus (before any index is built)."""
+        self.set_aside[record.kind.name][record.id] = self.records[record.kind.name].pop(record.id)
 
     # -- indexes --------------------------------------------------------------------
     @cached_property
@@ -262,7 +274,11 @@ PARALLEL_FILES = 1000
 
 
 def _load_one(kind: str, path: str, relpath: str) -> tuple[str, str, Loaded]:
-    return kind, relpath, load(Path(path).read_bytes(), relpath)
+    with open(path, "rb") as f:  # a regular file: confine.check refused links and pipes
+        problem = confine.too_large(relpath, os.fstat(f.fileno()).st_size)
+        if problem is not None:  # never parsed, nor held in memory
+            return kind, relpath, Loaded(problems=[problem], relpath=relpath)
+        return kind, relpath, load(f.read(), relpath)
 
 
 def _load_all(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:
@@ -273,15 +289,25 @@ def _load_all(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]
 def load_corpus(root: Path) -> Corpus:
     """Read data/ and docs/ under root. Problems go to corpus.problems."""
     corpus = Corpus(root=root)
+    # links, files outside the project, pipes, oversized files: reported and never opened
+    refused = confine.check(root)
+    corpus.problems.extend(refused)
+    refused_paths = {p.path for p in refused}
+
+    def is_refused(rel: str) -> bool:
+        return any(rel == p or rel.startswith(p + "/") for p in refused_paths)
+
     data = root / "data"
     jobs = []
     for kind in KINDS:
         folder = data / kind.folder
-        if not folder.is_dir():
+        if is_refused(folder.relative_to(root).as_posix()) or not folder.is_dir():
             continue
         for path in sorted(folder.iterdir()):
             relpath = path.relative_to(root).as_posix()
-            if path.suffix == ".yml":
+            if is_refused(relpath):
+                corpus.unreadable[kind.name].add(path.name.removesuffix(".yaml"))
+            elif path.suffix == ".yml":
                 corpus.problems.append(Problem(relpath, 1, 1, "file-name",
                                                "data files end in .yaml; rename this file"))
             elif path.suffix == ".yaml" and path.is_file():
@@ -296,15 +322,26 @@ def load_corpus(root: Path) -> Corpus:
         # Records are known by their file name: a wrong id field is reported once
         # (id-filename) instead of breaking every reference to the record.
         corpus.records[kind.name][stem] = Record(kind, stem, loaded.data, relpath, loaded)
-    for folder in sorted(p for p in data.iterdir() if p.is_dir()) if data.is_dir() else []:
+    for folder in sorted(p for p in data.iterdir() if p.is_dir()) if data.is_dir() and not is_refused("data") else []:
         if folder.name not in BY_FOLDER:
             corpus.problems.append(Problem(folder.relative_to(root).as_posix(), 1, 1, "file-name",
                                            f"unknown data folder '{folder.name}'; record folders are: "
                                            + ", ".join(k.folder for k in KINDS)))
     docs = root / "docs"
-    for md in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
-        text = md.read_text(encoding="utf-8")
+    for md in sorted(docs.rglob("*.md")) if docs.is_dir() and not is_refused("docs") else []:
         rel = md.relative_to(root).as_posix()
+        if is_refused(rel):
+            continue
+        problem = confine.too_large(rel, md.stat().st_size)
+        if problem is not None:
+            corpus.problems.append(problem)
+            continue
+        try:
+            text = md.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as e:
+            corpus.problems.append(Problem(rel, 1, 1, "docs-encoding",
+                                           f"byte {e.start} is not UTF-8; save the page as UTF-8"))
+            continue
         for line, col, keys, _ in citations.find_in_markdown(text):
             corpus.doc_citations.append(DocCitation(rel, line, col, keys))
     return corpus

@@ -13,6 +13,12 @@ class Problem:
     message: str  # names the field and says what to do
     severity: str = "error"  # "warning": printed, but the data still validates
 
+    def __post_init__(self):
+        # A message quotes values from the data: one line, of readable length, whatever they hold.
+        object.__setattr__(self, "message", one_line(self.message))
+        if not self.path.isprintable():  # a file name may hold a line break, too
+            object.__setattr__(self, "path", "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in self.path))
+
     def __str__(self) -> str:
         level = "warning: " if self.severity == "warning" else ""
         return f"{self.path}:{self.line}:{self.col}: {level}{self.rule}: {self.message}"
@@ -26,6 +32,15 @@ class Problem:
 def errors(problems) -> list[Problem]:
     """The problems that make data invalid; warnings are left out."""
     return [p for p in problems if p.severity == "error"]
+
+
+MAX_MESSAGE = 600
+
+
+def one_line(text: str) -> str:
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    # a long quoted value is cut in the middle: the end of a message says what to do
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE // 2] + " … " + text[-MAX_MESSAGE // 2:]
 
 
 class DataError(Exception):

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 
+from . import confine
 from .diagnostics import Problem
 from .kinds import BY_FOLDER, Kind
 from .schema import Schemas
@@ -56,7 +58,7 @@ def _order(node, schema: dict, base: str, schemas: Schemas) -> None:
 
 def data_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
     if paths:
-        return [p.resolve() for p in paths]
+        return list(paths)
     return sorted(p for p in (root / "data").glob("*/*.yaml"))
 
 
@@ -64,16 +66,32 @@ def run(root: Path, *, check: bool, paths: list[Path] | None = None,
         diffs: dict[str, str] | None = None) -> tuple[list[Problem], list[str]]:
     """Format files in place (or only report, with check). Returns (problems, changed files);
     diffs, when given, receives each changed file's unified diff (what fmt would do)."""
+    refused = [p for p in confine.check(root) if p.path.startswith(("schemas", "data"))]
+    if any(p.path.startswith("schemas") for p in refused):
+        return refused, []
     schemas = Schemas(root / "schemas")
     problems, changed = [], []
+    refused_paths = {p.path for p in refused}
     for path in data_files(root, paths):
+        # a named file is taken as written (not resolved): a link is refused, never followed
+        path = Path(os.path.abspath(path))
         try:
-            rel = path.resolve().relative_to(root.resolve()).as_posix()
+            rel = path.relative_to(root.absolute()).as_posix()
         except ValueError:
             rel = path.as_posix()
         kind = BY_FOLDER.get(path.parent.name)
-        if kind is None:
-            problems.append(Problem(rel, 1, 1, "file-name", "not a data file under data/<kind>/"))
+        if kind is None or not rel.startswith("data/") or path.parent.parent != root.absolute() / "data":
+            problems.append(Problem(rel, 1, 1, "file-name", "not a data file under data/<kind>/ of this project"))
+            continue
+        if any(rel == p or rel.startswith(p + "/") for p in refused_paths):
+            problems.extend(p for p in refused if p.path == rel or rel.startswith(p.path + "/"))
+            continue
+        problem = confine.check_file(root, path)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        if not path.is_file():
+            problems.append(Problem(rel, 1, 1, "file-name", "no such data file"))
             continue
         raw = path.read_bytes()
         loaded = load(raw, rel)
@@ -81,7 +99,15 @@ def run(root: Path, *, check: bool, paths: list[Path] | None = None,
             problems.extend(loaded.problems)
             continue
         text = raw.decode("utf-8")
-        new = format_text(text, kind, schemas)
+        try:
+            new = format_text(text, kind, schemas)
+        except YAMLError as e:  # ruamel is stricter than libyaml in corners (a tab inside a key)
+            mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            what = getattr(e, "problem", None) or str(e).splitlines()[0]
+            problems.append(Problem(rel, line, col, "yaml-syntax",
+                                    f"the formatter cannot read this: {what}; fix it here"))
+            continue
         if new != text:
             changed.append(rel)
             if diffs is not None:

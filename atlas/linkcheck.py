@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -69,7 +70,13 @@ class Config:
     @classmethod
     def load(cls, path: Path, root: Path) -> "Config":
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        raw["cache"] = root / raw["cache"]
+        cache = root / raw["cache"]
+        # the cache file is written: a path out of the project (../, a link) would write elsewhere
+        if any(p.is_symlink() for p in (cache, *cache.parents) if p.is_relative_to(root)) \
+                or not cache.resolve().is_relative_to(root.resolve()):
+            print(f"atlas: {path.name}: cache '{raw['cache']}' must be a path inside the project", file=sys.stderr)
+            raise SystemExit(2)
+        raw["cache"] = cache
         return cls(**raw)
 
 

@@ -112,20 +112,20 @@ def cross_references_resolve(corpus: Corpus, schemas: Schemas):
                     yield _at(r, path, "ref-unresolved",
                               f"{_dotted(path)}: this study has no arm '{value}'; {_suggest(value, arms)}"
                               f"arms defined: {', '.join(map(str, arms)) or 'none'}")
-            elif value not in corpus.records[target] and value not in corpus.unreadable[target]:
+            elif not corpus.exists(target, value):
                 folder = BY_NAME[target].folder
                 yield _at(r, path, "ref-unresolved",
                           f"{_dotted(path)}: no {target} with id '{value}'; {_suggest(value, corpus.records[target])}"
                           f"ids are the file names in data/{folder}/")
         for path, keys in cites:
             for key in keys:
-                if key not in refs and key not in corpus.unreadable["reference"]:
+                if not corpus.exists("reference", key):
                     yield _at(r, path, "ref-unresolved",
                               f"{_dotted(path)}: cites [@{key}], but there is no reference with that id; "
                               f"{_suggest(key, refs)}ids are the file names in data/references/")
     for c in corpus.doc_citations:
         for key in c.keys:
-            if key not in refs and key not in corpus.unreadable["reference"]:
+            if not corpus.exists("reference", key):
                 yield Problem(c.relpath, c.line, c.col, "ref-unresolved",
                               f"cites [@{key}], but there is no reference with that id; {_suggest(key, refs)}"
                               "ids are the file names in data/references/")
@@ -160,8 +160,10 @@ def reference_numbers_unique(corpus: Corpus, schemas: Schemas):
 
 
 def cited_reference_ids(corpus: Corpus, schemas: Schemas) -> set[str]:
+    """Every reference id named anywhere, records that failed their schema included
+    (references_in reads any shape): their citations still count."""
     cited: set[str] = set()
-    for r in corpus:
+    for r in [*corpus, *(x for by_id in corpus.set_aside.values() for x in by_id.values())]:
         xrefs, cites = references_in(r, schemas)
         cited.update(value for _, value, target in xrefs if target == "reference")
         for _, keys in cites:
@@ -186,6 +188,8 @@ def _named_in_unreadable_files(corpus: Corpus) -> str:
 
 @rule("reference-uncited")
 def every_reference_is_cited(corpus: Corpus, schemas: Schemas):
+    if any(corpus.unreadable.values()):
+        return  # a file that could not be read may cite any of them: judged once it reads
     cited = cited_reference_ids(corpus, schemas)
     unreadable = _named_in_unreadable_files(corpus)
     for r in corpus.references_by_number:
@@ -270,7 +274,7 @@ def class_stage_matches_studies(corpus: Corpus, schemas: Schemas):
             continue  # (a study of the class that could not be read may be the one that reaches it)
         studies = [s for s in corpus.studies_by_class.get(c.id, []) if s.get("design") in DESIGN_STAGE]
         reached = max((STAGES.index(study_stage(s)) for s in studies), default=-1)
-        if STAGES.index(declared) > reached:
+        if STAGES.index(declared) > reached and not _maybe_unseen_study(corpus, c.id):
             best = STAGES[reached] if reached >= 0 else "none"
             yield _at(c, ("evidence_stage",), "stage-unsupported",
                       f"evidence_stage is '{declared}', but no study of this class reaches it (highest: {best}); "
@@ -301,6 +305,18 @@ def not_reported_means_absent(corpus: Corpus, schemas: Schemas):
             elif not applies(fact, s):
                 yield _at(s, ("not_reported", i), "not-reported-conflict",
                           f"'{key}' does not apply to an in-vitro study; remove it from not_reported")
+
+
+def _maybe_unseen_study(corpus: Corpus, cid: str) -> bool:
+    """Could a study that is not in the corpus (unreadable, or failed its schema) be of this class?"""
+    if corpus.unreadable["study"]:
+        return True
+    family = set(corpus.class_and_descendants(cid))
+    for s in corpus.set_aside["study"].values():
+        named = s.data.get("classes")
+        if not isinstance(named, list) or family & {x for x in named if isinstance(x, str)}:
+            return True
+    return False
 
 
 _NCT = re.compile(r"^NCT[0-9]{8}$")
@@ -399,3 +415,6 @@ def run_rules(corpus: Corpus, schemas: Schemas) -> list[Problem]:
     if unfilled:
         problems = [p for p in problems if p.rule == "placeholder" or (p.path, p.line, p.col) not in unfilled]
     return problems
+
+
+from . import identifiers as _identifiers  # noqa: E402,F401  registers identifier-malformed

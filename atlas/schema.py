@@ -20,7 +20,7 @@ from typing import Any, Iterator
 
 import fastjsonschema
 
-from .diagnostics import Problem
+from .diagnostics import DataError, Problem
 from .kinds import KINDS, Kind
 from .yamlsafe import Loaded, _dotted
 
@@ -44,7 +44,7 @@ class Schemas:
     def __init__(self, folder: Path | None = None, documents: dict[str, dict] | None = None,
                  cache: Path | None = None):
         if documents is None:
-            documents = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.schema.json"))}
+            documents = {p.name: _read(p) for p in sorted(folder.glob("*.schema.json"))}
         self.documents = documents
         self.cache = cache
         common = self.documents.get("common.schema.json", {}).get("$defs", {})
@@ -225,6 +225,18 @@ class Schemas:
             yield at(path, "schema-duplicate-item", f"{field} lists the same item twice; remove the repeat")
         else:
             yield at(path, "schema", f"{field}: {e.message}")
+
+
+def _read(path: Path) -> dict:
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        line, col = getattr(e, "lineno", 1), getattr(e, "colno", 1)
+        raise DataError([Problem(f"schemas/{path.name}", line, col, "schema-file",
+                                 f"not valid JSON ({getattr(e, 'msg', e)}); fix it here")]) from None
+    if not isinstance(document, dict):
+        raise DataError([Problem(f"schemas/{path.name}", 1, 1, "schema-file", "a schema must be a JSON object")])
+    return document
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:

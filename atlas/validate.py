@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import fastjsonschema
+
+from .confine import cache_folder
 from .corpus import Corpus, load_corpus
-from .diagnostics import Problem
+from .diagnostics import DataError, Problem
 from .gcpause import paused
 from .rules import run_rules
 from .schema import Schemas
@@ -13,15 +16,27 @@ from .schema import Schemas
 @paused()
 def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     corpus = load_corpus(root)
-    schemas = Schemas(root / "schemas", cache=root / ".cache" / "schemas")
-    corpus.xrefs = schemas.xrefs  # back-links follow the fields the schemas mark x-ref
     problems = list(corpus.problems)
-    schema_clean = True
-    for record in corpus:
+    if any(p.path.startswith("schemas") for p in problems):
+        return corpus, sorted(set(problems))  # nothing can be checked against a schema not read
+    cache = cache_folder(root)
+    try:
+        schemas = Schemas(root / "schemas", cache=cache / "schemas" if cache else None)
+        schemas.fast_checks  # compiled now: a broken schema is reported, not raised mid-way
+    except DataError as e:
+        return corpus, sorted(set(problems + e.problems))
+    except (KeyError, TypeError, ValueError, AttributeError, fastjsonschema.JsonSchemaDefinitionException) as e:
+        return corpus, sorted(set(problems + [Problem("schemas", 1, 1, "schema-file",
+                                                      f"the schemas cannot be used ({type(e).__name__}: {e}); "
+                                                      "every kind needs a valid <kind>.schema.json")]))
+    corpus.xrefs = schemas.xrefs  # back-links follow the fields the schemas mark x-ref
+    # Stage 1: each record against its schema. A record that fails is reported and set
+    # aside, so that no rule, index or page ever meets a value of the wrong type.
+    for record in list(corpus):
         found = schemas.validate(record.kind, record.loaded, record.relpath)
-        problems.extend(found)
-        schema_clean &= not found
-    # Rules read fields the schema guarantees; they run on what the schema passed,
-    # and tolerate what it did not (each checks types before use).
+        if found:
+            problems.extend(found)
+            corpus.set_aside_record(record)
+    # Stage 2: rules across records, on what the schema passed.
     problems.extend(run_rules(corpus, schemas))
     return corpus, sorted(set(problems))

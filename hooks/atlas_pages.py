@@ -7,13 +7,13 @@ trigger a rebuild.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
+from atlas import serving
 from atlas.build import prepare
 from atlas.diagnostics import DataError
 from atlas.searchindex import compact_entries
@@ -31,25 +31,17 @@ class _Generated(File):
         return not self.unchanged
 
 
-_serving = False  # under `mkdocs serve`, where MkDocs' log drops a message it printed before
-
-
 def on_startup(*, command, dirty):
-    global _serving
-    _serving = command == "serve"
+    serving.started(command)
 
 
 def on_files(files, *, config):
     root = Path(config.config_file_path).parent
     try:
-        prepared = prepare(root, site_url=config.site_url or "")
+        # while serving, a failure is reported and the last good pages come back (atlas/serving.py)
+        prepared = serving.pages(lambda: prepare(root, site_url=config.site_url or ""))
     except DataError as e:
-        report = "\n".join(str(p) for p in e.problems)
-        if _serving:  # printed, not logged: the same problem is shown again after every save
-            print(f"\natlas: {len(e.problems)} problem(s) in the data; the site is not rebuilt until "
-                  f"they are fixed:\n{report}\n", file=sys.stderr, flush=True)
-            raise PluginError(f"the atlas data has {len(e.problems)} problem(s), listed above") from None
-        raise PluginError("the atlas data has problems:\n" + report) from None
+        raise PluginError("the atlas data has problems:\n" + "\n".join(str(p) for p in e.problems)) from None
     for path, markdown in prepared.pages.items():
         if path in prepared.hand_written:
             # the same page, its citations filled in; "edit this page" still opens docs/<path>

@@ -107,3 +107,12 @@ def html(site: Path, page: str) -> str:
     """HTML of a built page, given its Markdown path (e.g. 'classes/x.md')."""
     path = site / (page[:-3] + "/index.html" if not page.endswith("index.md") else page[:-3] + ".html")
     return path.read_text(encoding="utf-8")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many property-based examples ran (tests/test_properties.py)."""
+    module = sys.modules.get("test_properties")
+    if module is not None and module.RUN:
+        terminalreporter.write_sep("-", "property-based examples run")
+        for name, count in sorted(module.RUN.items()):
+            terminalreporter.write_line(f"{name}: {count}")

@@ -1,0 +1,110 @@
+"""Identifier-shaped text anywhere in a record: NCT numbers, DOIs, PMIDs, PMCIDs.
+
+The schema checks identifiers in their own fields (doi, pmid, identifier, ...). A
+malformed one can also sit in an alias, a note or a summary, where a reader would
+copy it. Each string of a record is scanned; a malformed identifier is an error
+unless a record declares it as printed with an error by its source: a trial's
+`identifier_as_printed` (with no `identifier`, or a different one), or the `printed`
+value of a `corrections` entry in any record. The review's NCT0213833 is declared by
+data/trials/nct0213833.yaml, so the records that mention it may quote it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from .corpus import Corpus, Record
+from .rules import _at, rule, strings
+from .schema import Schemas
+from .yamlsafe import _dotted
+
+# Upper case only: lowercase nct0213833 is a record id (a slug), checked as an id.
+_NCT = re.compile(r"(?<![A-Za-z0-9])NCT[ _-]?[0-9]+(?![0-9])")  # NCT 04786262 is malformed too
+_PMC = re.compile(r"(?<![A-Za-z0-9])PMC[0-9]+(?![0-9])")
+_PMID = re.compile(r"(?<![A-Za-z0-9])PMID:?\s*([0-9][^\s,;)\]]*)")  # not "PMIDs" or "PMID unknown"
+# A DOI after "doi:" or doi.org/ is judged whatever it looks like; a bare one only when
+# its prefix is well formed (10.5/10 in prose is a score, not a DOI).
+_DOI = re.compile(r"(?:(?<![A-Za-z])doi:\s*|doi\.org/)(\S+)|(?<![0-9.])(10\.[0-9]{4,9}/\S+)", re.I)
+_TRAILING = ".,;:)]'\"”’"
+
+_VALID = {
+    "nct": re.compile(r"^NCT[0-9]{8}$"),
+    "pmcid": re.compile(r"^PMC[0-9]{4,9}$"),
+    "pmid": re.compile(r"^[1-9][0-9]{0,8}$"),
+    "doi": re.compile(r"^10\.[0-9]{4,9}/[^\s\[\]]+$"),
+}
+_NAME = {"nct": "an NCT number", "pmcid": "a PMCID", "pmid": "a PMID", "doi": "a DOI"}
+_HOW = {
+    "nct": "a ClinicalTrials.gov ID is NCT followed by exactly 8 digits",
+    "pmcid": "a PubMed Central ID is PMC followed by 4 to 9 digits",
+    "pmid": "a PubMed ID is 1 to 9 digits, not starting with 0",
+    "doi": "a DOI is 10.NNNN/suffix, without brackets or spaces",
+}
+
+
+def identifiers_in(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, identifier as written) for every identifier-shaped run of text."""
+    for m in _NCT.finditer(text):
+        yield "nct", m.group(0)
+    for m in _PMC.finditer(text):
+        yield "pmcid", m.group(0)
+    for m in _PMID.finditer(text):
+        yield "pmid", _trim(m.group(1))
+    for m in _DOI.finditer(text):
+        yield "doi", _trim((m.group(1) or m.group(2)).split("](", 1)[0])
+
+
+def _trim(raw: str) -> str:
+    """Drop punctuation that ends the sentence, not the identifier; a DOI may end in a
+    balanced ')' (10.1016/0005-2736(81)90512-5)."""
+    while raw and raw[-1] in _TRAILING:
+        if raw[-1] == ")" and raw.count("(") >= raw.count(")"):
+            break
+        raw = raw[:-1]
+    return raw
+
+
+def malformed(text: str) -> Iterator[tuple[str, str]]:
+    for kind, value in identifiers_in(text):
+        if not _VALID[kind].match(value):
+            yield kind, value
+
+
+def declared_misprints(corpus: Corpus) -> set[str]:
+    """Identifiers that records declare as printed with an error by their source."""
+    out: set[str] = set()
+    for t in corpus.all("trial"):
+        printed = t.get("identifier_as_printed")
+        if isinstance(printed, str) and t.get("identifier") != printed:
+            out.add(printed.strip())
+    for r in corpus:
+        for c in r.get("corrections") or []:
+            if isinstance(c, dict) and isinstance(c.get("printed"), str):
+                out.add(c["printed"].strip())
+    # the identifiers within them, so that a declaration quoted in a sentence counts too
+    return out | {value for text in out for _, value in identifiers_in(text)}
+
+
+def _declarations(r: Record) -> set[tuple]:
+    """Paths in a record that declare what was printed: quoted, never judged."""
+    paths = {("identifier_as_printed",)} if r.kind.name == "trial" else set()
+    for i, _ in enumerate(r.get("corrections") or []):
+        paths.add(("corrections", i, "printed"))
+    return paths
+
+
+@rule("identifier-malformed")
+def identifiers_well_formed(corpus: Corpus, schemas: Schemas):
+    declared = declared_misprints(corpus)
+    for r in corpus:
+        skip = _declarations(r)
+        for path, text in strings(r.data):
+            if path in skip:
+                continue
+            for kind, value in malformed(text):
+                if value in declared:
+                    continue
+                yield _at(r, path, "identifier-malformed",
+                          f"{_dotted(path)}: '{value}' looks like {_NAME[kind]} but is malformed; {_HOW[kind]}. "
+                          "Correct it; if the source printed it so, keep it only where it is declared: a trial's "
+                          "identifier_as_printed, or a corrections entry (field, printed, note)")

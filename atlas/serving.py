@@ -1,0 +1,96 @@
+"""`mkdocs serve` with data that is broken for a while: what the hook does then.
+
+MkDocs re-executes a hook file on every rebuild, so what must outlive a rebuild (the
+last good pages, whether this is `serve`) lives here, in a module imported once.
+
+While serving, a failed build must not raise: MkDocs would then hold every request
+until a build succeeds ("the server will appear stuck"), and it prints a repeated
+identical error only once. Instead the problems are printed in full on every rebuild,
+with a build number so a repeat is visibly new, and the last good pages are served;
+the next edit that fixes the data is picked up without a restart. Before any good
+build there is a page listing the problems.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import jinja2
+
+from .build import Prepared
+from .diagnostics import DataError
+
+
+@dataclass
+class _State:
+    serving: bool = False
+    builds: int = 0
+    last_good: Prepared | None = None
+    log: logging.Logger = field(default_factory=lambda: _logger())
+
+
+def _logger() -> logging.Logger:
+    # Not under "mkdocs.": MkDocs counts those records and, in strict mode, would abort the
+    # rebuild over them, which is the stuck server this module avoids.
+    log = logging.getLogger("atlas.serve")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False
+        log.setLevel(logging.INFO)
+    return log
+
+
+STATE = _State()
+
+
+def started(command: str) -> None:
+    STATE.serving = command == "serve"
+    STATE.last_good = None
+    STATE.builds = 0
+
+
+def pages(make) -> Prepared:
+    """make() -> Prepared. Outside `serve`, errors propagate. While serving, a failure
+    is reported in full and the last good pages (or a page of problems) are returned."""
+    STATE.builds += 1
+    if not STATE.serving:
+        return make()
+    try:
+        prepared = make()
+    except Exception as e:  # noqa: BLE001 - any failure while serving: report it and keep serving
+        lines = describe(e)
+        what = "the last good pages" if STATE.last_good else "a page listing the problems"
+        STATE.log.error("atlas: build %d at %s failed; serving %s until it is fixed:\n%s",
+                        STATE.builds, time.strftime("%H:%M:%S"), what, "\n".join(lines))
+        return STATE.last_good or problems_page(lines)
+    if STATE.last_good is not None and STATE.builds > 1:
+        STATE.log.info("atlas: build %d at %s is good again", STATE.builds, time.strftime("%H:%M:%S"))
+    STATE.last_good = prepared
+    return prepared
+
+
+def describe(e: Exception) -> list[str]:
+    if isinstance(e, DataError):
+        return [str(p) for p in e.problems]
+    if isinstance(e, jinja2.TemplateSyntaxError):
+        return [f"templates/{e.name or e.filename}:{e.lineno}:1: template-syntax: {e.message}"]
+    if isinstance(e, jinja2.TemplateError):
+        return [f"templates: template-error: {e}"]
+    # a defect of the generator, not of the data: the traceback is what a maintainer needs
+    return traceback.format_exception(e)
+
+
+def problems_page(lines: list[str]) -> Prepared:
+    body = "\n".join(f"    {line}" for line in "\n".join(lines).splitlines())
+    page = ("# The atlas data has problems\n\n"
+            "`make serve` keeps running: fix the files below and this page is replaced by the atlas.\n\n"
+            + body + "\n")
+    return Prepared({"index.md": page}, {}, {}, frozenset())
+
+
+__all__ = ["started", "pages", "STATE"]

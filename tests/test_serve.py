@@ -1,0 +1,138 @@
+"""`mkdocs serve` with data broken while it runs: a real server on a loopback port, in a
+copy of the project. Pages stay served (never a hung request), each failure is printed
+in full, even when it repeats, and a fixed file is picked up without a restart."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FIXTURES, copy_project
+
+STUDY = "data/studies/alpha-2020.yaml"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 10) -> tuple[int, str]:
+    """A request that must answer within timeout: a hung server fails the test."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+class Server:
+    def __init__(self, root: Path, *extra: str):
+        self.port = _free_port()
+        # MkDocs serves under site_url's path (e.g. /atlas/)
+        site_url = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")).get("site_url") or "/"
+        self.url = f"http://127.0.0.1:{self.port}" + (urllib.parse.urlsplit(site_url).path.rstrip("/") + "/")
+        self.log = root / "serve.log"
+        self._log = open(self.log, "w", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", *extra,
+             "-a", f"127.0.0.1:{self.port}", "-f", str(root / "mkdocs.yml")],
+            cwd=root, stdout=self._log, stderr=subprocess.STDOUT,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "CI": "false"})
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def wait_for(self, predicate, what: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"mkdocs serve exited ({self.proc.returncode}) waiting for {what}:\n{self.output()[-3000:]}")
+            if predicate():
+                return
+            time.sleep(0.3)
+        pytest.fail(f"timed out waiting for {what}:\n{self.output()[-3000:]}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+
+def _page(server: Server, path: str) -> tuple[int, str]:
+    return _get(server.url + path)
+
+
+def _served(server: Server, path: str, text: str) -> bool:
+    try:
+        status, body = _page(server, path)
+    except OSError:
+        return False
+    return status == 200 and text in body
+
+
+MAKE_SERVE = ("--livereload", "--dirty", "--no-strict")  # what `make serve` runs
+
+
+# strict: mkdocs.yml's strict mode must not turn the reported problems into a stuck server
+@pytest.mark.parametrize("args", [MAKE_SERVE, ("--livereload",)], ids=["make-serve", "strict"])
+def test_serve_survives_broken_data_and_recovers(tmp_path, args):
+    root = copy_project(tmp_path / "proj", FIXTURES / "mini")
+    study = root / STUDY
+    good = study.read_text(encoding="utf-8")
+    server = Server(root, *args)
+    try:
+        server.wait_for(lambda: _served(server, "studies/alpha-2020/", "Islet-like cells"), "the first build")
+
+        # 1. break the data: the page must still be served, at once, and the error printed in full
+        study.write_text(good.replace("year: 2020", "year: 2021-01-01"), encoding="utf-8")
+        server.wait_for(lambda: server.output().count("year must be an integer") >= 1, "the first error")
+        for _ in range(3):
+            status, body = _page(server, "studies/alpha-2020/")  # a hang raises (timeout)
+            assert status == 200 and "Islet-like cells" in body
+        assert f"{STUDY}:" in server.output()
+
+        # 2. the same mistake again, after an unrelated edit: printed again (MkDocs drops repeats)
+        study.write_text(good.replace("year: 2020", "year: 2021-01-01") + "# touched\n", encoding="utf-8")
+        server.wait_for(lambda: server.output().count("year must be an integer") >= 2, "the repeated error")
+
+        # 3. fixed, with a visible change: served without a restart
+        study.write_text(good.replace("Islet-like cells in diabetic mice", "Islet-like cells in mice, fixed"),
+                         encoding="utf-8")
+        server.wait_for(lambda: _served(server, "studies/alpha-2020/", "Islet-like cells in mice, fixed"),
+                        "the fixed page")
+        assert "Traceback" not in server.output()
+    finally:
+        server.stop()
+
+
+def test_serve_starts_with_broken_data_and_recovers(tmp_path):
+    """Broken before the first build: a page lists the problems; the fix brings the atlas."""
+    root = copy_project(tmp_path / "proj", FIXTURES / "mini")
+    study = root / STUDY
+    good = study.read_text(encoding="utf-8")
+    study.write_text(good.replace("year: 2020", "year: '2025'"), encoding="utf-8")
+    server = Server(root, *MAKE_SERVE)
+    try:
+        server.wait_for(lambda: _served(server, "", "The atlas data has problems"), "the problems page")
+        status, body = _page(server, "")
+        assert "year must be an integer" in body and STUDY in body
+        study.write_text(good, encoding="utf-8")
+        server.wait_for(lambda: _served(server, "studies/alpha-2020/", "Islet-like cells"), "the fixed atlas")
+        assert "Traceback" not in server.output()
+    finally:
+        server.stop()

@@ -71,6 +71,7 @@ class Corpus:
     problems: list[Problem] = field(default_factory=list)  # loading problems
     # ids of files that exist but could not be read; references to them are not "unresolved"
     unreadable: dict[str, set[str]] = field(default_factory=lambda: {k.name: set() for k in KINDS})
+    unreadable_text: list[str] = field(default_factory=list)  # what could be read of them (never read twice)
     # records that failed their schema: reported, and kept out of every rule, index and page
     set_aside: dict[str, dict[str, Record]] = field(default_factory=lambda: {k.name: {} for k in KINDS})
     doc_citations: list[DocCitation] = field(default_factory=list)
@@ -318,6 +319,7 @@ def load_corpus(root: Path) -> Corpus:
         corpus.problems.extend(loaded.problems)
         if loaded.data is None:
             corpus.unreadable[kind.name].add(stem)
+            corpus.unreadable_text.append(loaded.text)
             continue
         # Records are known by their file name: a wrong id field is reported once
         # (id-filename) instead of breaking every reference to the record.

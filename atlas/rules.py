@@ -174,16 +174,10 @@ def cited_reference_ids(corpus: Corpus, schemas: Schemas) -> set[str]:
 
 
 def _named_in_unreadable_files(corpus: Corpus) -> str:
-    """The text of files that could not be read (a YAML mistake): what they cite is unknown,
-    so a reference named anywhere in them is not reported as uncited."""
-    texts = []
-    for kind, ids in corpus.unreadable.items():
-        for rid in ids:
-            try:
-                texts.append((corpus.root / "data" / BY_NAME[kind].folder / f"{rid}.yaml").read_text("utf-8", "replace"))
-            except OSError:
-                pass
-    return "\n".join(texts)
+    """The text of files that could not be parsed (a YAML mistake): what they cite is unknown,
+    so a reference named anywhere in them is not reported as uncited. The text kept when
+    loading: a file is never opened twice, nor one the loader refused (a link, a pipe)."""
+    return "\n".join(corpus.unreadable_text)
 
 
 @rule("reference-uncited")

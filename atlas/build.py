@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import os
 import re
@@ -34,7 +35,7 @@ class Build:
     version: str = atlas_version
     date: str = ""  # of the content: the last commit's date, else today
     site_url: str = ""
-    abbreviations: str = ""  # abbr definitions appended to every page, made once per build
+    abbreviations: list[tuple[frozenset[str], str]] = ()  # (words of a term, its abbr definition), once per build
 
 
 def content_version(root: Path) -> tuple[str, str]:
@@ -94,15 +95,30 @@ def _docs_page(relpath: str) -> str:
     return relpath.removeprefix("docs/")
 
 
-def abbreviations(corpus: Corpus) -> str:
-    """Markdown abbreviation definitions (abbr extension) for every glossary term."""
+def abbreviations(corpus: Corpus) -> list[tuple[frozenset[str], str]]:
+    """Markdown abbreviation definitions (abbr extension) for every glossary term, each
+    with the words a page must contain for the term to occur on it."""
     lines = []
     for t in sorted(corpus.all("glossary-term"), key=lambda t: t.id):
         expansion = " ".join(str(t["expansion"]).split())
         for term in [t["term"], *[a for a in t.get("aliases", []) if a.isupper() or any(ch.isdigit() for ch in a)]]:
             if _ABBR_TERM.match(term):
-                lines.append(f"*[{term}]: {expansion}")
-    return "\n".join(dict.fromkeys(lines))
+                lines.append((term, f"*[{term}]: {expansion}"))
+    return [(frozenset(_WORD.findall(term)), line) for term, line in dict.fromkeys(lines)]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def abbreviations_used(b: Build, markdown: str) -> str:
+    """The definitions of the terms that may occur on a page. Python-Markdown's abbr
+    extension parses every definition and matches all of them against every text of
+    the page; with the glossary's hundred-odd terms on every page that was a third of the
+    build (bench/README.md). A term matches only as whole words (\\b...\\b), so a page
+    whose words do not include all of a term's words cannot show it; escapes and
+    entities are undone first, so no term that the extension would find is left out."""
+    words = set(_WORD.findall(html.unescape(markdown)))
+    return "\n".join(line for parts, line in b.abbreviations if parts <= words)
 
 
 def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: bool, title: str | None = None) -> str:
@@ -111,7 +127,9 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
     if hand_written:
         markdown = render_citations(b, markdown, page_path)
     markdown = markdown.rstrip() + "\n\n" + cite_this_page(b, markdown, page_path, title)
-    return markdown.rstrip() + "\n\n" + b.abbreviations + "\n"
+    markdown = markdown.rstrip()
+    used = abbreviations_used(b, markdown)
+    return markdown + "\n\n" + used + "\n" if used else markdown + "\n"
 
 
 def page_url(b: Build, page_path: str) -> str:

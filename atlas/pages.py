@@ -15,10 +15,15 @@ from .corpus import STAGE_LABELS, STAGES, Record, study_stage
 from . import exports, jsonld
 from .kinds import KINDS
 from .schema import Schemas
-from .render import RenderedPage, Renderer
+from .render import BIBLIOGRAPHY, RenderedPage, Renderer, bibliography_page
 
 CLINICAL = ("early-clinical", "randomised")
 COMPACT_SEARCH_STUDIES = 1000
+# Past this many studies, the studies list and the evidence overview's study-by-study tables
+# are split into a page per year (a busy year in parts), so that no page outgrows 1 MB of HTML
+# at 100x the review (bench/RESULTS.md).
+SPLIT_BY_YEAR_STUDIES = 1000
+YEAR_PART_STUDIES = 200
 
 
 def render_all(r: Renderer) -> None:
@@ -40,7 +45,7 @@ def render_all(r: Renderer) -> None:
     r.render_many([
         page("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
         page("classes/index.md", "classes_index.md.j2", top_classes=top),
-        page("studies/index.md", "studies_index.md.j2", studies=c.studies_sorted),
+        *studies_list_pages(r),
         page("trials/index.md", "trials_index.md.j2", trials=trials),
         page("limitations/index.md", "limitations_index.md.j2", limitations=limitations),
         page("sites/index.md", "sites_index.md.j2", sites=sites),
@@ -57,13 +62,56 @@ def render_all(r: Renderer) -> None:
         page("cell-sources.md", "cell_sources.md.j2",
              sources=sorted(c.all("cell-source"), key=lambda x: (not x.get("in_table_1"), x.title.lower()))),
         page("models.md", "models.md.j2", models=sorted(c.all("model"), key=lambda x: x["figure"])),
-        partial(evidence_page, r),
+        *evidence_pages(r),
         partial(data_page, r),
     ])
 
 
-def evidence_page(r: Renderer) -> RenderedPage:
-    return r.page("evidence.md", "evidence.md.j2", **_evidence_view(r))
+def evidence_page(r: Renderer, path: str = "evidence.md", part=None, by_year=None) -> RenderedPage:
+    """The overview, or (part given: label, studies) a year's study-by-study tables of it."""
+    view = _evidence_view(r, part[1] if part else None)
+    return r.page(path, "evidence.md.j2", **view, year=part[0] if part else None, by_year=by_year)
+
+
+def _year_parts(r: Renderer) -> list[tuple[str, str, list[Record]]] | None:
+    """(label, file stem, studies) per year, oldest first, a busy year in parts of
+    YEAR_PART_STUDIES; None where the atlas is small enough for lists on one page."""
+    if len(r.corpus.studies_sorted) <= SPLIT_BY_YEAR_STUDIES:
+        return None
+    by_year: dict = defaultdict(list)
+    for s in r.corpus.studies_sorted:
+        by_year[s.get("year") or "undated"].append(s)
+    out = []
+    for year, studies in sorted(by_year.items(), key=lambda kv: str(kv[0])):
+        chunks = [studies[i:i + YEAR_PART_STUDIES] for i in range(0, len(studies), YEAR_PART_STUDIES)]
+        for n, chunk in enumerate(chunks, 1):
+            if len(chunks) == 1:
+                out.append((str(year), str(year), chunk))
+            else:
+                out.append((f"{year} ({n} of {len(chunks)})", f"{year}-{n}" if n > 1 else str(year), chunk))
+    return out
+
+
+def studies_list_pages(r: Renderer) -> list:
+    """The studies list: one page, or past SPLIT_BY_YEAR_STUDIES an index of years and a page per year."""
+    parts = _year_parts(r)
+    if parts is None:
+        return [partial(r.page, "studies/index.md", "studies_index.md.j2", studies=r.corpus.studies_sorted,
+                        years=None, year=None)]
+    listed = [(label, f"studies/years/{stem}.md", len(ss)) for label, stem, ss in parts]
+    return [partial(r.page, "studies/index.md", "studies_index.md.j2", studies=[], years=listed, year=None),
+            *[partial(r.page, path, "studies_index.md.j2", studies=ss, year=label, years=None)
+              for (label, path, _), (_, _, ss) in zip(listed, parts)]]
+
+
+def evidence_pages(r: Renderer) -> list:
+    """The evidence overview; past SPLIT_BY_YEAR_STUDIES its study-by-study tables move to a page per year."""
+    parts = _year_parts(r)
+    if parts is None:
+        return [partial(evidence_page, r)]
+    listed = [(label, f"evidence/{stem}.md") for label, stem, _ in parts]
+    return [partial(evidence_page, r, by_year=listed),
+            *[partial(evidence_page, r, path, part=(label, ss)) for (label, path), (_, _, ss) in zip(listed, parts)]]
 
 
 def data_page(r: Renderer) -> RenderedPage:
@@ -120,9 +168,17 @@ def product_page(r: Renderer, p: Record) -> RenderedPage:
 
 
 def render_bibliography(r: Renderer) -> None:
-    r.render("bibliography.md", "bibliography.md.j2", references=r.corpus.references_by_number,
-             cited_by=r.site.cited_by, page_titles=_page_titles(r),
-             jsonld=jsonld.bibliography(r.corpus.references_by_number))
+    """bibliography.md, and a page for each further block of numbers (render.bibliography_page)."""
+    parts: dict[str, list[Record]] = {BIBLIOGRAPHY: []}
+    for ref in r.corpus.references_by_number:
+        parts.setdefault(bibliography_page(ref), []).append(ref)
+    more = [(path, refs[0]["number"], refs[-1]["number"]) for path, refs in parts.items() if path != BIBLIOGRAPHY]
+    titles = _page_titles(r)
+    for path, refs in parts.items():
+        first = path == BIBLIOGRAPHY
+        r.render(path, "bibliography.md.j2", references=refs, cited_by=r.site.cited_by, page_titles=titles,
+                 more=more if first else [], numbers=None if first else (refs[0]["number"], refs[-1]["number"]),
+                 jsonld=jsonld.bibliography(refs))
 
 
 def _downloads() -> list[tuple[str, list[tuple[str, str, str]]]]:
@@ -186,25 +242,27 @@ def _page_titles(r: Renderer) -> dict[str, str]:
     return titles
 
 
-def _evidence_view(r: Renderer) -> dict:
+def _evidence_view(r: Renderer, studies: list[Record] | None = None) -> dict:
+    """The overview's tables; `studies` limits the study-by-study ones (a year's page)."""
     c = r.corpus
+    listed = c.studies_sorted if studies is None else studies
     classes = sorted(c.all("therapy-class"), key=lambda x: (x.get("parent") or x.id, x.get("parent") is not None, x.title))
     leaves = [k for k in classes if not c.class_children.get(k.id)]
     limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
     # class x limitation: studies of the class that show the limitation; None where it does not apply
     lim_matrix = {}
-    for lim in limitations:
+    for lim in limitations if studies is None else ():  # a year's page shows no matrices
         showing = {s.id for s in c.limitation_studies.get(lim.id, [])}
         applies = {k.id for k in c.limitation_classes.get(lim.id, [])}
         for k in leaves:
             n = sum(1 for s in c.studies_by_class.get(k.id, []) if s.id in showing)
             lim_matrix[(lim.id, k.id)] = n if (n or k.id in applies) else None
     stage_matrix = {(k.id, st): [s for s in c.studies_by_class.get(k.id, []) if study_stage(s) == st]
-                    for k in leaves for st in STAGES}
-    clinical = [s for s in c.studies_sorted if study_stage(s) in CLINICAL]
-    preclinical = [s for s in c.studies_sorted if study_stage(s) not in CLINICAL]
+                    for k in leaves for st in STAGES} if studies is None else {}
+    clinical = [s for s in listed if study_stage(s) in CLINICAL]
+    preclinical = [s for s in listed if study_stage(s) not in CLINICAL]
     by_year = defaultdict(list)
-    for s in c.studies_sorted:
+    for s in listed:
         by_year[s.get("year")].append(s)
     design_counts = {k.id: Counter(s["design"] for s in c.studies_by_class.get(k.id, [])) for k in leaves}
     designs = sorted({d for cnt in design_counts.values() for d in cnt})

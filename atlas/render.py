@@ -28,6 +28,9 @@ OWN_PAGE = {"therapy-class": "classes", "study": "studies", "trial": "trials", "
 SHARED_PAGE = {"organisation": "organisations.md", "glossary-term": "glossary.md",
                "cell-source": "cell-sources.md", "model": "models.md"}
 BIBLIOGRAPHY = "bibliography.md"
+# References per bibliography page: the review's 118 fit on the first, and no page of a
+# hundred times as many outgrows 1 MB of HTML (bench/RESULTS.md).
+BIBLIOGRAPHY_PART = 200
 # Past this many record pages, two processes render them (bench/README.md).
 PARALLEL_PAGES = 500
 
@@ -37,8 +40,20 @@ def record_location(r: Record) -> tuple[str, str | None]:
     if r.kind.name in OWN_PAGE:
         return f"{OWN_PAGE[r.kind.name]}/{r.id}.md", None
     if r.kind.name == "reference":
-        return BIBLIOGRAPHY, ref_anchor(r)
+        return bibliography_page(r), ref_anchor(r)
     return SHARED_PAGE[r.kind.name], r.id
+
+
+def bibliography_page(ref: Record) -> str:
+    """The one rule for where a reference is listed, so that citations, page footers and
+    'cited by' follow it: numbers 1-200 and unnumbered references on bibliography.md,
+    each further 200 numbers on a page of their own (bibliography/201-400.md, ...).
+    A reference's page never changes as the atlas grows."""
+    n = ref.get("number")
+    if not n or n <= BIBLIOGRAPHY_PART:
+        return BIBLIOGRAPHY
+    first = (n - 1) // BIBLIOGRAPHY_PART * BIBLIOGRAPHY_PART + 1
+    return f"bibliography/{first}-{first + BIBLIOGRAPHY_PART - 1}.md"
 
 
 def page_exports_stem(page_path: str) -> str:
@@ -115,7 +130,7 @@ class PageContext:
                 self._cited_ids.add(ref.id)
                 self.cited.append(ref)
             title = self.r.title_attr(ref)
-            parts.append(f'[{ref_label(ref)}]({self.url(BIBLIOGRAPHY, ref_anchor(ref))} "{title}")')
+            parts.append(f'[{ref_label(ref)}]({self.href(ref)} "{title}")')
         return f"<span class=\"cite\">\\[{', '.join(parts)}\\]</span>" if parts else ""
 
     def text(self, value) -> str:
@@ -151,7 +166,7 @@ class PageContext:
         # kept out of the search index: each entry is indexed once, on the bibliography
         lines = ["", "## References on this page {#page-references}", "", "<div data-search-exclude markdown>", ""]
         for ref in self.cited:
-            lines.append(f"- [\\[{ref_label(ref)}\\]]({self.url(BIBLIOGRAPHY, ref_anchor(ref))}) "
+            lines.append(f"- [\\[{ref_label(ref)}\\]]({self.href(ref)}) "
                          f"{self.r.formatted_reference(ref)}")
         stem = page_exports_stem(self.path)
         lines += ["", "Download these references for a reference manager: "

@@ -13,17 +13,23 @@ Parts (seconds, wall clock):
 Timers wrap the functions, so their overhead is a few microseconds per page, unlike a
 profiler's per call. Prints one JSON object.
 
-usage: python bench/profile.py [-f mkdocs.yml] SITE_DIR   (run in the project folder)
+With --serve-edit RECORD it times, as `make serve` runs it, the rebuild after the record's
+summary is edited (the first build is not timed).
+
+usage: python bench/profile.py [-f mkdocs.yml] [--serve-edit data/studies/x.yaml] SITE_DIR
+       (run in the project folder)
 """
 from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import sys
 import time
 from collections import defaultdict
 from functools import wraps
+from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 sys.path.insert(0, os.getcwd())  # the project's own atlas package, as `python -m mkdocs` finds it
@@ -60,9 +66,12 @@ def _gc(phase, info):
 
 def main() -> None:
     args = sys.argv[1:]
-    config_file = None
-    if args[:1] == ["-f"]:
-        config_file, args = args[1], args[2:]
+    config_file = edit = None
+    while args[0].startswith("-"):
+        if args[0] == "-f":
+            config_file, args = args[1], args[2:]
+        elif args[0] == "--serve-edit":
+            edit, args = Path(args[1]), args[2:]
     site_dir = args[0]
 
     from material.plugins.search import plugin as search_plugin
@@ -83,10 +92,23 @@ def main() -> None:
     except ImportError:  # a floor build: no atlas package needed
         pass
 
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(message)s")
+    serve_url = "http://127.0.0.1:8000/" if edit else None
+    options = {"strict": False} if edit else {}  # as `make serve`: --no-strict
+    if edit:  # as `mkdocs serve --dirty` does: a first build, then one per change, config reloaded each time
+        config = load_config(config_file, site_dir=site_dir, **options)
+        config.plugins.on_startup(command="serve", dirty=True)
+        config.site_url = serve_url
+        build.build(config, serve_url=serve_url, dirty=True)
+        spent.clear()
+        edit.write_text(edit.read_text(encoding="utf-8").replace(
+            "\nsummary: ", f"\nsummary: Edited at {time.time():.0f}. ", 1), encoding="utf-8")
     start = time.perf_counter()
-    config = load_config(config_file, site_dir=site_dir)
+    config = load_config(config_file, site_dir=site_dir, **options)
+    if edit:
+        config.site_url = serve_url
     gc.callbacks.append(_gc)
-    build.build(config)
+    build.build(config, serve_url=serve_url, dirty=bool(edit))
     total = time.perf_counter() - start
     gc.callbacks.remove(_gc)
     parts = {k: round(spent[k], 3) for k in ("hook", "markdown", "theme", "search")}

@@ -96,7 +96,9 @@ def serve_rebuild(project: Path, timeout: float = 120) -> float:
         record = project / "data" / "studies" / "hu-2013.yaml"
         seen = len(lines)
         edited = time.perf_counter()
-        record.write_text(record.read_text() + f"# edited at {time.time()}\n")  # a real change, every run
+        text = record.read_text()
+        # a change a reader sees, different every run: the study's summary gains a sentence
+        record.write_text(text.replace("\nsummary: ", f"\nsummary: Edited at {time.time():.0f}. ", 1))
         while True:
             done = [t for t, ln in lines[seen:] if "Reloading browsers" in ln]
             if done:

@@ -15,10 +15,9 @@ from pathlib import Path
 import yaml
 
 from . import __version__ as atlas_version
-from . import citations
+from . import citations, speedups
 from .corpus import Corpus
 from .diagnostics import DataError, Problem
-from .gcpause import paused
 from .render import PageContext, Renderer, Site, generate
 from .text import escape_md
 from .validate import validate
@@ -75,7 +74,7 @@ def build(root: Path, site_url: str | None = None) -> Build:
         doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
     renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
-                        cache=root / ".cache")
+                        cache=speedups.cache_dir(root))
     version, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
     return Build(root, corpus, renderer.site, renderer, version, date, url, abbreviations(corpus))
@@ -188,7 +187,6 @@ class Prepared:
     hand_written: frozenset[str]  # page paths that are files in docs/
 
 
-@paused()
 def prepare(root: Path, site_url: str | None = None) -> Prepared:
     """build(), then run the per-page Markdown step on every page. Raises DataError."""
     b = build(root, site_url)

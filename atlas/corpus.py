@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 from . import citations
 from .diagnostics import Problem
 from .kinds import BY_FOLDER, BY_NAME, KINDS, Kind
-from .parallel import run_halves
 from .yamlsafe import Loaded, load
 
 STAGES = ("in-vitro", "animal", "early-clinical", "randomised")
@@ -233,17 +232,13 @@ def _study_order(s: Record):
     return (s.get("year") or 0, s.id)
 
 
-# Past this many files, two processes load them: parsing is most of validation's time.
-PARALLEL_FILES = 1000
-
-
 def _load_one(kind: str, path: str, relpath: str) -> tuple[str, str, Loaded]:
     return kind, relpath, load(Path(path).read_bytes(), relpath)
 
 
 def _load_all(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:
     """(kind, path, relpath) -> (kind, relpath, Loaded), in order."""
-    return run_halves([partial(_load_one, *job) for job in jobs], PARALLEL_FILES)
+    return [_load_one(*job) for job in jobs]
 
 
 def load_corpus(root: Path) -> Corpus:

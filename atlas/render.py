@@ -19,7 +19,6 @@ import jinja2
 from . import charts, citations, exports
 from .jsonld import encode as jsonld_encode
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
-from .parallel import run_halves
 from .text import attr, escape_md, label, number, page_title, quantity
 
 # Where each kind's records are shown: a page of their own, or an anchor on a shared page.
@@ -31,8 +30,6 @@ BIBLIOGRAPHY = "bibliography.md"
 # References per bibliography page: the review's 118 fit on the first, and no page of a
 # hundred times as many outgrows 1 MB of HTML (bench/RESULTS.md).
 BIBLIOGRAPHY_PART = 200
-# Past this many record pages, two processes render them (bench/README.md).
-PARALLEL_PAGES = 500
 
 
 def record_location(r: Record) -> tuple[str, str | None]:
@@ -270,10 +267,9 @@ class Renderer:
         self.add(self.page(path, template, **kwargs))
 
     def render_many(self, jobs: list[Callable[[], "RenderedPage"]]) -> None:
-        """Pages that do not depend on one another (all but the bibliography). Thousands of
-        them are shared with a second process (atlas.parallel); the result is the same."""
-        for rendered in run_halves(jobs, PARALLEL_PAGES):
-            self.add(rendered)
+        """Pages that do not depend on one another (all but the bibliography)."""
+        for job in jobs:
+            self.add(job())
 
     def cited_by(self, doc_citations: dict[str, list[str]]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)

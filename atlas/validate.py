@@ -5,15 +5,14 @@ from pathlib import Path
 
 from .corpus import Corpus, load_corpus
 from .diagnostics import Problem
-from .gcpause import paused
 from .rules import run_rules
 from .schema import Schemas
+from .speedups import cache_dir
 
 
-@paused()
 def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     corpus = load_corpus(root)
-    schemas = Schemas(root / "schemas", cache=root / ".cache" / "schemas")
+    schemas = Schemas(root / "schemas", cache=cache_dir(root, "schemas"))
     problems = list(corpus.problems)
     schema_clean = True
     for record in corpus:

@@ -16,7 +16,7 @@ profiler's per call. Prints one JSON object.
 With --serve-edit RECORD it times, as `make serve` runs it, the rebuild after the record's
 summary is edited (the first build is not timed).
 
-usage: python bench/profile.py [-f mkdocs.yml] [--serve-edit data/studies/x.yaml] SITE_DIR
+usage: python bench/timeparts.py [-f mkdocs.yml] [--serve-edit data/studies/x.yaml] SITE_DIR
        (run in the project folder)
 """
 from __future__ import annotations
@@ -32,7 +32,6 @@ from functools import wraps
 from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-sys.path.insert(0, os.getcwd())  # the project's own atlas package, as `python -m mkdocs` finds it
 
 spent: dict[str, float] = defaultdict(float)
 _active: list[str] = []  # nested timers: time is charged to the innermost part only
@@ -64,7 +63,16 @@ def _gc(phase, info):
         spent["gc"] += time.perf_counter() - _gc_start[0]
 
 
+def edit_record(path: Path) -> None:
+    """A change a reader sees, different every time: the record's summary gains a sentence."""
+    import yaml
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["summary"] = f"Edited at {time.time():.3f}. {data['summary']}"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096), encoding="utf-8")
+
+
 def main() -> None:
+    sys.path.insert(0, os.getcwd())  # the project's own atlas package, as `python -m mkdocs` finds it
     args = sys.argv[1:]
     config_file = edit = None
     while args[0].startswith("-"):
@@ -101,8 +109,7 @@ def main() -> None:
         config.site_url = serve_url
         build.build(config, serve_url=serve_url, dirty=True)
         spent.clear()
-        edit.write_text(edit.read_text(encoding="utf-8").replace(
-            "\nsummary: ", f"\nsummary: Edited at {time.time():.0f}. ", 1), encoding="utf-8")
+        edit_record(edit)
     start = time.perf_counter()
     config = load_config(config_file, site_dir=site_dir, **options)
     if edit:

@@ -5,6 +5,8 @@ all of them. Indexes are computed once per build (cached), never once per page.
 """
 from __future__ import annotations
 
+import os
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -232,8 +234,26 @@ def _study_order(s: Record):
     return (s.get("year") or 0, s.id)
 
 
+# Under `make serve` (the hook calls keep_parsed_files()), a rebuild parses only the files
+# that changed since the last one; the others' parse is reused. path -> ((mtime, size), Loaded)
+_parsed: dict[str, tuple[tuple[int, int], Loaded]] | None = None
+
+
+def keep_parsed_files() -> None:
+    global _parsed
+    if _parsed is None:
+        _parsed = {}
+
+
 def _load_one(kind: str, path: str, relpath: str) -> tuple[str, str, Loaded]:
-    return kind, relpath, load(Path(path).read_bytes(), relpath)
+    if _parsed is None:
+        return kind, relpath, load(Path(path).read_bytes(), relpath)
+    st = os.stat(path)
+    stamp = (st.st_mtime_ns, st.st_size)
+    hit = _parsed.get(path)
+    if hit is None or hit[0] != stamp:
+        hit = _parsed[path] = (stamp, load(Path(path).read_bytes(), relpath))
+    return kind, relpath, hit[1]
 
 
 def _load_all(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:

@@ -14,6 +14,7 @@ usage: python bench/run.py [--scales 1,10,100] [--runs 3] [--runs-100 1] [--old 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -116,6 +117,7 @@ def serve_rebuild(project: Path, timeout: float = 1800) -> float:
 
 
 BIG = 100  # from this scale on, fewer and leaner runs (see measure())
+REUSE = False  # --reuse: keep a synthetic project left by an interrupted run (with --work)
 
 
 def dir_size(path: Path) -> int:
@@ -165,7 +167,13 @@ def profile(project: Path, site: Path, edit: str | None = None) -> dict:
 
 
 def measure(scale: int, runs: int, work: Path, old: Path | None) -> dict:
-    project = synth.make(scale, work / f"x{scale}")
+    """Every figure of one scale. From BIG on, where one build takes minutes on a shared
+    machine: the full build is the profiled one, the serve edit is measured beside it (on a
+    copy of the project), and there is no floor or minimal build."""
+    big = scale >= BIG
+    project = work / f"x{scale}"
+    if not (REUSE and (project / "mkdocs.yml").exists()):
+        synth.make(scale, project)
     studies = len(list((project / "data" / "studies").glob("*.yaml")))
     records = len(list((project / "data").glob("*/*.yaml")))
     row: dict = {"scale": scale, "studies": studies, "records": records, "runs": runs}
@@ -173,19 +181,26 @@ def measure(scale: int, runs: int, work: Path, old: Path | None) -> dict:
     row["generate"], _ = median_of(runs, lambda: generation_time(project))
     site = work / f"site-{scale}"
     pages = work / f"pages-{scale}"
-    subprocess.run([PY, "-m", "atlas", "pages", str(pages)], cwd=project, env=ENV, check=True, capture_output=True)
-    plain = plain_config(project, pages)
     plain_site = work / f"plain-{scale}"
     minimal = work / f"minimal-{scale}"
-    minimal_pages(pages, minimal)
-    minimal_config = plain_config(project, minimal, "mkdocs-minimal.yml")
+    if not big:
+        subprocess.run([PY, "-m", "atlas", "pages", str(pages)], cwd=project, env=ENV, check=True, capture_output=True)
+        plain = plain_config(project, pages)
+        minimal_pages(pages, minimal)
+        minimal_config = plain_config(project, minimal, "mkdocs-minimal.yml")
+    serve: list[float] = []
+    if big:
+        copy = work / f"serve-x{scale}"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".cache"))
+        beside = threading.Thread(target=lambda: serve.append(serve_rebuild(copy)))
+        beside.start()
     old_project = synth.make(scale, work / f"old-x{scale}", old) if old else None
     # Full and floor builds (and the old commit's full build) alternate, so a machine that
     # speeds up or slows down during the run (other tenants, heat) weighs on all alike; each
     # ratio is the median of its pairs.
     full_runs, floor_runs, minimal_runs, old_runs = [], [], [], []
     build = [PY, "-m", "mkdocs", "build", "-q"]
-    big = scale >= BIG  # each build takes minutes: the full build is the profiled one, no minimal build
     profiles: list[str] = []
     for _ in range(runs):
         if old_project:
@@ -194,14 +209,15 @@ def measure(scale: int, runs: int, work: Path, old: Path | None) -> dict:
             full_runs.append(timed([PY, str(HERE / "timeparts.py"), str(site)], project, profiles))
         else:
             full_runs.append(timed(build + ["-d", str(site)], project))
-        floor_runs.append(timed(build + ["-f", str(plain), "-d", str(plain_site)], project))
         if not big:
+            floor_runs.append(timed(build + ["-f", str(plain), "-d", str(plain_site)], project))
             minimal_runs.append(timed(build + ["-f", str(minimal_config), "-d", str(plain_site)], project))
     row["full"] = statistics.median(r[0] for r in full_runs)
     row["full_cpu"] = statistics.median(r[2] for r in full_runs)
-    row["floor"] = statistics.median(r[0] for r in floor_runs)
-    row["ratio"] = statistics.median(f[0] / p[0] for f, p in zip(full_runs, floor_runs))
-    row["pairs"] = [(f[0], p[0]) for f, p in zip(full_runs, floor_runs)]
+    if floor_runs:
+        row["floor"] = statistics.median(r[0] for r in floor_runs)
+        row["ratio"] = statistics.median(f[0] / p[0] for f, p in zip(full_runs, floor_runs))
+    row["pairs"] = [(f[0], p[0] if p else None) for f, p in zip(full_runs, floor_runs or [None] * len(full_runs))]
     if minimal_runs:
         row["minimal"] = statistics.median(r[0] for r in minimal_runs)
         row["minimal_ratio"] = statistics.median(f[0] / m[0] for f, m in zip(full_runs, minimal_runs))
@@ -219,8 +235,12 @@ def measure(scale: int, runs: int, work: Path, old: Path | None) -> dict:
     row["profile"] = json.loads(profiles[-1].strip().splitlines()[-1]) if big else profile(project, work / "profile-site")
     if not big:
         row["serve_profile"] = profile(project, work / "profile-site", "data/studies/hu-2013.yaml")
-    row["serve_edit"] = statistics.median(serve_rebuild(project) for _ in range(max(1, min(runs, 2))))
-    for path in (site, plain_site, work / "old-site", work / "profile-site", pages, minimal):
+    if big:
+        beside.join()
+        row["serve_edit"] = serve[0]
+    else:
+        row["serve_edit"] = statistics.median(serve_rebuild(project) for _ in range(max(1, min(runs, 2))))
+    for path in (site, plain_site, work / "old-site", work / "profile-site", pages, minimal, work / f"serve-x{scale}"):
         shutil.rmtree(path, ignore_errors=True)
     return row
 
@@ -251,7 +271,8 @@ def table(rows: list[dict]) -> str:
            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         out.append(f"| {r['scale']}x | {r['studies']} | {r['records']} | {r['pages']} | {r['validate']:.2f} | "
-                   f"{r['generate']:.2f} | {r['full']:.2f} ({r['full_cpu']:.2f}) | {r['floor']:.2f} | {r['ratio']:.3f} | "
+                   f"{r['generate']:.2f} | {r['full']:.2f} ({r['full_cpu']:.2f}) | "
+                   + (f"{r['floor']:.2f} | {r['ratio']:.3f} | " if "floor" in r else "– | – | ")
                    + (f"{r['minimal']:.2f} | {r['minimal_ratio']:.2f} | {1000 * r['full'] / r['pages']:.1f}, "
                       f"{1000 * r['minimal'] / r['pages']:.1f}" if "minimal" in r else
                       f"– | – | {1000 * r['full'] / r['pages']:.1f}, –") + f" | {r['peak_mb']:.0f} |")
@@ -297,7 +318,7 @@ def table(rows: list[dict]) -> str:
             "| scale | serve edit s |", "|---:|---:|"]
     out += [f"| {r['scale']}x | {r['serve_edit']:.2f} |" for r in rows]
     out.append("\nEach full build and the floor build after it, in seconds:\n")
-    out += [f"- {r['scale']}x: " + ", ".join(f"{f:.2f} / {p:.2f}" for f, p in r["pairs"]) for r in rows]
+    out += [f"- {r['scale']}x: " + ", ".join(f"{f:.2f} / {p:.2f}" for f, p in r["pairs"]) for r in rows if "floor" in r]
     return "\n".join(out) + "\n"
 
 
@@ -336,6 +357,8 @@ def main() -> None:
     ap.add_argument("--tests", action="store_true", help="also time the whole test suite")
     ap.add_argument("--out", default=str(HERE / "RESULTS.md"))
     ap.add_argument("--rows", help="also save the measurements as JSON here")
+    ap.add_argument("--work", help="work folder (default: a temporary one, removed at the end)")
+    ap.add_argument("--reuse", action="store_true", help="reuse synthetic projects already in --work")
     ap.add_argument("--from-rows", help="write --out from measurements saved by earlier runs (a,b.json), measuring nothing")
     args = ap.parse_args()
     rows: list[dict] = []
@@ -347,7 +370,9 @@ def main() -> None:
         write_results(Path(args.out), text)
         print(text)
         return
-    with tempfile.TemporaryDirectory(prefix="atlas-bench-") as tmp:
+    global REUSE
+    REUSE = args.reuse
+    with (contextlib.nullcontext(args.work) if args.work else tempfile.TemporaryDirectory(prefix="atlas-bench-")) as tmp:
         old = old_checkout(args.old, Path(tmp)) if args.old else None
         try:
             tests = test_suite_time() if args.tests else ""

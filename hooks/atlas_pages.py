@@ -14,6 +14,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from atlas.build import prepare
+from atlas.corpus import keep_parsed_files
 from atlas.diagnostics import DataError
 from atlas.searchindex import compact_entries
 
@@ -28,6 +29,11 @@ class _Generated(File):
 
     def is_modified(self) -> bool:
         return not self.unchanged
+
+
+def on_startup(*, command, dirty):
+    if command == "serve":  # a rebuild re-parses only the data files that changed
+        keep_parsed_files()
 
 
 def on_files(files, *, config):

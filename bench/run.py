@@ -1,15 +1,13 @@
 """Benchmark: what the generator costs from the review's size to a hundred times it.
 
-For each scale it measures, as the median of several runs:
-  validate  - `atlas validate` (a whole process: what a contributor waits for)
-  generate  - validation + every page final, in memory (atlas.build.prepare, what the hook runs)
-  full      - `mkdocs build` with the hook (the real build)
-  floor     - `mkdocs build` without hooks of the same pages written out as Markdown
-              (full and floor alternate; their ratio is the median of the pairs' ratios)
-and once: peak memory of the full build, built site size, search index size (raw and
-gzipped), and at 1x the time `mkdocs serve` takes to rebuild after one record is edited.
+For each scale (bench/README.md says what each figure times): validate, generate, the full
+build paired with the floor build (the same pages without hooks), with a build of minimal
+Material pages of the same length and, with --old, with an older commit's full build; peak
+memory, site size, the largest page, the search index, where the build's time goes
+(bench/timeparts.py) and the serve edit. With --tests, the test suite's time.
 
-usage: python bench/run.py [--scales 1,10,100] [--runs 3] [--runs-100 1] [--old 5ae6caf] [--tests]
+usage: python bench/run.py [--scales 1,10,100] [--runs 3] [--runs-100 1] [--old 5ae6caf]
+                           [--old-scales 1,10] [--tests] [--out bench/RESULTS.md]
 """
 from __future__ import annotations
 

@@ -77,8 +77,19 @@ def generation_time(project: Path) -> tuple[float, int]:
     return float(out.stdout), 0
 
 
-def serve_rebuild(project: Path, timeout: float = 1800) -> float:
-    """Seconds from saving a record to MkDocs' 'built' line under `mkdocs serve`."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serve_rebuild(project: Path) -> float:
+    return serve_edits(project, 1)[0][0]
+
+
+def serve_edits(project: Path, edits: int, timeout: float = 1800) -> tuple[list[float], list[float]]:
+    """One `mkdocs serve` takes `edits` edits in turn: for each, the seconds from saving a
+    record to MkDocs' 'Reloading browsers' line, and the CPU seconds the server spent meanwhile."""
     port = 8765 + os.getpid() % 1000
     # as `make serve` runs it: live reload, re-rendering only the pages an edit changed
     proc = subprocess.Popen([PY, "-m", "mkdocs", "serve", "--livereload", "--dirty", "--no-strict",
@@ -97,18 +108,20 @@ def serve_rebuild(project: Path, timeout: float = 1800) -> float:
             if time.perf_counter() > deadline or proc.poll() is not None:
                 raise RuntimeError("mkdocs serve did not start:\n" + "".join(ln for _, ln in lines)[-2000:])
             time.sleep(0.05)
-        time.sleep(1.0)
         record = project / "data" / "studies" / "hu-2013.yaml"
-        seen = len(lines)
-        edited = time.perf_counter()
-        timeparts.edit_record(record)
-        while True:
-            done = [t for t, ln in lines[seen:] if "Reloading browsers" in ln]
-            if done:
-                return done[0] - edited
-            if time.perf_counter() > deadline + timeout:
-                raise RuntimeError("no rebuild seen:\n" + "".join(ln for _, ln in lines[seen:])[-2000:])
-            time.sleep(0.02)
+        walls, cpu = [], []
+        for _ in range(edits):
+            time.sleep(1.0)
+            seen = len(lines)
+            edited, used = time.perf_counter(), cpu_seconds(proc.pid)
+            timeparts.edit_record(record)
+            while not any("Reloading browsers" in ln for _, ln in lines[seen:]):
+                if time.perf_counter() > deadline + timeout:
+                    raise RuntimeError("no rebuild seen:\n" + "".join(ln for _, ln in lines[seen:])[-2000:])
+                time.sleep(0.02)
+            walls.append(next(t for t, ln in lines[seen:] if "Reloading browsers" in ln) - edited)
+            cpu.append(cpu_seconds(proc.pid) - used)
+        return walls, cpu
     finally:
         proc.terminate()
         proc.wait(10)
@@ -300,21 +313,23 @@ def table(rows: list[dict]) -> str:
             "every page made), Python-Markdown, Material's templates, the search plugin, the rest of MkDocs; "
             "the collector's passes are counted inside the parts they interrupted. Then the same for the "
             "rebuild after one study is edited under `make serve` (dirty build, config reloaded).\n",
-            "| scale | build | hook | markdown | theme | search | other | (gc) | total |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+            "| scale | build | hook | markdown | theme | search | other | (gc) | total | (CPU) |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         for name, key in (("full", "profile"), ("serve edit", "serve_profile")):
             if key not in r:
                 continue
             p = r[key]
             out.append(f"| {r['scale']}x | {name} | " + " | ".join(
-                f"{p[k]:.2f}" for k in ("hook", "markdown", "theme", "search", "other", "gc", "total")) + " |")
+                f"{p[k]:.2f}" if k in p else "–" for k in ("hook", "markdown", "theme", "search", "other", "gc", "total", "cpu")) + " |")
     out += ["\n## Editing under `make serve`\n",
             "Seconds from saving a study (its summary changed) to the browser being told to reload, under "
             "`mkdocs serve --livereload --dirty` as `make serve` runs it; includes the watcher noticing "
             "the change (it polls every 0.5 s).\n",
-            "| scale | serve edit s |", "|---:|---:|"]
-    out += [f"| {r['scale']}x | {r['serve_edit']:.2f} |" for r in rows]
+            "| scale | serve edit s | the server's CPU s meanwhile | each edit: wall / CPU |", "|---:|---:|---:|---|"]
+    out += [f"| {r['scale']}x | {r['serve_edit']:.2f} | "
+            + (f"{r['serve_edit_cpu']:.2f} | " + ", ".join(f"{w:.2f} / {c:.2f}" for w, c in r["serve_edits"])
+               if "serve_edit_cpu" in r else "– | –") + " |" for r in rows]
     out.append("\nEach full build and the floor build after it, in seconds:\n")
     out += [f"- {r['scale']}x: " + ", ".join(f"{f:.2f} / {p:.2f}" for f, p in r["pairs"]) for r in rows if "floor" in r]
     return "\n".join(out) + "\n"
@@ -357,9 +372,26 @@ def main() -> None:
     ap.add_argument("--rows", help="also save the measurements as JSON here")
     ap.add_argument("--work", help="work folder (default: a temporary one, removed at the end)")
     ap.add_argument("--reuse", action="store_true", help="reuse synthetic projects already in --work")
+    ap.add_argument("--serve-only", help="measure only the serve edit (wall and CPU) at each scale of these "
+                    "saved measurements (JSON from --rows), and save them back")
     ap.add_argument("--from-rows", help="write --out from measurements saved by earlier runs (a,b.json), measuring nothing")
     args = ap.parse_args()
     rows: list[dict] = []
+    if args.serve_only:
+        saved = json.loads(Path(args.serve_only).read_text())
+        with (contextlib.nullcontext(args.work) if args.work else tempfile.TemporaryDirectory(prefix="atlas-bench-")) as tmp:
+            for row in saved["rows"]:
+                project = Path(tmp) / f"serve-x{row['scale']}"
+                if not (args.reuse and (project / "mkdocs.yml").exists()):
+                    synth.make(row["scale"], project)
+                walls, cpus = serve_edits(project, args.runs if row["scale"] < BIG else args.runs_100)
+                row["serve_edit"], row["serve_edit_cpu"] = statistics.median(walls), statistics.median(cpus)
+                row["serve_edits"] = list(zip(walls, cpus))
+                print(row["scale"], row["serve_edits"], flush=True)
+        saved["how"] += (f" Serve edits measured again on {time.strftime('%Y-%m-%d %H:%M')} with "
+                         f"`python bench/run.py {' '.join(sys.argv[1:])}`.")
+        Path(args.serve_only).write_text(json.dumps(saved))
+        return
     if args.from_rows:
         saved = [json.loads(Path(p).read_text()) for p in args.from_rows.split(",")]
         rows = sorted((r for s in saved for r in s["rows"]), key=lambda r: r["scale"])

@@ -50,7 +50,7 @@ def render_all(r: Renderer) -> None:
         page("limitations/index.md", "limitations_index.md.j2", limitations=limitations),
         page("sites/index.md", "sites_index.md.j2", sites=sites),
         page("products/index.md", "products_index.md.j2", products=products),
-        *[partial(class_page, r, k) for k in classes],
+        *[job for k in classes for job in class_pages(r, k)],
         *[partial(study_page, r, s, compact) for s in c.studies_sorted],
         *[partial(trial_page, r, t) for t in trials],
         *[partial(limitation_page, r, lim) for lim in limitations],
@@ -78,8 +78,12 @@ def _year_parts(r: Renderer) -> list[tuple[str, str, list[Record]]] | None:
     YEAR_PART_STUDIES; None where the atlas is small enough for lists on one page."""
     if len(r.corpus.studies_sorted) <= SPLIT_BY_YEAR_STUDIES:
         return None
+    return _by_year(r.corpus.studies_sorted)
+
+
+def _by_year(studies: list[Record]) -> list[tuple[str, str, list[Record]]]:
     by_year: dict = defaultdict(list)
-    for s in r.corpus.studies_sorted:
+    for s in studies:
         by_year[s.get("year") or "undated"].append(s)
     out = []
     for year, studies in sorted(by_year.items(), key=lambda kv: str(kv[0])):
@@ -133,9 +137,31 @@ def data_page(r: Renderer) -> RenderedPage:
 
 # -- record pages: one per record, independent of one another ----------------------------
 
-def class_page(r: Renderer, k: Record) -> RenderedPage:
+def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
+    view = _class_view(r, k)
+    if study_parts:  # the studies and their outcomes are on the year pages
+        view.update(studies=[], outcomes=[])
     return r.page(f"classes/{k.id}.md", "class.md.j2", source=k.relpath, title=k.title, tags=k.get("aliases"),
-                  jsonld=jsonld.therapy_class(k), c=k, **_class_view(r, k))
+                  jsonld=jsonld.therapy_class(k), c=k, study_parts=study_parts, **view)
+
+
+def class_pages(r: Renderer, k: Record) -> list:
+    """A class's page; past SPLIT_BY_YEAR_STUDIES in the atlas, its studies and their outcomes
+    are listed on a page per year (classes/<id>/<year>.md)."""
+    studies = r.corpus.studies_by_class.get(k.id, [])
+    if len(r.corpus.studies_sorted) <= SPLIT_BY_YEAR_STUDIES or not studies:
+        return [partial(class_page, r, k)]
+    parts = _by_year(studies)
+    listed = [(label, f"classes/{k.id}/{stem}.md", len(ss)) for label, stem, ss in parts]
+    return [partial(class_page, r, k, listed),
+            *[partial(class_year_page, r, k, path, label, ss) for (label, path, _), (_, _, ss) in zip(listed, parts)]]
+
+
+def class_year_page(r: Renderer, k: Record, path: str, label: str, studies: list[Record]) -> RenderedPage:
+    these = {s.id for s in studies}
+    outcomes = [(s, o) for s, o in _class_view(r, k)["outcomes"] if s.id in these]
+    return r.page(path, "class_studies.md.j2", title=f"{k.title}: studies of {label}", c=k, year=label,
+                  studies=studies, outcomes=outcomes)
 
 
 def study_page(r: Renderer, s: Record, compact_search: bool) -> RenderedPage:

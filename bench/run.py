@@ -243,6 +243,7 @@ def measure(scale: int, runs: int, work: Path, old: Path | None) -> dict:
     row["index_mb"], row["index_gz_mb"] = len(index) / 2**20, len(gzip.compress(index)) / 2**20
     row["pages"] = len(list(site.rglob("index.html")))
     row["largest"] = largest_page(site)
+    row["over_1mb"] = sum(1 for p in site.rglob("*.html") if p.stat().st_size > 2**20)
     row["profile"] = json.loads(profiles[-1].strip().splitlines()[-1]) if big else profile(project, work / "profile-site")
     if not big:
         row["serve_profile"] = profile(project, work / "profile-site", "data/studies/hu-2013.yaml")
@@ -302,11 +303,11 @@ def table(rows: list[dict]) -> str:
             out.append(f"| {r['scale']}x | {r['old']:.2f} | {r['full']:.2f} | {r['old_ratio']:.3f} | "
                        f"{r['old_cpu_ratio']:.3f} | " + ", ".join(f"{o:.2f} / {n:.2f}" for o, n in r["old_pairs"]) + " |")
     out += ["\n## The site a reader gets\n",
-            "| scale | site MB | largest page | its HTML MB | search index MB (gzip) |",
-            "|---:|---:|---|---:|---:|"]
+            "| scale | site MB | largest page | its HTML MB | pages over 1 MB | search index MB (gzip) |",
+            "|---:|---:|---|---:|---:|---:|"]
     for r in rows:
         path, size = r["largest"]
-        out.append(f"| {r['scale']}x | {r['site_mb']:.1f} | {path} | {size / 2**20:.2f} | "
+        out.append(f"| {r['scale']}x | {r['site_mb']:.1f} | {path} | {size / 2**20:.2f} | {r.get('over_1mb', '?')} | "
                    f"{r['index_mb']:.2f} ({r['index_gz_mb']:.2f}) |")
     out += ["\n## Where a build's time goes\n",
             "One full build in-process with its parts timed (bench/timeparts.py): our hook (validation and "

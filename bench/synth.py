@@ -56,6 +56,9 @@ def make(n: int, out: Path, root: Path = ROOT) -> Path:
     study_refs = {c["ref"] for s in studies.values() for c in s["citations"]}
     study_refs |= {r for s in studies.values() for o in s.get("outcomes", []) for r in o["citations"]}
     study_refs |= {k for s in studies.values() for k in re.findall(r"@([a-z0-9-]+)", yaml.safe_dump(s))}
+    # the review itself (the one reference without a number) is cited, not copied: an atlas
+    # has one source review however many studies it holds
+    study_refs = {r for r in study_refs if refs[r].get("number")}
     study_trials = {t for s in studies.values() for t in s.get("trials", [])}
     out_studies, out_refs, out_trials = dict(studies), dict(refs), dict(trials)
     top_number = max(r.get("number", 0) for r in refs.values())

@@ -51,3 +51,9 @@ def test_past_the_threshold_studies_and_evidence_tables_go_by_year(project, monk
     overview, year = site["evidence.md"], site["evidence/2020.md"]
     assert "{#class-by-stage}" in overview and "(evidence/2020.md)" in overview
     assert "{#clinical}" in year and "{#class-by-stage}" not in year and "alpha-2020.md" in year
+    # a class's studies and their outcomes move to its year pages
+    klass = next(p for p in site if p.startswith("classes/") and p.count("/") == 2)
+    owner = klass.rsplit("/", 1)[0] + ".md"
+    _, cid, year = klass.split("/")
+    assert f"({cid}/{year})" in site[owner]  # the class page links to each year's page
+    assert "alpha-2020.md" in site[klass] and "alpha-2020.md" not in site[owner]

@@ -175,6 +175,31 @@ def render_citations(b: Build, markdown: str, page_path: str) -> str:
     return "".join(out).rstrip() + "\n" + page.references_footer()
 
 
+# Under `make serve` (the hook calls keep_processed_pages()), a generated page whose Markdown
+# is what it was at the last rebuild gets its processed form back instead of being processed
+# again: a rebuild then pays the per-page step only for the pages an edit changed.
+_memo: dict[str, tuple[str, str]] | None = None
+_memo_key: tuple = ()
+
+
+def keep_processed_pages() -> None:
+    global _memo
+    if _memo is None:
+        _memo = {}
+
+
+def _processed_memo(b: Build) -> dict[str, tuple[str, str]] | None:
+    """The memo, emptied if anything the step adds besides the page itself has changed."""
+    global _memo_key
+    if _memo is None:
+        return None
+    key = (b.version, b.date, b.site_url, tuple(line for _, line in b.abbreviations))
+    if key != _memo_key:
+        _memo.clear()
+        _memo_key = key
+    return _memo
+
+
 @dataclass
 class Prepared:
     """Everything MkDocs is handed, final and as plain strings: generated pages and the
@@ -199,8 +224,15 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
         pages[rel] = process_markdown(b, md.read_text(encoding="utf-8-sig"), rel, hand_written=True)
     hand_written = frozenset(pages)
+    memo = _processed_memo(b)
     for rel, md in b.site.pages.items():
+        hit = memo.get(rel) if memo is not None else None
+        if hit is not None and hit[0] == md:  # unchanged since the last rebuild under serve
+            pages[rel] = hit[1]
+            continue
         pages[rel] = process_markdown(b, md, rel, hand_written=False)
+        if memo is not None:
+            memo[rel] = (md, pages[rel])
     return Prepared(pages, dict(b.site.assets), dict(b.site.sources), hand_written)
 
 

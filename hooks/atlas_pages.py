@@ -13,7 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from atlas.build import prepare
+from atlas.build import keep_processed_pages, prepare
 from atlas.corpus import keep_parsed_files
 from atlas.diagnostics import DataError
 from atlas.searchindex import compact_entries
@@ -32,8 +32,9 @@ class _Generated(File):
 
 
 def on_startup(*, command, dirty):
-    if command == "serve":  # a rebuild re-parses only the data files that changed
+    if command == "serve":  # a rebuild re-parses and re-processes only what changed
         keep_parsed_files()
+        keep_processed_pages()
 
 
 def on_files(files, *, config):

@@ -57,3 +57,15 @@ def test_past_the_threshold_studies_and_evidence_tables_go_by_year(project, monk
     _, cid, year = klass.split("/")
     assert f"({cid}/{year})" in site[owner]  # the class page links to each year's page
     assert "alpha-2020.md" in site[klass] and "alpha-2020.md" not in site[owner]
+
+
+def test_under_serve_unchanged_pages_are_not_processed_again_and_changed_ones_are(project, monkeypatch):
+    from atlas import build
+    plain = build.prepare(project).pages
+    monkeypatch.setattr(build, "_memo", None)
+    build.keep_processed_pages()
+    assert build.prepare(project).pages == plain
+    assert build.prepare(project).pages == plain  # the second time from the memo
+    path = project / "data" / "studies" / "alpha-2020.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited ", 1), encoding="utf-8")
+    assert "Edited " in build.prepare(project).pages["studies/alpha-2020.md"]

@@ -24,6 +24,9 @@ COMPACT_SEARCH_STUDIES = 1000
 # at 100x the review (bench/RESULTS.md).
 SPLIT_BY_YEAR_STUDIES = 1000
 YEAR_PART_STUDIES = 200
+# A reference cited by more pages than this lists the first of them and says how many more:
+# a list of thousands helps no reader, and made one bibliography page 7 MB at 100x.
+CITED_BY_SHOWN = 100
 
 
 def render_all(r: Renderer) -> None:
@@ -203,6 +206,7 @@ def render_bibliography(r: Renderer) -> None:
     for path, refs in parts.items():
         first = path == BIBLIOGRAPHY
         r.render(path, "bibliography.md.j2", references=refs, cited_by=r.site.cited_by, page_titles=titles,
+                 cited_by_shown=CITED_BY_SHOWN,
                  more=more if first else [], numbers=None if first else (refs[0]["number"], refs[-1]["number"]),
                  jsonld=jsonld.bibliography(refs))
 

@@ -63,9 +63,9 @@ linkcheck: install
 	mkdir -p build
 	$(PY) -m atlas linkcheck --report build/linkcheck.md
 
-## bench: validation, generation and build costs at 1x, 10x and 100x the review (writes bench/RESULTS.md)
+## bench: validation, generation, build, serve-edit and test-suite costs at 1x, 10x and 100x the review, paired with commit 5ae6caf (writes bench/RESULTS.md; takes long)
 bench: install
-	$(PY) bench/run.py --scales 1,10,100 --runs 3 --out bench/RESULTS.md
+	$(PY) bench/run.py --scales 1,10,100 --runs 3 --runs-100 1 --old 5ae6caf --tests --out bench/RESULTS.md
 
 clean:
 	rm -rf site .site-new build

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import os
 import re
@@ -15,11 +16,9 @@ import jinja2
 import yaml
 
 from . import __version__ as atlas_version
-from . import citations, history, lay_glossary, whatsnew
-from .confine import cache_folder
+from . import citations, history, lay_glossary, speedups, whatsnew
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
-from .gcpause import paused
 from .pages import generate
 from .render import Output, PageContext, Renderer, record_location
 from .text import escape_md
@@ -38,7 +37,7 @@ class Build:
     commit: str = ""  # the content's commit, when built from a clone
     date: str = ""  # of the content: the last commit's date, else today
     site_url: str = ""
-    abbreviations: str = ""  # abbr definitions appended to every page, made once per build
+    abbreviations: list[tuple[frozenset[str], str]] = ()  # (words of a term, its abbr definition), once per build
 
 
 def content_version(root: Path) -> tuple[str, str]:
@@ -81,7 +80,7 @@ def build(root: Path, site_url: str | None = None) -> Build:
     changelog = root / "CHANGELOG.md"
     try:
         renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
-                            cache=cache_folder(root), history=changes,
+                            cache=speedups.cache_dir(root), history=changes,
                             changelog=changelog.read_text(encoding="utf-8-sig") if changelog.is_file() else None)
     except jinja2.TemplateError as e:  # a template edited in a pull request: its file and line
         raise DataError([template_problem(e)]) from None
@@ -137,18 +136,33 @@ def _docs_page(relpath: str) -> str:
     return relpath.removeprefix("docs/")
 
 
-def abbreviations(corpus: Corpus) -> str:
-    """Markdown abbreviation definitions (abbr extension) for every glossary term."""
+def abbreviations(corpus: Corpus) -> list[tuple[frozenset[str], str]]:
+    """Markdown abbreviation definitions (abbr extension) for every glossary term, each
+    with the words a page must contain for the term to occur on it."""
     lines = []
     for t in sorted(corpus.all("glossary-term"), key=lambda t: t.id):
         expansion = " ".join(str(t["expansion"]).split())
         for term in [t["term"], *[a for a in t.get("aliases", []) if a.isupper() or any(ch.isdigit() for ch in a)]]:
             if _ABBR_TERM.match(term):
-                lines.append(f"*[{term}]: {expansion}")
-    lines += lay_glossary.definitions(corpus.all("glossary-term"))
-    # one definition per block: Python-Markdown re-tests a block after each line it takes,
-    # so one block of n definitions costs n² regex scans (2x slower pages at 175 terms)
-    return "\n\n".join(dict.fromkeys(lines))
+                lines.append((term, f"*[{term}]: {expansion}"))
+    # everyday words (lay glossary) come after, so that a later definition of a form wins
+    lines += [(line[2:line.index("]: ")], line) for line in lay_glossary.definitions(corpus.all("glossary-term"))]
+    return [(frozenset(_WORD.findall(term)), line) for term, line in dict.fromkeys(lines)]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def abbreviations_used(b: Build, markdown: str) -> str:
+    """The definitions of the terms that may occur on a page. Python-Markdown's abbr
+    extension parses every definition and matches all of them against every text of
+    the page; with the glossary's hundred-odd terms on every page that was a third of the
+    build (bench/README.md). A term matches only as whole words (\\b...\\b), so a page
+    whose words do not include all of a term's words cannot show it; escapes and
+    entities are undone first, so no term that the extension would find is left out."""
+    words = set(_WORD.findall(html.unescape(markdown)))
+    # one definition per block: Python-Markdown re-tests a block after each line it takes
+    return "\n\n".join(line for parts, line in b.abbreviations if parts <= words)
 
 
 def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: bool, title: str | None = None) -> str:
@@ -157,7 +171,9 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
     if hand_written:
         markdown = render_citations(b, markdown, page_path)
     markdown = markdown.rstrip() + "\n\n" + cite_this_page(b, markdown, page_path, title)
-    return markdown.rstrip() + "\n\n" + b.abbreviations + "\n"
+    markdown = markdown.rstrip()
+    used = abbreviations_used(b, markdown)
+    return markdown + "\n\n" + used + "\n" if used else markdown + "\n"
 
 
 def page_url(b: Build, page_path: str) -> str:
@@ -194,6 +210,31 @@ def render_citations(b: Build, markdown: str, page_path: str) -> str:
     return citations.in_markdown(PageContext(page_path, b.renderer), markdown)
 
 
+# Under `make serve` (the hook calls keep_processed_pages()), a generated page whose Markdown
+# is what it was at the last rebuild gets its processed form back instead of being processed
+# again: a rebuild then pays the per-page step only for the pages an edit changed.
+_memo: dict[str, tuple[str, str]] | None = None
+_memo_key: tuple = ()
+
+
+def keep_processed_pages() -> None:
+    global _memo
+    if _memo is None:
+        _memo = {}
+
+
+def _processed_memo(b: Build) -> dict[str, tuple[str, str]] | None:
+    """The memo, emptied if anything the step adds besides the page itself has changed."""
+    global _memo_key
+    if _memo is None:
+        return None
+    key = (b.version, b.date, b.site_url, tuple(line for _, line in b.abbreviations))
+    if key != _memo_key:
+        _memo.clear()
+        _memo_key = key
+    return _memo
+
+
 @dataclass
 class Prepared:
     """Everything MkDocs is handed, final and as plain strings: generated pages and the
@@ -206,7 +247,6 @@ class Prepared:
     hand_written: frozenset[str]  # page paths that are files in docs/
 
 
-@paused()
 def prepare(root: Path, site_url: str | None = None) -> Prepared:
     """build(), then run the per-page Markdown step on every page. Raises DataError."""
     b = build(root, site_url)
@@ -219,8 +259,15 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
         pages[rel] = process_markdown(b, md.read_text(encoding="utf-8-sig"), rel, hand_written=True)
     hand_written = frozenset(pages)
+    memo = _processed_memo(b)
     for rel, md in b.site.pages.items():
+        hit = memo.get(rel) if memo is not None else None
+        if hit is not None and hit[0] == md:  # unchanged since the last rebuild under serve
+            pages[rel] = hit[1]
+            continue
         pages[rel] = process_markdown(b, md, rel, hand_written=False)
+        if memo is not None:
+            memo[rel] = (md, pages[rel])
     return Prepared(pages, dict(b.site.assets), dict(b.site.sources), hand_written)
 
 

@@ -6,16 +6,16 @@ all of them. Indexes are computed once per build (cached), never once per page.
 from __future__ import annotations
 
 import os
+
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
 from . import citations, confine
 from .diagnostics import Problem
 from .kinds import BY_FOLDER, BY_NAME, KINDS, Kind
-from .parallel import run_halves
 from .yamlsafe import Loaded, load
 
 STAGES = ("in-vitro", "animal", "early-clinical", "randomised")
@@ -270,21 +270,35 @@ def _study_order(s: Record):
     return BY_NAME["study"].sort(s)
 
 
-# Past this many files, two processes load them: parsing is most of validation's time.
-PARALLEL_FILES = 1000
+# Under `make serve` (the hook calls keep_parsed_files()), a rebuild parses only the files
+# that changed since the last one; the others' parse is reused. path -> ((mtime, size), Loaded)
+_parsed: dict[str, tuple[tuple[int, int], Loaded]] | None = None
+
+
+def keep_parsed_files() -> None:
+    global _parsed
+    if _parsed is None:
+        _parsed = {}
 
 
 def _load_one(kind: str, path: str, relpath: str) -> tuple[str, str, Loaded]:
     with open(path, "rb") as f:  # a regular file: confine.check refused links and pipes
-        problem = confine.too_large(relpath, os.fstat(f.fileno()).st_size)
+        st = os.fstat(f.fileno())
+        problem = confine.too_large(relpath, st.st_size)
         if problem is not None:  # never parsed, nor held in memory
             return kind, relpath, Loaded(problems=[problem], relpath=relpath)
-        return kind, relpath, load(f.read(), relpath)
+        if _parsed is None:
+            return kind, relpath, load(f.read(), relpath)
+        stamp = (st.st_mtime_ns, st.st_size)
+        hit = _parsed.get(path)
+        if hit is None or hit[0] != stamp:
+            hit = _parsed[path] = (stamp, load(f.read(), relpath))
+        return kind, relpath, hit[1]
 
 
 def _load_all(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:
     """(kind, path, relpath) -> (kind, relpath, Loaded), in order."""
-    return run_halves([partial(_load_one, *job) for job in jobs], PARALLEL_FILES)
+    return [_load_one(*job) for job in jobs]
 
 
 def load_corpus(root: Path) -> Corpus:

@@ -30,6 +30,24 @@ def _year(record) -> int:
     return year if isinstance(year, int) and not isinstance(year, bool) else 0
 
 
+# References per bibliography page: the review's 118 fit on the first, and no page of a
+# hundred times as many outgrows 1 MB of HTML (bench/RESULTS.md).
+BIBLIOGRAPHY = "bibliography.md"
+BIBLIOGRAPHY_PART = 200
+
+
+def bibliography_page(ref) -> str:
+    """The one rule for where a reference is listed, so that citations, page footers and
+    'cited by' follow it: numbers 1-200 and unnumbered references on bibliography.md,
+    each further 200 numbers on a page of their own (bibliography/201-400.md, ...).
+    A reference's page never changes as the atlas grows."""
+    n = ref.get("number")
+    if not n or n <= BIBLIOGRAPHY_PART:
+        return BIBLIOGRAPHY
+    first = (n - 1) // BIBLIOGRAPHY_PART * BIBLIOGRAPHY_PART + 1
+    return f"bibliography/{first}-{first + BIBLIOGRAPHY_PART - 1}.md"
+
+
 def _reference_anchor(record) -> str:
     return f"ref-{record.get('number')}" if record.get("number") else f"ref-{record.id}"
 
@@ -50,6 +68,7 @@ class Kind:
     sort: Callable[[Any], Any] = by_title  # order on pages, and of back-links to other records
     anchor: Callable[[Any], str] = by_id  # shared pages: the record's anchor
     page_title: Callable[[Any], str] | None = None  # own pages: the page title, if not the record's title
+    page_of: Callable[[Any], str] | None = None  # a shared page split into parts: the part a record is on
 
     @property
     def own_pages(self) -> bool:
@@ -59,7 +78,7 @@ class Kind:
         """(page path, anchor) where a record is shown."""
         if self.own_pages:
             return f"{self.page}{record.id}.md", None
-        return self.page, self.anchor(record)
+        return (self.page_of(record) if self.page_of else self.page), self.anchor(record)
 
     def title_of_page(self, record) -> str:
         return self.page_title(record) if self.page_title else record.title
@@ -67,7 +86,7 @@ class Kind:
 
 KINDS: list[Kind] = [
     Kind("reference", "references", "reference.schema.json", "reference", "title",
-         page="bibliography.md", page_name="Bibliography",  # rendered last: it lists where each is cited
+         page=BIBLIOGRAPHY, page_of=bibliography_page, page_name="Bibliography",  # rendered last: it lists where each is cited
          sort=lambda r: (r.get("number") is None, r.get("number") or 0, r.id), anchor=_reference_anchor),
     Kind("therapy-class", "classes", "therapy-class.schema.json", "therapy class", "name",
          page="classes/", template="class.md.j2", index_template="classes_index.md.j2"),

@@ -17,11 +17,20 @@ from . import charts, datadict, exports, jsonld, whatsnew
 from .history import History
 from .text import Md
 from .kinds import KINDS
+from .kinds import BIBLIOGRAPHY, bibliography_page
 from .render import RenderedPage, Renderer, page_exports_stem
 from .searchterms import search_terms
 
 CLINICAL = ("early-clinical", "randomised")
 COMPACT_SEARCH_STUDIES = 1000
+# Past this many studies, the studies list and the evidence overview's study-by-study tables
+# are split into a page per year (a busy year in parts), so that no page outgrows 1 MB of HTML
+# at 100x the review (bench/RESULTS.md).
+SPLIT_BY_YEAR_STUDIES = 1000
+YEAR_PART_STUDIES = 200
+# A reference cited by more pages than this lists the first of them and says how many more:
+# a list of thousands helps no reader, and made one bibliography page 7 MB at 100x.
+CITED_BY_SHOWN = 100
 
 
 def render_all(r: Renderer) -> None:
@@ -37,10 +46,13 @@ def render_all(r: Renderer) -> None:
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
         page("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
-        *[page(f"{k.page}index.md", k.index_template, **_list_view(r, k)) for k in own if k.index_template],
-        *[partial(record_page, r, rec) for k in own for rec in c.in_order(k.name)],
+        *[page(f"{k.page}index.md", k.index_template, **_list_view(r, k))
+          for k in own if k.index_template and k.name != "study"],
+        *studies_list_pages(r),  # one page, or a page per year past SPLIT_BY_YEAR_STUDIES
+        *[job for k in c.in_order("therapy-class") for job in class_pages(r, k)],
+        *[partial(record_page, r, rec) for k in own if k.name != "therapy-class" for rec in c.in_order(k.name)],
         *[page(k.page, k.template, **_list_view(r, k)) for k in shared],
-        partial(evidence_page, r),
+        *evidence_pages(r),
         partial(data_page, r),
         partial(whats_new_page, r),
         *([page(whatsnew.RELEASES, "releases.md.j2", source="CHANGELOG.md", title="Release notes",
@@ -48,8 +60,55 @@ def render_all(r: Renderer) -> None:
     ])
 
 
-def evidence_page(r: Renderer) -> RenderedPage:
-    return r.page("evidence.md", "evidence.md.j2", **_evidence_view(r))
+def evidence_page(r: Renderer, path: str = "evidence.md", part=None, by_year=None) -> RenderedPage:
+    """The overview, or (part given: label, studies) a year's study-by-study tables of it."""
+    view = _evidence_view(r, part[1] if part else None)
+    return r.page(path, "evidence.md.j2", **view, year=part[0] if part else None, by_year=by_year)
+
+
+def _year_parts(r: Renderer) -> list[tuple[str, str, list[Record]]] | None:
+    """(label, file stem, studies) per year, oldest first, a busy year in parts of
+    YEAR_PART_STUDIES; None where the atlas is small enough for lists on one page."""
+    if len(r.corpus.studies_sorted) <= SPLIT_BY_YEAR_STUDIES:
+        return None
+    return _by_year(r.corpus.studies_sorted)
+
+
+def _by_year(studies: list[Record]) -> list[tuple[str, str, list[Record]]]:
+    by_year: dict = defaultdict(list)
+    for s in studies:
+        by_year[s.get("year") or "undated"].append(s)
+    out = []
+    for year, studies in sorted(by_year.items(), key=lambda kv: str(kv[0])):
+        chunks = [studies[i:i + YEAR_PART_STUDIES] for i in range(0, len(studies), YEAR_PART_STUDIES)]
+        for n, chunk in enumerate(chunks, 1):
+            if len(chunks) == 1:
+                out.append((str(year), str(year), chunk))
+            else:
+                out.append((f"{year} ({n} of {len(chunks)})", f"{year}-{n}" if n > 1 else str(year), chunk))
+    return out
+
+
+def studies_list_pages(r: Renderer) -> list:
+    """The studies list: one page, or past SPLIT_BY_YEAR_STUDIES an index of years and a page per year."""
+    parts = _year_parts(r)
+    if parts is None:
+        return [partial(r.page, "studies/index.md", "studies_index.md.j2", studies=r.corpus.studies_sorted,
+                        years=None, year=None)]
+    listed = [(label, f"studies/years/{stem}.md", len(ss)) for label, stem, ss in parts]
+    return [partial(r.page, "studies/index.md", "studies_index.md.j2", studies=[], years=listed, year=None),
+            *[partial(r.page, path, "studies_index.md.j2", studies=ss, year=label, years=None)
+              for (label, path, _), (_, _, ss) in zip(listed, parts)]]
+
+
+def evidence_pages(r: Renderer) -> list:
+    """The evidence overview; past SPLIT_BY_YEAR_STUDIES its study-by-study tables move to a page per year."""
+    parts = _year_parts(r)
+    if parts is None:
+        return [partial(evidence_page, r)]
+    listed = [(label, f"evidence/{stem}.md") for label, stem, _ in parts]
+    return [partial(evidence_page, r, by_year=listed),
+            *[partial(evidence_page, r, path, part=(label, ss)) for (label, path), (_, _, ss) in zip(listed, parts)]]
 
 
 def whats_new_page(r: Renderer) -> RenderedPage:
@@ -90,6 +149,34 @@ def record_page(r: Renderer, rec: Record) -> RenderedPage:
     view = RECORD_VIEWS.get(kind.name, _record_view)
     return r.page(kind.location(rec)[0], kind.template, source=rec.relpath, title=kind.title_of_page(rec),
                   tags=search_terms(rec, r.corpus), **view(r, rec))
+
+
+def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
+    """A class's page (as record_page); with study_parts, its studies and their outcomes are on year pages."""
+    view = RECORD_VIEWS["therapy-class"](r, k)
+    if study_parts:
+        view.update(studies=[], outcomes=[])
+    return r.page(k.kind.location(k)[0], k.kind.template, source=k.relpath, title=k.kind.title_of_page(k),
+                  tags=search_terms(k, r.corpus), study_parts=study_parts, **view)
+
+
+def class_pages(r: Renderer, k: Record) -> list:
+    """A class's page; past SPLIT_BY_YEAR_STUDIES in the atlas, its studies and their outcomes
+    are listed on a page per year (classes/<id>/<year>.md)."""
+    studies = r.corpus.studies_by_class.get(k.id, [])
+    if len(r.corpus.studies_sorted) <= SPLIT_BY_YEAR_STUDIES or not studies:
+        return [partial(class_page, r, k)]
+    parts = _by_year(studies)
+    listed = [(label, f"classes/{k.id}/{stem}.md", len(ss)) for label, stem, ss in parts]
+    return [partial(class_page, r, k, listed),
+            *[partial(class_year_page, r, k, path, label, ss) for (label, path, _), (_, _, ss) in zip(listed, parts)]]
+
+
+def class_year_page(r: Renderer, k: Record, path: str, label: str, studies: list[Record]) -> RenderedPage:
+    these = {s.id for s in studies}
+    outcomes = [(s, o) for s, o in _class_view(r, k)["outcomes"] if s.id in these]
+    return r.page(path, "class_studies.md.j2", title=f"{k.title}: studies of {label}", c=k, year=label,
+                  studies=studies, outcomes=outcomes)
 
 
 def _record_view(r: Renderer, rec: Record) -> dict:
@@ -146,9 +233,18 @@ LIST_VIEWS = {
 
 
 def render_bibliography(r: Renderer) -> None:
-    r.render("bibliography.md", "bibliography.md.j2", references=r.corpus.references_by_number,
-             cited_by=r.site.cited_by, page_titles=_page_titles(r),
-             jsonld=jsonld.bibliography(r.corpus.references_by_number))
+    """bibliography.md, and a page for each further block of numbers (render.bibliography_page)."""
+    parts: dict[str, list[Record]] = {BIBLIOGRAPHY: []}
+    for ref in r.corpus.references_by_number:
+        parts.setdefault(bibliography_page(ref), []).append(ref)
+    more = [(path, refs[0]["number"], refs[-1]["number"]) for path, refs in parts.items() if path != BIBLIOGRAPHY]
+    titles = _page_titles(r)
+    for path, refs in parts.items():
+        first = path == BIBLIOGRAPHY
+        r.render(path, "bibliography.md.j2", references=refs, cited_by=r.site.cited_by, page_titles=titles,
+                 cited_by_shown=CITED_BY_SHOWN,
+                 more=more if first else [], numbers=None if first else (refs[0]["number"], refs[-1]["number"]),
+                 jsonld=jsonld.bibliography(refs))
 
 
 def _downloads() -> list[tuple[str, list[tuple[str, str, str]]]]:
@@ -210,26 +306,28 @@ def _page_titles(r: Renderer) -> dict[str, str]:
     return titles
 
 
-def _evidence_view(r: Renderer) -> dict:
+def _evidence_view(r: Renderer, studies: list[Record] | None = None) -> dict:
+    """The overview's tables; `studies` limits the study-by-study ones (a year's page)."""
     c = r.corpus
     leaves, designs, design_counts = charts.class_rows(c)  # the chart draws the same rows
+    listed = c.studies_sorted if studies is None else studies
     limitations = c.in_order("limitation")
     # class x limitation, an evidence-gap map: the class's studies that show the limitation,
     # counted per stage; an empty count where it applies but no study shows it, None where
     # it is not recorded for the class
     lim_matrix = {}
-    for lim in limitations:
+    for lim in limitations if studies is None else ():  # a year's page shows no matrices
         showing = {s.id for s in c.limitation_studies.get(lim.id, [])}
         applies = {k.id for k in c.limitation_classes.get(lim.id, [])}
         for k in leaves:
             n = Counter(study_stage(s) for s in c.studies_by_class.get(k.id, []) if s.id in showing)
             lim_matrix[(lim.id, k.id)] = {st: n[st] for st in STAGES if n[st]} if (n or k.id in applies) else None
     stage_matrix = {(k.id, st): [s for s in c.studies_by_class.get(k.id, []) if study_stage(s) == st]
-                    for k in leaves for st in STAGES}
-    clinical = [s for s in c.studies_sorted if study_stage(s) in CLINICAL]
-    preclinical = [s for s in c.studies_sorted if study_stage(s) not in CLINICAL]
+                    for k in leaves for st in STAGES} if studies is None else {}
+    clinical = [s for s in listed if study_stage(s) in CLINICAL]
+    preclinical = [s for s in listed if study_stage(s) not in CLINICAL]
     by_year = defaultdict(list)
-    for s in c.studies_sorted:
+    for s in listed:
         by_year[s.get("year")].append(s)
     return {
         "leaves": leaves, "limitations": limitations, "lim_matrix": lim_matrix,

@@ -21,12 +21,9 @@ from .history import History
 from .jsonld import encode as jsonld_encode
 from .kinds import BY_NAME
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
-from .parallel import run_halves
 from .text import Md, attr, escape_md, safe, label, number, page_title, population, quantity
 
 BIBLIOGRAPHY = BY_NAME["reference"].page  # old name; kinds.py says where references are shown
-# Past this many record pages, two processes render them (bench/README.md).
-PARALLEL_PAGES = 500
 
 
 def record_location(record: Record) -> tuple[str, str | None]:
@@ -314,10 +311,9 @@ class Renderer:
         self.add(self.page(path, template, **kwargs))
 
     def render_many(self, jobs: list[Callable[[], "RenderedPage"]]) -> None:
-        """Pages that do not depend on one another (all but the bibliography). Thousands of
-        them are shared with a second process (atlas.parallel); the result is the same."""
-        for rendered in run_halves(jobs, PARALLEL_PAGES):
-            self.add(rendered)
+        """Pages that do not depend on one another (all but the bibliography)."""
+        for job in jobs:
+            self.add(job())
 
     def cited_by(self, doc_citations: dict[str, list[str]]) -> dict[str, list[str]]:
         return citations.cited_by(self.cited_on, doc_citations)

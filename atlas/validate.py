@@ -5,23 +5,20 @@ from pathlib import Path
 
 import fastjsonschema
 
-from .confine import cache_folder
 from .corpus import Corpus, load_corpus
 from .diagnostics import DataError, Problem
-from .gcpause import paused
 from .rules import run_rules
 from .schema import Schemas
+from .speedups import cache_dir
 
 
-@paused()
 def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     corpus = load_corpus(root)
     problems = list(corpus.problems)
     if any(p.path.startswith("schemas") for p in problems):
         return corpus, sorted(set(problems))  # nothing can be checked against a schema not read
-    cache = cache_folder(root)
     try:
-        schemas = Schemas(root / "schemas", cache=cache / "schemas" if cache else None)
+        schemas = Schemas(root / "schemas", cache=cache_dir(root, "schemas"))
         schemas.fast_checks  # compiled now: a broken schema is reported, not raised mid-way
     except DataError as e:
         return corpus, sorted(set(problems + e.problems))

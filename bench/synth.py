@@ -20,7 +20,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED_PARTS = ("schemas", "templates", "hooks", "overrides", "docs")
+# the generator itself too: a project builds with its own code (`python -m` puts the
+# folder first on the path), so an older checkout can be measured beside this one
+COPIED_PARTS = ("atlas", "schemas", "templates", "hooks", "overrides", "docs")
 
 
 def load(folder: Path) -> dict[str, dict]:
@@ -34,16 +36,18 @@ def dump(folder: Path, records: dict[str, dict]) -> None:
                                             encoding="utf-8")
 
 
-def make(n: int, out: Path) -> Path:
+def make(n: int, out: Path, root: Path = ROOT) -> Path:
+    """The corpus of the checkout at root (this one by default), n times, with its code."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     for part in COPIED_PARTS:
-        shutil.copytree(ROOT / part, out / part)
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+        if (root / part).exists():
+            shutil.copytree(root / part, out / part, ignore=shutil.ignore_patterns("__pycache__"))
+    config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     config["watch"] = [w for w in config.get("watch", []) if (out / w).exists() or w == "data"]
     (out / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    data = ROOT / "data"
+    data = root / "data"
     for folder in data.iterdir():
         if folder.name not in ("studies", "references", "trials"):
             shutil.copytree(folder, out / "data" / folder.name)
@@ -52,6 +56,9 @@ def make(n: int, out: Path) -> Path:
     study_refs = {c["ref"] for s in studies.values() for c in s["citations"]}
     study_refs |= {r for s in studies.values() for o in s.get("outcomes", []) for r in o["citations"]}
     study_refs |= {k for s in studies.values() for k in re.findall(r"@([a-z0-9-]+)", yaml.safe_dump(s))}
+    # the review itself (the one reference without a number) is cited, not copied: an atlas
+    # has one source review however many studies it holds
+    study_refs = {r for r in study_refs if refs[r].get("number")}
     study_trials = {t for s in studies.values() for t in s.get("trials", [])}
     out_studies, out_refs, out_trials = dict(studies), dict(refs), dict(trials)
     top_number = max(r.get("number", 0) for r in refs.values())

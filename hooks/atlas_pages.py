@@ -14,7 +14,8 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from atlas import serving
-from atlas.build import prepare
+from atlas.build import keep_processed_pages, prepare
+from atlas.corpus import keep_parsed_files
 from atlas.diagnostics import DataError
 from atlas.searchindex import compact_entries
 
@@ -33,6 +34,9 @@ class _Generated(File):
 
 def on_startup(*, command, dirty):
     serving.started(command)
+    if command == "serve":  # a rebuild re-parses and re-processes only what changed
+        keep_parsed_files()
+        keep_processed_pages()
 
 
 def on_files(files, *, config):

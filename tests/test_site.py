@@ -292,7 +292,12 @@ def test_pages_command_builds_without_hooks(project, tmp_path):
                  "evidence/studies-per-class-by-design.svg"):
         assert (out / page).exists(), page
     notes = (out / "notes.md").read_text(encoding="utf-8")
-    assert "bibliography.md#ref-1" in notes and "*[" in notes  # citations and abbreviations applied
+    assert "bibliography.md#ref-1" in notes  # citations applied
+    # abbreviations: a page carries the definitions of the terms it uses, and only those
+    assert "*[" not in notes
+    (project / "docs" / "notes.md").write_text("# Notes\n\nMice given STZ, not STZed.\n", encoding="utf-8")
+    run_atlas(project, "pages", str(out))
+    assert "\n*[STZ]: " in (out / "notes.md").read_text(encoding="utf-8")
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     config.pop("hooks")
     config.pop("watch")

@@ -12,6 +12,7 @@ usage: python bench/synth.py N OUT_DIR   (OUT_DIR gets schemas/, templates/, doc
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
 import sys
@@ -105,6 +106,12 @@ def make(n: int, out: Path, root: Path = ROOT) -> Path:
                 t["identifier_as_printed"] = f"{t['identifier_as_printed']}{k}"
             t["id"] = t["id"]
             out_trials[t["id"]] = t
+    # copy k of the review's references is numbered after it, as if the review were n times
+    # as long; the copy's schema allows those numbers (the real one stops at the review's last)
+    schema = out / "schemas" / "reference.schema.json"
+    doc = json.loads(schema.read_text(encoding="utf-8"))
+    doc["properties"]["number"]["maximum"] = top_number * n
+    schema.write_text(json.dumps(doc, indent=2), encoding="utf-8")
     dump(out / "data" / "studies", out_studies)
     dump(out / "data" / "references", out_refs)
     dump(out / "data" / "trials", out_trials)

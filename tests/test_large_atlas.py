@@ -3,6 +3,7 @@ their own, which every citation follows; under `make serve` unchanged data files
 parsed again."""
 from __future__ import annotations
 
+import json
 import re
 
 from atlas import corpus
@@ -11,6 +12,11 @@ from conftest import run_atlas
 
 
 def test_a_reference_past_200_is_listed_and_cited_on_its_block_of_the_bibliography(project, tmp_path):
+    # a source review longer than the real one (as bench/synth.py makes): its numbers are allowed
+    schema = project / "schemas" / "reference.schema.json"
+    doc = json.loads(schema.read_text(encoding="utf-8"))
+    doc["properties"]["number"]["maximum"] = 400
+    schema.write_text(json.dumps(doc), encoding="utf-8")
     ref = project / "data" / "references" / "beta-2021.yaml"
     ref.write_text(ref.read_text(encoding="utf-8").replace("number: 2\n", "number: 250\n"), encoding="utf-8")
     out = tmp_path / "pages"

@@ -18,10 +18,14 @@ IN_CI = os.environ.get("CI") == "true"
 ENGINE = os.environ.get("ATLAS_ENGINE", "properdocs")
 
 
+BROWSER_FIXTURES = {"browser", "page", "site_url"}  # tests/test_browser.py's: one Chromium, one server
+
+
 def pytest_collection_modifyitems(config, items):
-    """Browser tests carry the 'browser' marker: `make test-fast` leaves them out."""
+    """Browser tests carry the 'browser' marker: `make test-fast` leaves them out. A test is
+    one if it lives in test_browser.py or uses a browser fixture, wherever it is written."""
     for item in items:
-        if item.path.name == "test_browser.py":
+        if item.path.name == "test_browser.py" or BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
 
 

@@ -16,6 +16,7 @@ import yaml
 from . import __version__ as atlas_version
 from . import citations
 from .corpus import Corpus
+from .search import add_search
 from .diagnostics import DataError, Problem
 from .gcpause import paused
 from .render import PageContext, Renderer, Site, generate
@@ -185,7 +186,9 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
     hand_written = frozenset(pages)
     for rel, md in b.site.pages.items():
         pages[rel] = process_markdown(b, md, rel, hand_written=False)
-    return Prepared(pages, dict(b.site.assets), dict(b.site.sources), hand_written)
+    assets = dict(b.site.assets)
+    add_search(b, pages, assets)
+    return Prepared(pages, assets, dict(b.site.sources), hand_written)
 
 
 def write_pages(root: Path, out: Path) -> int:

@@ -10,12 +10,11 @@ import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from atlas.build import prepare
 from atlas.diagnostics import DataError
-from atlas.searchindex import compact_entries
+from atlas.search import index_site
 
 _previous: dict[str, str | bytes] = {}  # what the last build handed MkDocs, kept across `mkdocs serve` rebuilds
 
@@ -63,8 +62,5 @@ def _generated(config, path: str, content: str | bytes) -> File:
     return f
 
 
-@event_priority(100)  # before the search plugin's on_post_build writes the index
 def on_post_build(*, config):
-    search = config.plugins.get("material/search")
-    if search is not None:
-        search.search_index.entries = compact_entries(search.search_index.entries)
+    index_site(config.site_dir)  # Pagefind reads the HTML just written (atlas.search)

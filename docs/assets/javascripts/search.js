@@ -1,0 +1,235 @@
+// The atlas's search box: Material's header search, answered by Pagefind (atlas/search.py).
+// Pagefind and the word lists (search/synonyms.yaml) load on first use; each query runs
+// as a phrase, as all of its words, and with other spellings, Greek letters and lay words,
+// and the answers are merged so that pages with the phrase or every word come first.
+(() => {
+  "use strict";
+  const root = document.querySelector("[data-atlas-search]");
+  const toggle = document.getElementById("__search");
+  if (!root || !toggle) return;
+  const input = root.querySelector(".md-search__input");
+  const list = root.querySelector(".md-search-result__list");
+  const meta = root.querySelector(".md-search-result__meta");
+  const form = root.querySelector("form");
+  const config = JSON.parse(document.getElementById("__config").textContent);
+  const base = new URL(config.base.replace(/\/?$/, "/"), location.href);
+  const SHOWN = 10;
+  // words that never decide a match on their own
+  const STOP = new Set(("a an and are as at be but by can do does for from has have how i if in into is it its " +
+    "me my no not of on or our so than that the their them then there these they this to was we were what when " +
+    "where which who why will with would you your").split(" "));
+
+  let engine = null;
+  function load() {
+    if (!engine) {
+      engine = Promise.all([
+        import(new URL("pagefind/pagefind.js", base).href).then(async pagefind => {
+          await pagefind.options({ baseUrl: base.pathname, excerptLength: 22 });
+          await pagefind.init();
+          return pagefind;
+        }),
+        fetch(new URL("assets/search/terms.json", base)).then(r => (r.ok ? r.json() : {})).catch(() => ({})),
+      ]).then(([pagefind, terms]) => ({ pagefind, rules: rulesFrom(terms) }));
+      engine.catch(() => { engine = null; });
+    }
+    return engine;
+  }
+
+  // --- query words and their other forms -----------------------------------------------------
+  function rulesFrom(terms) {
+    const parts = [];
+    for (const [uk, us] of Object.entries(terms.spellings || {})) {
+      parts.push(part(uk, us), part(us, uk));
+    }
+    const greek = [];
+    for (const [letter, name] of Object.entries(terms.greek || {})) greek.push([letter, name]);
+    const lay = Object.entries(terms.lay || {}).map(([k, v]) => [k.split(/\s+/), v]);
+    return { parts, greek, lay };
+  }
+  function part(from, to) {  // "haem-": start of a word, "-ise": end, else anywhere
+    const at = from.endsWith("-") ? "start" : from.startsWith("-") ? "end" : "any";
+    return { from: from.replace(/^-|-$/g, ""), to: to.replace(/^-|-$/g, ""), at };
+  }
+  function otherForms(word, rules) {
+    const out = new Set();
+    for (const r of rules.parts) {
+      const i = r.at === "end" ? word.length - r.from.length : word.indexOf(r.from);
+      if (i < 0 || !word.slice(i).startsWith(r.from) || (r.at === "start" && i !== 0)) continue;
+      if (r.at === "end" && !word.endsWith(r.from)) continue;
+      out.add(word.slice(0, i) + r.to + word.slice(i + r.from.length));
+    }
+    for (const [letter, name] of rules.greek) {
+      if (word.includes(letter)) out.add(word.split(letter).join(name + (word.endsWith(letter) ? "" : " ")).trim());
+      const named = new RegExp(`^${name}(?=$|[-\\s\\d])`);
+      if (named.test(word)) out.add(word.replace(named, letter));
+    }
+    out.delete(word);
+    return [...out];
+  }
+  const wordsOf = q => q.toLowerCase().replace(/[“”"«»()[\]{},;:!?]/g, " ").replace(/[’‘]/g, "'").split(/\s+/).filter(Boolean);
+  const content = words => {
+    const kept = words.filter(w => !STOP.has(w) && (w.length > 1 || /\d/.test(w)));
+    return kept.length ? kept : words;
+  };
+
+  // Query strings to run, each with how much its answers count.
+  function plan(q, rules) {
+    const words = wordsOf(q);
+    const keep = content(words);
+    const runs = [];
+    const add = (text, tier, weight) => {
+      if (text && !runs.some(r => r.text === text)) runs.push({ text, tier, weight });
+    };
+    if (keep.length > 1) add(`"${words.join(" ")}"`, 3, 1);
+    add(keep.join(" "), 2, 1);
+    keep.forEach((w, i) => {
+      for (const other of otherForms(w, rules)) add(keep.map((x, j) => (j === i ? other : x)).join(" "), 2, 1);
+    });
+    const all = keep.map(w => otherForms(w, rules)[0] || w).join(" ");
+    add(all, 2, 1);
+    for (const [key, values] of rules.lay) {
+      for (let i = 0; i + key.length <= keep.length; i++) {
+        if (key.every((k, j) => keep[i + j] === k)) {
+          for (const v of values) add([...keep.slice(0, i), v, ...keep.slice(i + key.length)].join(" "), 2, 0.6);
+        }
+      }
+    }
+    return { runs: runs.slice(0, 14), keep };
+  }
+
+  async function find(q) {
+    const { pagefind, rules } = await load();
+    const { runs, keep } = plan(q, rules);
+    const best = new Map();  // result id -> {result, rank}
+    const note = (result, rank) => {
+      const seen = best.get(result.id);
+      if (!seen || seen.rank < rank) best.set(result.id, { result, rank });
+    };
+    const answers = await Promise.all(runs.map(r => pagefind.search(r.text)));
+    answers.forEach((answer, i) => {
+      for (const result of answer?.results || []) note(result, runs[i].tier * 1000 + result.score * runs[i].weight);
+    });
+    // No page has every word: rank pages by how many of the words they have.
+    if (best.size < 3 && keep.length > 1) {
+      const count = new Map();
+      const each = await Promise.all(keep.map(w => Promise.all([w, ...otherForms(w, rules)].map(x => pagefind.search(x)))));
+      each.forEach(forms => {
+        const got = new Map();
+        for (const answer of forms) for (const r of answer?.results || []) got.set(r.id, Math.max(got.get(r.id) || 0, r.score));
+        for (const [id, score] of got) {
+          const c = count.get(id) || { n: 0, score: 0, result: null };
+          c.n += 1; c.score += score;
+          c.result = forms.flatMap(a => a?.results || []).find(r => r.id === id);
+          count.set(id, c);
+        }
+      });
+      for (const c of count.values()) note(c.result, c.n * 100 + c.score);
+    }
+    return [...best.values()].sort((a, b) => b.rank - a.rank).map(x => x.result);
+  }
+
+  // --- showing results ------------------------------------------------------------------------
+  let asked = 0;
+  async function update() {
+    const q = input.value.trim();
+    const ticket = ++asked;
+    if (!q) {
+      list.replaceChildren();
+      meta.textContent = meta.dataset.placeholder || meta.textContent;
+      return;
+    }
+    let results;
+    try {
+      results = await find(q);
+    } catch (e) {
+      if (ticket === asked) meta.textContent = "Search could not load; open the site over http(s), not from a file.";
+      return;
+    }
+    if (ticket !== asked) return;
+    const datas = await Promise.all(results.slice(0, SHOWN).map(r => r.data()));
+    if (ticket !== asked) return;
+    meta.textContent = results.length === 0 ? "No matching pages"
+      : results.length === 1 ? "1 matching page" : `${results.length} matching pages`;
+    list.replaceChildren(...datas.map(item));
+  }
+
+  function item(data) {
+    const li = document.createElement("li");
+    li.className = "md-search-result__item";
+    const a = document.createElement("a");
+    a.className = "md-search-result__link";
+    a.tabIndex = -1;
+    const sub = section(data);
+    a.href = sub ? sub.url : data.url;
+    const article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    const icon = document.createElement("div");
+    icon.className = "md-search-result__icon md-icon";
+    const h = document.createElement("h1");
+    h.textContent = data.meta.title || data.url;
+    if (sub && sub.title && sub.title !== data.meta.title) h.textContent += " › " + sub.title;
+    const kind = document.createElement("p");
+    kind.className = "atlas-search-kind";
+    kind.textContent = [data.meta.kind, data.meta.year, data.meta.design].filter(Boolean).join(" · ");
+    const text = document.createElement("p");
+    text.append(...marked(sub ? sub.excerpt : data.excerpt));
+    article.append(icon, h, kind, text);
+    a.append(article);
+    li.append(a);
+    return li;
+  }
+  // On a page of many entries (glossary, reference list), go to the entry that matched.
+  function section(data) {
+    if (!/^(Glossary|Reference list|Cell sources|Organisations|Proposed models)$/.test(data.meta.kind || "")) return null;
+    const subs = (data.sub_results || []).filter(s => s.url.includes("#"));
+    if (!subs.length) return null;
+    return subs.reduce((a, b) => ((b.locations || []).length > (a.locations || []).length ? b : a));
+  }
+  // Pagefind's excerpt as text nodes and <mark>s only: page text never becomes markup.
+  function marked(excerpt) {
+    const doc = new DOMParser().parseFromString(`<p>${excerpt || ""}</p>`, "text/html");
+    return [...doc.body.firstChild.childNodes].map(n => {
+      if (n.nodeName === "MARK") {
+        const m = document.createElement("mark");
+        m.textContent = n.textContent;
+        return m;
+      }
+      return document.createTextNode(n.textContent);
+    });
+  }
+
+  // --- the box: open, type, move, leave ---------------------------------------------------------
+  meta.dataset.placeholder = meta.textContent.trim();
+  const open = () => { if (!toggle.checked) { toggle.checked = true; toggle.dispatchEvent(new Event("change")); } };
+  const close = () => { toggle.checked = false; toggle.dispatchEvent(new Event("change")); input.blur(); };
+  input.addEventListener("focus", () => { open(); load(); });
+  input.addEventListener("input", update);
+  toggle.addEventListener("change", () => { if (toggle.checked && document.activeElement !== input) input.focus(); });
+  form.addEventListener("submit", e => e.preventDefault());
+  form.addEventListener("reset", () => setTimeout(update, 0));
+  const links = () => [...list.querySelectorAll(".md-search-result__link")];
+  root.addEventListener("keydown", e => {
+    const all = links();
+    const at = all.indexOf(document.activeElement);
+    if (e.key === "Escape") {
+      close();
+    } else if (e.key === "Enter" && document.activeElement === input && all.length) {
+      e.preventDefault();
+      all[0].click();
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (!all.length) return;
+      e.preventDefault();
+      const next = e.key === "ArrowDown" ? Math.min(at + 1, all.length - 1) : at - 1;
+      (next < 0 ? input : all[next]).focus();
+    }
+  });
+  document.addEventListener("keydown", e => {
+    const t = e.target;
+    if (toggle.checked || e.ctrlKey || e.metaKey || e.altKey || t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;
+    if (e.key === "/" || e.key === "s" || e.key === "f") {
+      e.preventDefault();
+      open();
+      input.focus();
+    }
+  });
+})();

@@ -151,6 +151,7 @@
     meta.textContent = results.length === 0 ? "No matching pages"
       : results.length === 1 ? "1 matching page" : `${results.length} matching pages`;
     list.replaceChildren(...datas.map(item));
+    root.dispatchEvent(new CustomEvent("atlas-search-results", { detail: { query: input.value } }));
   }
 
   function item(data) {

@@ -46,6 +46,8 @@ PAGE_KINDS = {
     "evidence.md": "Evidence overview",
     "data.md": "Data and downloads",
 }
+ENTRY_PAGES = {"glossary.md": "glossary-term", "cell-sources.md": "cell-source", "organisations.md": "organisation",
+               "models.md": "model"}
 KIND_NAMES = {"therapy-class": "Therapy class", "study": "Study", "trial": "Trial", "limitation": "Limitation",
               "site": "Implantation site", "product": "Product or device"}
 
@@ -135,10 +137,16 @@ def search_card(b, path: str) -> str:
         meta["year"] = str(record.get("year", ""))
         meta["design"] = label(record.get("design"))
         terms += _reference_terms(b, record)
-    elif record is not None and record.kind.name == "trial":
+    elif path in ENTRY_PAGES:
+        # a page of many short entries answers each entry's names
+        for entry in b.corpus.all(ENTRY_PAGES[path]):
+            terms += [entry.title, str(entry.get("expansion") or ""), *entry.get("aliases", [])]
+    elif record is not None:
+        # a topic page (class, limitation, trial, site, product) is the first answer to its own names
+        terms += [record.title, *record.get("aliases", [])]
         terms += [str(record.get(k)) for k in ("identifier", "identifier_as_printed") if record.get(k)]
     spans = "".join(f'<span data-pagefind-meta="{k}:{_attr(v)}"></span>' for k, v in meta.items() if v)
-    words = f'<span data-pagefind-weight="5">{html.escape(" · ".join(dict.fromkeys(terms)))}</span>' if terms else ""
+    words = f'<span data-pagefind-weight="5">{html.escape(" · ".join(dict.fromkeys(t for t in terms if t)))}</span>' if terms else ""
     return f'<div class="atlas-search-card" hidden>{spans}{words}</div>'
 
 

@@ -26,11 +26,15 @@ RELEVANCE = Path(__file__).parent / "search" / "relevance.yaml"
 def relevance_set(corpus_text: str) -> dict[str, set[str]]:
     wanted = {}
     for query, answer in yaml.safe_load(RELEVANCE.read_text(encoding="utf-8")).items():
+        pages = set(answer if isinstance(answer, list) else answer["want"])
         if isinstance(answer, dict):
             if answer.get("when") and answer["when"].lower() not in corpus_text:
                 continue  # the word is not in the atlas yet
-            answer = answer["want"]
-        wanted[str(query)] = set(answer)
+            if answer.get("studies_mentioning"):
+                word = answer["studies_mentioning"].lower()
+                pages |= {f"studies/{p.stem}/" for p in (ROOT / "data" / "studies").glob("*.yaml")
+                          if word in p.read_text(encoding="utf-8").lower()}
+        wanted[str(query)] = pages
     return wanted
 
 

@@ -106,8 +106,14 @@
       if (!seen || seen.rank < rank) best.set(result.id, { result, rank });
     };
     const answers = await Promise.all(runs.map(r => pagefind.search(r.text)));
+    // Pagefind ranks a phrase's pages alike, so a phrase lifts the ranks of all its words
+    const phrase = new Set();
     answers.forEach((answer, i) => {
-      for (const result of answer?.results || []) note(result, runs[i].tier * 1000 + result.score * runs[i].weight);
+      if (runs[i].tier === 3) for (const r of answer?.results || []) phrase.add(r.id);
+    });
+    answers.forEach((answer, i) => {
+      if (runs[i].tier === 3) return;
+      for (const r of answer?.results || []) note(r, 1000 + r.score * runs[i].weight * (phrase.has(r.id) ? 2 : 1));
     });
     // No page has every word: rank pages by how many of the words they have.
     if (best.size < 3 && keep.length > 1) {

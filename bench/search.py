@@ -81,8 +81,10 @@ class LunrBox(SearchBox):
         box.press("Backspace")
         box.press_sequentially(query, delay=delay)
         t0 = time.perf_counter()
-        try:
-            self.page.wait_for_selector(".md-search-result__item", state="attached", timeout=30_000)
+        try:  # results, or Material's "No matching documents"
+            self.page.wait_for_function("() => document.querySelector('.md-search-result__item') || "
+                                        "/no matching/i.test(document.querySelector('.md-search-result__meta').textContent)",
+                                        timeout=30_000)
         except Exception:
             return [], float("nan")
         took = (time.perf_counter() - t0) * 1000

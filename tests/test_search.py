@@ -30,12 +30,31 @@ def relevance_set(corpus_text: str) -> dict[str, set[str]]:
         if isinstance(answer, dict):
             if answer.get("when") and answer["when"].lower() not in corpus_text:
                 continue  # the word is not in the atlas yet
+            for word in answer.get("titles_with", []):
+                pages |= titled_with(word)
             if answer.get("studies_mentioning"):
                 word = answer["studies_mentioning"].lower()
                 pages |= {f"studies/{p.stem}/" for p in (ROOT / "data" / "studies").glob("*.yaml")
                           if word in p.read_text(encoding="utf-8").lower()}
         wanted[str(query)] = pages
     return wanted
+
+
+ONE_PAGE = {"glossary": "glossary/", "cell-sources": "cell-sources/", "organisations": "organisations/",
+            "models": "models/", "references": "bibliography/"}
+
+
+def titled_with(word: str) -> set[str]:
+    """Pages of the records whose title names the word: a page titled with what the reader
+    typed answers the query."""
+    pages = set()
+    for path in (ROOT / "data").glob("*/*.yaml"):
+        record = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        title = " ".join(str(record.get(k, "")) for k in ("title", "name", "term"))
+        if word.lower() in title.lower():
+            folder = path.parent.name
+            pages.add(ONE_PAGE.get(folder) or f"{folder}/{path.stem}/")
+    return pages
 
 
 def data_text() -> str:

@@ -67,9 +67,12 @@
     return [...out];
   }
   const wordsOf = q => q.toLowerCase().replace(/[“”"«»()[\]{},;:!?]/g, " ").replace(/[’‘]/g, "'").split(/\s+/).filter(Boolean);
+  // Words of every page of the atlas: they narrow nothing when a query has other words.
+  const EVERYWHERE = new Set(["type", "1", "i", "diabetes", "diabetic", "t1d", "t1dm", "stem", "cell", "cells", "therapy"]);
   const content = words => {
     const kept = words.filter(w => !STOP.has(w) && (w.length > 1 || /\d/.test(w)));
-    return kept.length ? kept : words;
+    const narrow = kept.filter(w => !EVERYWHERE.has(w));
+    return narrow.length ? narrow : kept.length ? kept : words;
   };
 
   // Query strings to run, each with how much its answers count.
@@ -87,11 +90,13 @@
     });
     const all = keep.map(w => otherForms(w, rules)[0] || w).join(" ");
     add(all, 2, 1);
+    // A reader's phrase in the lay list stands for the atlas's words; it counts in full when
+    // it was the whole query.
     for (const [key, values] of rules.lay) {
-      for (let i = 0; i + key.length <= keep.length; i++) {
-        if (key.every((k, j) => keep[i + j] === k)) {
-          for (const v of values) add([...keep.slice(0, i), v, ...keep.slice(i + key.length)].join(" "), 2, 0.6);
-        }
+      for (let i = 0; i + key.length <= words.length; i++) {
+        if (!key.every((k, j) => words[i + j] === k)) continue;
+        const rest = keep.filter(w => !key.includes(w));
+        for (const v of values) add([v, ...rest].join(" "), 2, rest.length ? 0.6 : 1);
       }
     }
     return { runs: runs.slice(0, 14), keep };

@@ -56,9 +56,10 @@ class SearchBox:
     def ask(self, query: str, delay: float = 15) -> tuple[list[str], float]:
         """(result page paths in order, milliseconds from the last key to the results)."""
         box = self.box
-        if not box.is_visible():
-            self.page.locator("label.md-header__button[for='__search']").click()
-        box.click()
+        if not self.page.evaluate("() => document.getElementById('__search').checked"):
+            button = self.page.locator("label.md-header__button[for='__search']")
+            (button if button.is_visible() else box).click()  # on a phone the box opens from the header
+        box.focus()
         box.press("Control+a")
         box.press("Backspace")
         self.page.evaluate("() => { window.__atlas.answered = null; }")

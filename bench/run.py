@@ -137,7 +137,8 @@ def measure(scale: int, runs: int, work: Path) -> dict:
     row["pairs"] = [(f[0], p[0]) for f, p in zip(full_runs, floor_runs)]
     row["peak_mb"] = max(r[1] for r in full_runs) / 2**20
     row["site_mb"] = dir_size(site) / 2**20
-    index = (site / "search" / "search_index.json").read_bytes()
+    index_file = site / "search" / "search_index.json"  # lunr's; search is Pagefind now (bench/search.py)
+    index = index_file.read_bytes() if index_file.exists() else b""
     row["index_mb"], row["index_gz_mb"] = len(index) / 2**20, len(gzip.compress(index)) / 2**20
     row["pages"] = len(list(site.rglob("index.html")))
     if scale == 1:

@@ -61,7 +61,8 @@ def load_terms(root: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
+        # where the broken construct starts ("[" never closed) says more than where parsing gave up
+        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
         raise DataError([Problem(SYNONYMS, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
                                  "search-terms", f"not valid YAML: {getattr(e, 'problem', e)}")]) from None
     problems = []

@@ -163,6 +163,22 @@ def test_synonyms_file_is_valid():
     assert terms["spellings"] and terms["lay"] and terms["greek"]
 
 
+@pytest.mark.parametrize("text, line, words", [
+    ("spellings:\n  tumour: tumor\n  Oedema: edema\n", 3, "lower case"),
+    ("lay:\n  cure: [insulin independence]\n  safe: 3\n", 3, "'word: [other, other]'"),
+    ("spelling:\n  tumour: tumor\n", 1, "not a section"),
+    ("spellings:\n  tumour: [tumor\n", 2, "not valid YAML"),
+])
+def test_a_mistake_in_the_synonyms_file_is_named_with_its_line(tmp_path, text, line, words):
+    from atlas.diagnostics import DataError
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "synonyms.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        load_terms(tmp_path)
+    problem = e.value.problems[0]
+    assert problem.path == "search/synonyms.yaml" and problem.line == line and words in problem.message, problem
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

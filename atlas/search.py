@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -169,19 +171,25 @@ def _reference_terms(b, study) -> list[str]:
         authors = [a.get("family") or a.get("literal") or "" for a in ref.get("authors", []) if isinstance(a, dict)]
         authors = [a for a in authors if a]
         year = ref.get("year")
-        if authors:
-            terms.append(f"{authors[0]} {year}" if year else authors[0])
-            terms.append(f"{authors[0]} et al")
-        terms += authors[1:]
+        for i, name in enumerate(authors):
+            for form in dict.fromkeys([name, _folded(name)]):  # Tögel and Togel, D’Amour and DAmour
+                terms += [f"{form} {year}" if year else form, f"{form} et al"] if i == 0 else [form]
         for key, prefix in (("doi", "DOI"), ("pmid", "PMID"), ("pmcid", "")):
             if ref.get(key):
                 terms.append(f"{prefix} {ref.get(key)}".strip())
     return terms
 
 
+def _folded(name: str) -> str:
+    """A name as typed on a keyboard without accents or apostrophes."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"['’`]", "", plain)
+
+
 def index_site(site_dir: str | Path) -> None:
     """Run Pagefind over a built site; it writes site_dir/pagefind/."""
     cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--root-selector", "article.md-content__inner",
+           "--glob", "**/index.html",  # every page; not 404.html
            "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet"]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:

@@ -60,13 +60,15 @@
     }
     for (const [letter, name] of rules.greek) {
       if (word.includes(letter)) out.add(word.split(letter).join(name + (word.endsWith(letter) ? "" : " ")).trim());
-      const named = new RegExp(`^${name}(?=$|[-\\s\\d])`);
-      if (named.test(word)) out.add(word.replace(named, letter));
+      const named = new RegExp(`(^|-)${name}(?=$|[-\\s\\d])`);  // "beta-cell", "tgf-beta"
+      if (named.test(word)) out.add(word.replace(named, `$1${letter}`));
     }
     out.delete(word);
     return [...out];
   }
-  const wordsOf = q => q.toLowerCase().replace(/[“”"«»()[\]{},;:!?]/g, " ").replace(/[’‘]/g, "'").split(/\s+/).filter(Boolean);
+  // a pasted DOI link or "doi:" prefix: the DOI itself is what pages hold
+  const bare = q => q.trim().replace(/^(https?:\/\/(dx\.)?doi\.org\/|doi:\s*)/i, "");
+  const wordsOf = q => bare(q).toLowerCase().replace(/[“”"«»()[\]{},;:!?]/g, " ").replace(/[’‘]/g, "'").split(/\s+/).filter(Boolean);
   // Words of every page of the atlas: they narrow nothing when a query has other words.
   const EVERYWHERE = new Set(["type", "1", "i", "diabetes", "diabetic", "t1d", "t1dm", "stem", "cell", "cells", "therapy"]);
   const content = words => {
@@ -85,6 +87,9 @@
     };
     if (keep.length > 1) add(`"${words.join(" ")}"`, 3, 1);
     add(keep.join(" "), 2, 1);
+    // with the words found everywhere too ("stem cell derived islets"), a little above
+    const every = words.filter(w => !STOP.has(w) && (w.length > 1 || /\d/.test(w)));
+    if (every.length > keep.length) add(every.join(" "), 2, 1.2);
     keep.forEach((w, i) => {
       for (const other of otherForms(w, rules)) add(keep.map((x, j) => (j === i ? other : x)).join(" "), 2, 1);
     });

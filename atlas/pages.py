@@ -18,7 +18,6 @@ from .schema import Schemas
 from .render import RenderedPage, Renderer
 
 CLINICAL = ("early-clinical", "randomised")
-COMPACT_SEARCH_STUDIES = 1000
 
 
 def render_all(r: Renderer) -> None:
@@ -30,9 +29,6 @@ def render_all(r: Renderer) -> None:
     limitations = sorted(c.all("limitation"), key=lambda x: (x["category"], x.title.lower()))
     sites = sorted(c.all("site"), key=lambda x: x.title.lower())
     products = sorted(c.all("product"), key=lambda x: x.title.lower())
-    # A reader's browser downloads the whole search index. Past this many studies, a study
-    # page is indexed by its title, aliases and summary only (bench/RESULTS.md).
-    compact = len(c.studies_sorted) > COMPACT_SEARCH_STUDIES
 
     def page(path: str, template: str, **context):  # a job that renders one page
         return partial(r.page, path, template, **context)
@@ -46,7 +42,7 @@ def render_all(r: Renderer) -> None:
         page("sites/index.md", "sites_index.md.j2", sites=sites),
         page("products/index.md", "products_index.md.j2", products=products),
         *[partial(class_page, r, k) for k in classes],
-        *[partial(study_page, r, s, compact) for s in c.studies_sorted],
+        *[partial(study_page, r, s) for s in c.studies_sorted],
         *[partial(trial_page, r, t) for t in trials],
         *[partial(limitation_page, r, lim) for lim in limitations],
         *[partial(site_page, r, site) for site in sites],
@@ -90,9 +86,9 @@ def class_page(r: Renderer, k: Record) -> RenderedPage:
                   jsonld=jsonld.therapy_class(k), c=k, **_class_view(r, k))
 
 
-def study_page(r: Renderer, s: Record, compact_search: bool) -> RenderedPage:
+def study_page(r: Renderer, s: Record) -> RenderedPage:
     return r.page(f"studies/{s.id}.md", "study.md.j2", source=s.relpath, title=s.title, tags=s.get("aliases"),
-                  jsonld=jsonld.study(s, r.corpus), s=s, compact_search=compact_search)
+                  jsonld=jsonld.study(s, r.corpus), s=s)
 
 
 def trial_page(r: Renderer, t: Record) -> RenderedPage:

@@ -6,7 +6,9 @@ trigger a rebuild.
 """
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -16,6 +18,7 @@ from atlas.build import prepare
 from atlas.diagnostics import DataError
 from atlas.search import index_site
 
+_serving = False
 _previous: dict[str, str | bytes] = {}  # what the last build handed MkDocs, kept across `mkdocs serve` rebuilds
 
 
@@ -62,5 +65,22 @@ def _generated(config, path: str, content: str | bytes) -> File:
     return f
 
 
+def on_startup(*, command, dirty):
+    global _serving
+    _serving = command == "serve"
+
+
 def on_post_build(*, config):
-    index_site(config.site_dir)  # Pagefind reads the HTML just written (atlas.search)
+    # Pagefind reads the HTML just written (atlas.search). Under `mkdocs serve` it runs beside
+    # the reload, so an edit shows at once and search catches up a second or two later.
+    if _serving:
+        threading.Thread(target=_index_beside_serve, args=(config.site_dir,), daemon=True).start()
+    else:
+        index_site(config.site_dir)
+
+
+def _index_beside_serve(site_dir: str) -> None:
+    try:
+        index_site(site_dir)
+    except RuntimeError as e:
+        logging.getLogger("mkdocs.hooks.atlas").error(str(e))

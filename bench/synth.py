@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED_PARTS = ("schemas", "templates", "hooks", "overrides", "docs")
+COPIED_PARTS = ("schemas", "templates", "hooks", "overrides", "docs", "search")
 
 
 def load(folder: Path) -> dict[str, dict]:

@@ -41,7 +41,7 @@ EXCLUDE = "[data-search-exclude], .headerlink"
 # Page kinds a result names, for pages that are not one record
 PAGE_KINDS = {
     "glossary.md": "Glossary",
-    "bibliography.md": "Reference list",
+    "bibliography.md": "Reference",
     "cell-sources.md": "Cell sources",
     "models.md": "Proposed models",
     "organisations.md": "Organisations",

@@ -195,9 +195,9 @@
     li.append(a);
     return li;
   }
-  // On a page of many entries (glossary, reference list), go to the entry that matched.
+  // On a page of many entries (glossary, references), go to the entry that matched.
   function section(data) {
-    if (!/^(Glossary|Reference list|Cell sources|Organisations|Proposed models)$/.test(data.meta.kind || "")) return null;
+    if (!/^(Glossary|Reference|Cell sources|Organisations|Proposed models)$/.test(data.meta.kind || "")) return null;
     const subs = (data.sub_results || []).filter(s => s.url.includes("#"));
     if (!subs.length) return null;
     return subs.reduce((a, b) => ((b.locations || []).length > (a.locations || []).length ? b : a));

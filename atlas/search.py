@@ -35,8 +35,8 @@ from .text import label
 SYNONYMS = "search/synonyms.yaml"
 TERMS_ASSET = "assets/search/terms.json"
 # What Pagefind leaves out of a page: the suggested citation (the same on every page)
-# and heading anchors.
-EXCLUDE = "[data-search-exclude], .headerlink"
+# the heading of the page's reference list, and heading anchors.
+EXCLUDE = "[data-search-exclude], #page-references, .headerlink"
 
 # Page kinds a result names, for pages that are not one record
 PAGE_KINDS = {

@@ -34,7 +34,7 @@ from .text import label
 
 SYNONYMS = "search/synonyms.yaml"
 TERMS_ASSET = "assets/search/terms.json"
-# What Pagefind leaves out of a page: the suggested citation (the same on every page)
+# What Pagefind leaves out of a page: the suggested citation (the same on every page),
 # the heading of the page's reference list, and heading anchors.
 EXCLUDE = "[data-search-exclude], #page-references, .headerlink"
 

@@ -168,6 +168,7 @@ def main() -> None:
     ap.add_argument("--scales", default="1,100")
     ap.add_argument("--before", default=BEFORE)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    ap.add_argument("--engines", default="lunr,pagefind")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
@@ -175,6 +176,8 @@ def main() -> None:
         before = export(args.before, tmp / "before")
         for n in [int(x) for x in args.scales.split(",")]:
             for name, tree, lunr in (("lunr (before)", before, True), ("Pagefind (after)", ROOT, False)):
+                if name.split()[0].lower() not in args.engines:
+                    continue
                 site, secs = build(tree, n, tmp / f"{name.split()[0]}-{n}")
                 m = measure(site, n, lunr)
                 m.update(scale=n, engine=name, build_s=secs)

@@ -104,7 +104,7 @@
         for (const v of values) add([v, ...rest].join(" "), 2, rest.length ? 0.6 : 1);
       }
     }
-    return { runs: runs.slice(0, 14), keep };
+    return { runs: runs.slice(0, 10), keep };
   }
 
   async function find(q) {
@@ -145,10 +145,17 @@
   }
 
   // --- showing results ------------------------------------------------------------------------
-  let asked = 0;
-  async function update() {
-    const q = input.value.trim();
-    const ticket = ++asked;
+  // One search at a time: keys typed meanwhile are answered together once it ends, so a
+  // fast typist never queues a search per key (at 100x the corpus that backlog took seconds).
+  let busy = null, again = false;
+  function update() {
+    if (busy) { again = true; return; }
+    busy = (async () => {
+      do { again = false; await show(input.value.trim()); } while (again);
+    })().finally(() => { busy = null; });
+  }
+
+  async function show(q) {
     if (!q) {
       list.replaceChildren();
       meta.textContent = meta.dataset.placeholder || meta.textContent;
@@ -158,16 +165,16 @@
     try {
       results = await find(q);
     } catch (e) {
-      if (ticket === asked) meta.textContent = "Search could not load; open the site over http(s), not from a file.";
+      meta.textContent = "Search could not load; open the site over http(s), not from a file.";
       return;
     }
-    if (ticket !== asked) return;
+    if (again) return;  // the reader typed on: answer that instead
     const datas = await Promise.all(results.slice(0, SHOWN).map(r => r.data()));
-    if (ticket !== asked) return;
+    if (again) return;
     meta.textContent = results.length === 0 ? "No matching pages"
       : results.length === 1 ? "1 matching page" : `${results.length} matching pages`;
     list.replaceChildren(...datas.map(item));
-    root.dispatchEvent(new CustomEvent("atlas-search-results", { detail: { query: input.value } }));
+    root.dispatchEvent(new CustomEvent("atlas-search-results", { detail: { query: q } }));
   }
 
   function item(data) {

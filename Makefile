@@ -9,7 +9,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve site test test-fast validate fmt fmt-check pages check-site linkcheck bench clean
+.PHONY: install serve site test test-fast validate fmt fmt-check pages check-site linkcheck bench bench-search clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,3 +69,7 @@ bench: install
 
 clean:
 	rm -rf site .site-new build
+
+## bench-search: search before (lunr) and after (Pagefind) at 1x and 100x (writes the Search section of bench/RESULTS.md)
+bench-search: install
+	$(PY) bench/search.py --scales 1,100 --out bench/RESULTS.md

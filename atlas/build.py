@@ -21,6 +21,7 @@ from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .pages import generate
 from .render import Output, PageContext, Renderer, record_location
+from .search import add_search
 from .text import escape_md
 from .validate import validate
 
@@ -268,7 +269,9 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
         pages[rel] = process_markdown(b, md, rel, hand_written=False)
         if memo is not None:
             memo[rel] = (md, pages[rel])
-    return Prepared(pages, dict(b.site.assets), dict(b.site.sources), hand_written)
+    assets = dict(b.site.assets)
+    add_search(b, pages, assets)
+    return Prepared(pages, assets, dict(b.site.sources), hand_written)
 
 
 def write_pages(root: Path, out: Path) -> int:

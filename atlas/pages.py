@@ -22,7 +22,6 @@ from .render import RenderedPage, Renderer, page_exports_stem
 from .searchterms import search_terms
 
 CLINICAL = ("early-clinical", "randomised")
-COMPACT_SEARCH_STUDIES = 1000
 # Past this many studies, the studies list and the evidence overview's study-by-study tables
 # are split into a page per year (a busy year in parts), so that no page outgrows 1 MB of HTML
 # at 100x the review (bench/RESULTS.md).
@@ -184,10 +183,7 @@ def _record_view(r: Renderer, rec: Record) -> dict:
 
 
 def _study_view(r: Renderer, s: Record) -> dict:
-    # A reader's browser downloads the whole search index. Past this many studies, a study
-    # page is indexed by its title, aliases and summary only (bench/RESULTS.md).
-    compact = len(r.corpus.studies_sorted) > COMPACT_SEARCH_STUDIES
-    return {"jsonld": jsonld.study(s, r.corpus), "s": s, "compact_search": compact,
+    return {"jsonld": jsonld.study(s, r.corpus), "s": s,
             "outcomes": [(s, o) for o in s.get("outcomes", [])]}
 
 

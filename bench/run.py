@@ -239,7 +239,8 @@ def measure(scale: int, runs: int, work: Path, old: Path | None) -> dict:
         row["old_cpu_ratio"] = statistics.median(f[2] / o[2] for f, o in zip(full_runs, old_runs))
     row["peak_mb"] = max(r[1] for r in full_runs) / 2**20
     row["site_mb"] = dir_size(site) / 2**20
-    index = (site / "search" / "search_index.json").read_bytes()
+    index_file = site / "search" / "search_index.json"  # lunr's; search is Pagefind now (bench/search.py)
+    index = index_file.read_bytes() if index_file.exists() else b""
     row["index_mb"], row["index_gz_mb"] = len(index) / 2**20, len(gzip.compress(index)) / 2**20
     row["pages"] = len(list(site.rglob("index.html")))
     row["largest"] = largest_page(site)

@@ -23,7 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 # the generator itself too: a project builds with its own code (`python -m` puts the
 # folder first on the path), so an older checkout can be measured beside this one
-COPIED_PARTS = ("atlas", "schemas", "templates", "hooks", "overrides", "docs")
+COPIED_PARTS = ("atlas", "schemas", "templates", "hooks", "overrides", "docs", "search")
 
 
 def load(folder: Path) -> dict[str, dict]:

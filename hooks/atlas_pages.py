@@ -6,18 +6,19 @@ trigger a rebuild.
 """
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from atlas import serving
 from atlas.build import keep_processed_pages, prepare
 from atlas.corpus import keep_parsed_files
 from atlas.diagnostics import DataError
-from atlas.searchindex import compact_entries
+from atlas.search import index_site
 
 _previous: dict[str, str | bytes] = {}  # what the last build handed MkDocs, kept across `mkdocs serve` rebuilds
 
@@ -73,8 +74,17 @@ def _generated(config, path: str, content: str | bytes) -> File:
     return f
 
 
-@event_priority(100)  # before the search plugin's on_post_build writes the index
 def on_post_build(*, config):
-    search = config.plugins.get("material/search")
-    if search is not None:
-        search.search_index.entries = compact_entries(search.search_index.entries)
+    # Pagefind reads the HTML just written (atlas.search). Under `mkdocs serve` it runs beside
+    # the reload, so an edit shows at once and search catches up a second or two later.
+    if serving.STATE.serving:
+        threading.Thread(target=_index_beside_serve, args=(config.site_dir,), daemon=True).start()
+    else:
+        index_site(config.site_dir)
+
+
+def _index_beside_serve(site_dir: str) -> None:
+    try:
+        index_site(site_dir)
+    except RuntimeError as e:
+        logging.getLogger("mkdocs.hooks.atlas").error(str(e))

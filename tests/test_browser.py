@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from atlas.corpus import load_corpus
 from conftest import ROOT, need
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -72,73 +71,7 @@ def page(browser):
     context.close()
 
 
-# --- search -------------------------------------------------------------------------------
-
-def expected_pages() -> dict[str, set[str]]:
-    """For each query, the pages a reader should land on: the record it names, its glossary
-    entry, or the studies that report or use it."""
-    corpus = load_corpus(ROOT)
-    hba1c = {f"studies/{s.id}/" for s in corpus.all("study") if any(o["measure"] == "hba1c" for o in s.get("outcomes", []))}
-    stz = {f"studies/{s.id}/" for s in corpus.all("study")
-           if "streptozotocin" in str(s.get("population", {})).lower() or "stz" in str(s.get("population", {})).lower()}
-    beta = {"glossary/", "cell-sources/", "classes/psc-derived-islet-cells/", "classes/psc-beta-cells-immunosuppressed/",
-            "classes/educated-extracellular-vesicles/"}
-    wharton = {"cell-sources/"} | {f"studies/{s.id}/" for s in corpus.all("study")
-                                   if s.get("intervention", {}).get("cell_source") == "wharton-jelly-msc"}
-    vesicles = {"classes/extracellular-vesicle-therapy/", "classes/msc-extracellular-vesicles/",
-                "classes/educated-extracellular-vesicles/"}
-    return {
-        "NCT04786262": {"trials/nct04786262/"},
-        "VC-02": {"products/vc-02/"},
-        "VCTX210A": {"products/vctx210a/", "trials/nct05210530/"},
-        "β-cell": beta,
-        "beta cell": beta,
-        "CXCL10": {"studies/sintov-2022/"},
-        "Wharton's jelly": wharton,
-        "exosome": vesicles,
-        "extracellular vesicle": vesicles,
-        "teratoma": {"limitations/teratoma-risk/"},
-        "omentum": {"sites/omentum/"},
-        "HbA1c": {"glossary/"} | hba1c,
-        "streptozotocin": {"glossary/"} | stz,
-    }
-
-
-def test_search_finds_the_right_page_in_the_first_three_results(page, site_url):
-    page.goto(site_url)
-    failures = []
-    for query, wanted in expected_pages().items():
-        box = page.locator("input.md-search__input")
-        box.click()
-        # clear first and wait for the old results to go, so no answer to the last query is read
-        box.press("Control+a")
-        box.press("Backspace")
-        page.wait_for_function("() => document.querySelectorAll('.md-search-result__item').length === 0",
-                               timeout=10_000)
-        box.press_sequentially(query, delay=5)  # key events, as a reader types (fill() sends none)
-        page.wait_for_selector(".md-search-result__item", state="attached", timeout=30_000)
-        hrefs = settled_results(page)
-        top = []
-        for href in hrefs:
-            path = urlsplit(href).path.removeprefix(urlsplit(site_url).path)
-            if path not in top:
-                top.append(path)
-        if not set(top[:3]) & wanted:
-            failures.append(f"{query!r}: first three {top[:3]}, wanted one of {sorted(wanted)[:5]}")
-        page.keyboard.press("Escape")
-    assert not failures, "\n".join(failures)
-
-
-def settled_results(page, tries: int = 40) -> list[str]:
-    """Result links once they stop changing (the search worker answers asynchronously)."""
-    read = "els => els.map(e => e.getAttribute('href'))"
-    seen: list = []
-    for _ in range(tries):
-        page.wait_for_timeout(300)
-        seen.append(page.locator(".md-search-result__item > a").evaluate_all(read))
-        if len(seen) >= 3 and seen[-1] and seen[-1] == seen[-2] == seen[-3]:
-            return seen[-1]
-    return seen[-1] if seen else []
+# Search: tests/test_search.py types the reader queries of tests/search/relevance.yaml.
 
 
 # --- accessibility --------------------------------------------------------------------------

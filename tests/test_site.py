@@ -133,34 +133,21 @@ def test_evidence_overview(built_site):
     assert "Participants enrolled" in page
 
 
-def test_search_index_has_identifiers_codes_greek_and_synonyms(built_site):
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs = index["docs"]
-
-    def pages_with(term: str) -> set[str]:
-        t = term.lower()
-        return {d["location"].split("#")[0] for d in docs if t in (d["title"] + " " + d["text"]).lower()}
-
-    expected = {
-        "NCT04786262": "trials/nct04786262/",
-        "VC-01": "products/vc-01/",
-        "VC-02": "products/vc-02/",
-        "VCTX210A": "products/vctx210a/",
-        "β-cell": "glossary/",
-        "CTLA4-Ig": "studies/wang-2022/",
-        "miR-212": "studies/bai-2021/",
-        "TGF-β": "glossary/",
-        "beta cell": "glossary/",
-        "exosome": "classes/msc-extracellular-vesicles/",
-        "extracellular vesicle": "classes/msc-extracellular-vesicles/",
-        "mesenchymal stromal cell": "classes/msc-therapies/",
-        "Wharton": "studies/hu-2013/",
-    }
-    for term, page in expected.items():
-        assert page in pages_with(term), (term, page)
-    # hyphens separate tokens as the reader types them; Greek letters are not trimmed away
-    assert index["config"]["separator"] == r"[\s\-]+"
-    assert "trimmer" not in index["config"]["pipeline"]
+def test_pages_carry_search_cards_and_the_site_a_pagefind_index(built_site):
+    """What Pagefind indexes beyond the text: kind, a study's year and design, authors and
+    identifiers from the data (tests/test_search.py types the queries in a browser)."""
+    assert (built_site / "pagefind" / "pagefind.js").exists()
+    terms = json.loads((built_site / "assets" / "search" / "terms.json").read_text(encoding="utf-8"))
+    assert terms["spellings"]["glycaem"] == "glycem" and terms["greek"]["β"] == "beta"
+    hu = html(built_site, "studies/hu-2013.md")
+    card = hu[hu.index('<div class="atlas-search-card" hidden>'):]
+    card = card[:card.index("</div>")]
+    assert 'data-pagefind-meta="kind:Study"' in card and 'data-pagefind-meta="year:2013"' in card
+    assert 'data-pagefind-meta="design:Randomised controlled trial"' in card
+    assert "Hu 2013" in card and "10.1507/endocrj.ej12-0343" in card
+    trial = html(built_site, "trials/nct04786262.md")
+    assert 'data-pagefind-meta="kind:Trial"' in trial and "VX-880" in trial
+    assert 'data-pagefind-meta="kind:Glossary"' in html(built_site, "glossary.md")
 
 
 # Elements a browser fetches on load. <link rel="canonical"> and <a href> are not requests.
@@ -338,12 +325,3 @@ def test_make_site_keeps_the_old_site_when_the_build_fails(project):
     built = subprocess.run(make, cwd=project, capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr[-2000:]
     assert not old.exists() and (project / "site" / "studies" / "alpha-2020" / "index.html").exists()
-
-
-def test_search_index_keeps_only_entries_with_text(built_site):
-    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    sections = [d for d in index["docs"] if "#" in d["location"]]
-    assert sections and all(d["text"].strip() for d in sections)
-    assert not any("tags" in d for d in sections), "tags are kept on the page's own entry only"
-    hu = next(d for d in index["docs"] if d["location"] == "studies/hu-2013/")
-    assert "WJ-MSC" in hu["tags"]

@@ -1,0 +1,196 @@
+"""The site's search: Pagefind indexes the built HTML; this module says what it indexes.
+
+Readers type US or UK spelling, Greek letters or their names, lay words, authors and
+identifiers. Two things make those find the right page:
+
+- each generated page ends with a search card, hidden from readers, that tells Pagefind
+  what kind of page it is (and for a study its year and design) and adds the words a
+  reader may know the record by that its text may lack: first authors, "Author year",
+  DOIs, PMIDs. They come from the data, so a new study is found by its author and
+  identifiers with no list to update;
+- search/synonyms.yaml (spellings, Greek letters, lay words) goes to the browser as
+  assets/search/terms.json; the search box (docs/assets/javascripts/search.js) expands
+  each query with it.
+
+Pagefind (the `pagefind[bin]` wheel ships its binary) splits the index into chunks the
+browser fetches for the words typed, so what a reader downloads stays small as the
+corpus grows (bench/RESULTS.md, "Search").
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import DataError, Problem
+from .kinds import BY_FOLDER
+from .text import label
+
+SYNONYMS = "search/synonyms.yaml"
+TERMS_ASSET = "assets/search/terms.json"
+# What Pagefind leaves out of a page: the suggested citation (the same on every page),
+# the heading of the page's reference list, and heading anchors.
+EXCLUDE = "[data-search-exclude], #page-references, .headerlink"
+
+# Page kinds a result names, for pages that are not one record
+PAGE_KINDS = {
+    "glossary.md": "Glossary",
+    "bibliography.md": "Reference",
+    "cell-sources.md": "Cell sources",
+    "models.md": "Proposed models",
+    "organisations.md": "Organisations",
+    "evidence.md": "Evidence overview",
+    "data.md": "Data and downloads",
+}
+ENTRY_PAGES = {"glossary.md": "glossary-term", "cell-sources.md": "cell-source", "organisations.md": "organisation",
+               "models.md": "model"}
+KIND_NAMES = {"therapy-class": "Therapy class", "study": "Study", "trial": "Trial", "limitation": "Limitation",
+              "site": "Implantation site", "product": "Product or device"}
+
+
+def load_terms(root: Path) -> dict:
+    """search/synonyms.yaml, checked: spellings and greek map a word part to another,
+    lay maps a reader's word or phrase to a list of the atlas's words."""
+    path = root / SYNONYMS
+    if not path.exists():
+        return {"spellings": {}, "greek": {}, "lay": {}}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        # where the broken construct starts ("[" never closed) says more than where parsing gave up
+        mark = getattr(e, "context_mark", None) or getattr(e, "problem_mark", None)
+        raise DataError([Problem(SYNONYMS, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
+                                 "search-terms", f"not valid YAML: {getattr(e, 'problem', e)}")]) from None
+    problems = []
+
+    def bad(message: str) -> None:
+        problems.append(Problem(SYNONYMS, _line_of(path, message.split("'")[1] if "'" in message else ""), 1,
+                                "search-terms", message))
+
+    if not isinstance(data, dict):
+        raise DataError([Problem(SYNONYMS, 1, 1, "search-terms", "expected sections spellings:, greek: and lay:")])
+    out = {}
+    for section in ("spellings", "greek", "lay"):
+        entries = data.get(section) or {}
+        if not isinstance(entries, dict):
+            bad(f"'{section}' must map words to words, one 'word: other' per line")
+            continue
+        clean = {}
+        for key, value in entries.items():
+            values = value if section == "lay" else [value]
+            if not isinstance(key, str) or not key.strip() or not isinstance(values, list) or not all(
+                    isinstance(v, str) and v.strip() for v in values):
+                bad(f"'{key}' in {section}: write 'word: other'" + (" or 'word: [other, other]'" if section == "lay" else ""))
+                continue
+            if key != key.lower() or any(v != v.lower() for v in values):
+                bad(f"'{key}' in {section}: write words in lower case (search ignores case)")
+                continue
+            clean[key.strip()] = [v.strip() for v in values] if section == "lay" else values[0].strip()
+        out[section] = clean
+    unknown = set(data) - {"spellings", "greek", "lay"}
+    if unknown:
+        bad(f"'{sorted(unknown)[0]}' is not a section; use spellings:, greek: or lay:")
+    if problems:
+        raise DataError(problems)
+    return out
+
+
+def _line_of(path: Path, word: str) -> int:
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if word and line.strip().startswith(word):
+            return n
+    return 1
+
+
+def add_search(b, pages: dict[str, str], assets: dict) -> None:
+    """Give every page its search card and the site the query-side word lists."""
+    for path in pages:
+        pages[path] = pages[path].rstrip() + "\n\n" + search_card(b, path) + "\n"
+    assets[TERMS_ASSET] = json.dumps(load_terms(b.root), ensure_ascii=False, sort_keys=True)
+
+
+def page_kind(b, path: str):
+    """(what kind of page, its record or None)."""
+    source = b.site.sources.get(path, "")
+    parts = source.split("/")
+    if len(parts) == 3 and parts[0] == "data" and parts[1] in BY_FOLDER:
+        kind = BY_FOLDER[parts[1]]
+        record = b.corpus.get(kind.name, parts[2].removesuffix(".yaml"))
+        if record is not None and kind.name in KIND_NAMES:
+            return KIND_NAMES[kind.name], record
+    if path in PAGE_KINDS:
+        return PAGE_KINDS[path], None
+    if path.endswith("index.md") and "/" in path:
+        return "List", None
+    return "Page", None
+
+
+def search_card(b, path: str) -> str:
+    """Hidden HTML for Pagefind: metadata for the result line and the record's extra terms."""
+    kind, record = page_kind(b, path)
+    meta = {"kind": kind}
+    terms: list[str] = []
+    if record is not None and record.kind.name == "study":
+        meta["year"] = str(record.get("year", ""))
+        meta["design"] = label(record.get("design"))
+        terms += _reference_terms(b, record)
+    elif path in ENTRY_PAGES:
+        # a page of many short entries answers each entry's names
+        for entry in b.corpus.all(ENTRY_PAGES[path]):
+            terms += [entry.title, str(entry.get("expansion") or ""), *entry.get("aliases", [])]
+    elif record is not None:
+        # a topic page (class, limitation, trial, site, product) is the first answer to its own names
+        terms += [record.title, *record.get("aliases", [])]
+        terms += [str(record.get(k)) for k in ("identifier", "identifier_as_printed") if record.get(k)]
+    spans = "".join(f'<span data-pagefind-meta="{k}:{_attr(v)}"></span>' for k, v in meta.items() if v)
+    words = f'<span data-pagefind-weight="5">{html.escape(" · ".join(dict.fromkeys(t for t in terms if t)))}</span>' if terms else ""
+    return f'<div class="atlas-search-card" hidden>{spans}{words}</div>'
+
+
+def _attr(value: str) -> str:
+    # Pagefind splits data-pagefind-meta on commas and the first colon is the key's
+    return html.escape(value.replace(",", ";"), quote=True)
+
+
+def _reference_terms(b, study) -> list[str]:
+    """First author, "Author year", every author's family name and the identifiers of the
+    references that report the study (its primary reports, else all it cites)."""
+    cited = [c if isinstance(c, dict) else {"ref": c} for c in study.get("citations", [])]
+    primary = [c["ref"] for c in cited if c.get("role") == "primary-report"] or [c["ref"] for c in cited]
+    terms = []
+    for rid in primary:
+        ref = b.corpus.get("reference", rid)
+        if ref is None:
+            continue
+        authors = [a.get("family") or a.get("literal") or "" for a in ref.get("authors", []) if isinstance(a, dict)]
+        authors = [a for a in authors if a]
+        year = ref.get("year")
+        for i, name in enumerate(authors):
+            for form in dict.fromkeys([name, _folded(name)]):  # Tögel and Togel, D’Amour and DAmour
+                terms += [f"{form} {year}" if year else form, f"{form} et al"] if i == 0 else [form]
+        for key, prefix in (("doi", "DOI"), ("pmid", "PMID"), ("pmcid", "")):
+            if ref.get(key):
+                terms.append(f"{prefix} {ref.get(key)}".strip())
+    return terms
+
+
+def _folded(name: str) -> str:
+    """A name as typed on a keyboard without accents or apostrophes."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"['’`]", "", plain)
+
+
+def index_site(site_dir: str | Path) -> None:
+    """Run Pagefind over a built site; it writes site_dir/pagefind/."""
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--root-selector", "article.md-content__inner",
+           "--glob", "**/index.html",  # every page; not 404.html
+           "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet"]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError("Pagefind could not index the site:\n" + (result.stderr or result.stdout)[-2000:])

@@ -8,7 +8,8 @@ history; a build without git (an exported tarball, a shallow clone) still works 
 says that the history is not available.
 
 A change is a correction when it adds an entry to a record's `corrections` list, or
-when the commit's subject starts with "Correct" (CONTRIBUTING.md asks for that).
+when the commit's subject says so ("Correct the dose of ...", "Audit corrections: ...";
+CONTRIBUTING.md asks for that).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 from .yamlsafe import load
 
 ADDED, CHANGED, CORRECTED, REMOVED = "added", "changed", "corrected", "removed"
-_CORRECTION_SUBJECT = re.compile(r"^\s*correct", re.I)
+_CORRECTION_SUBJECT = re.compile(r"\bcorrect(s|ed|ion|ions)?\b", re.I)
 _GIT_TIMEOUT = 60
 
 
@@ -97,7 +98,7 @@ class _Entry:
         before = old.get("corrections") if isinstance(old.get("corrections"), list) else []
         after = new.get("corrections") if isinstance(new.get("corrections"), list) else []
         corrected = tuple(str(c.get("field", "")) if isinstance(c, dict) else "" for c in after if c not in before)
-        action = CORRECTED if corrected or _CORRECTION_SUBJECT.match(self.subject) else CHANGED
+        action = CORRECTED if corrected or _CORRECTION_SUBJECT.search(self.subject) else CHANGED
         return Change(self.commit, self.time, self.subject, action, self.relpath, fields, corrected)
 
 

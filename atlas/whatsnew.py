@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from xml.etree import ElementTree as ET
 
 from .corpus import Corpus, Record
@@ -138,17 +138,19 @@ def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, titl
 
 
 def release_notes(release_items: list[Item], version: str, date: str) -> str:
-    """A CHANGELOG section in the manner of MDN browser-compat-data's release notes."""
+    """A CHANGELOG section in the manner of MDN browser-compat-data's release notes: one line
+    per record and kind of change (a record added in the release is listed once, as added)."""
     sections = {ADDED: "Additions", CHANGED: "Changes", CORRECTED: "Corrections", REMOVED: "Removals"}
     lines = [f"## {version} ({date})", ""]
     if not release_items:
         return "\n".join(lines + ["No changes to the data.", ""])
+    merged = _one_per_record(release_items)
     for action, heading in sections.items():
-        found = [it for it in release_items if it.action == action]
+        found = [it for it in merged if it.action == action]
         if not found:
             continue
         lines += [f"### {heading}", ""]
-        for it in reversed(found):  # oldest first reads like a story
+        for it in sorted(found, key=lambda x: (x.kind_label, x.relpath)):
             if it.added_by_kind:  # titles and subjects are contributed text: escaped
                 lines.append(f"- {escape_md(it.headline)} ({escape_md(it.subject)})")
             else:
@@ -156,10 +158,24 @@ def release_notes(release_items: list[Item], version: str, date: str) -> str:
                 lines.append(f"- {it.kind_label.capitalize()} {escape_md(it.relpath)}: {escape_md(it.title)}{what}")
         lines.append("")
     counts = Counter()
-    for it in release_items:
+    for it in merged:
         counts[it.action] += sum(it.added_by_kind.values()) or 1
     commits = len({it.commit for it in release_items})
     lines += ["### Statistics", "",
               f"- {commits} {plural('commit', commits)} changed the data: "
               + ", ".join(f"{counts[a]} {sections[a].lower()}" for a in sections if counts[a]), ""]
     return "\n".join(lines)
+
+
+def _one_per_record(items: list[Item]) -> list[Item]:
+    added = {it.relpath for it in items if it.action == ADDED and it.relpath}
+    out: dict[tuple, Item] = {}
+    for it in items:
+        if it.action in (CHANGED, CORRECTED) and it.relpath in added:
+            continue  # new in this release: its later edits are part of the addition
+        key = (it.action, it.relpath or it.commit)
+        if key in out:
+            out[key].fields = tuple(sorted(set(out[key].fields) | set(it.fields)))
+        else:
+            out[key] = replace(it)
+    return list(out.values())

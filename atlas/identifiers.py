@@ -27,12 +27,6 @@ _PMID = re.compile(r"(?<![A-Za-z0-9])PMID:?\s*([0-9][^\s,;)\]]*)")  # not "PMIDs
 _DOI = re.compile(r"(?:(?<![A-Za-z])doi:\s*|doi\.org/)(\S+)|(?<![0-9.])(10\.[0-9]{4,9}/\S+)", re.I)
 _TRAILING = ".,;:)]'\"”’"
 
-_VALID = {
-    "nct": re.compile(r"^NCT[0-9]{8}$"),
-    "pmcid": re.compile(r"^PMC[0-9]{4,9}$"),
-    "pmid": re.compile(r"^[1-9][0-9]{0,8}$"),
-    "doi": re.compile(r"^10\.[0-9]{4,9}/[^\s\[\]]+$"),
-}
 _NAME = {"nct": "an NCT number", "pmcid": "a PMCID", "pmid": "a PMID", "doi": "a DOI"}
 _HOW = {
     "nct": "a ClinicalTrials.gov ID is NCT followed by exactly 8 digits",
@@ -64,9 +58,16 @@ def _trim(raw: str) -> str:
     return raw
 
 
-def malformed(text: str) -> Iterator[tuple[str, str]]:
+def valid_forms(schemas: Schemas) -> dict[str, re.Pattern]:
+    """What a well-formed identifier looks like: the patterns common.schema.json gives its
+    doi, pmid, pmcid and nct fields, so the two checks can never disagree."""
+    defs = schemas.documents.get("common.schema.json", {}).get("$defs", {})
+    return {kind: re.compile(defs[kind]["pattern"]) for kind in _NAME if "pattern" in defs.get(kind, {})}
+
+
+def malformed(text: str, valid: dict[str, re.Pattern]) -> Iterator[tuple[str, str]]:
     for kind, value in identifiers_in(text):
-        if not _VALID[kind].match(value):
+        if kind in valid and not valid[kind].match(value):
             yield kind, value
 
 
@@ -96,12 +97,13 @@ def _declarations(r: Record) -> set[tuple]:
 @rule("identifier-malformed")
 def identifiers_well_formed(corpus: Corpus, schemas: Schemas):
     declared = declared_misprints(corpus)
+    valid = valid_forms(schemas)
     for r in corpus:
         skip = _declarations(r)
         for path, text in strings(r.data):
             if path in skip:
                 continue
-            for kind, value in malformed(text):
+            for kind, value in malformed(text, valid):
                 if value in declared:
                     continue
                 yield _at(r, path, "identifier-malformed",

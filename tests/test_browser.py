@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,11 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import ROOT, need
+from search_harness import ARGS, CHROMIUM  # one Chromium and one set of flags for every browser test
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-default-apps"]
 
 PAGE_KINDS = {
     "home": "",

@@ -18,7 +18,8 @@ import yaml
 from atlas.corpus import load_corpus
 from atlas.search import load_terms
 from conftest import ROOT, need
-from search_harness import ARGS, CHROMIUM, SearchBox, Server, score
+from search_harness import SearchBox, Server, score
+from test_browser import browser  # noqa: F401  (fixture: one Chromium)
 
 RELEVANCE = Path(__file__).parent / "search" / "relevance.yaml"
 
@@ -59,19 +60,6 @@ def titled_with(word: str) -> set[str]:
 
 def data_text() -> str:
     return " ".join(p.read_text(encoding="utf-8").lower() for p in (ROOT / "data").rglob("*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(CHROMIUM is not None, "Chromium is not installed (Debian package 'chromium')")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ class _State:
     serving: bool = False
     builds: int = 0
     last_good: Prepared | None = None
+    handed: dict = field(default_factory=dict)  # page path -> what the last build handed MkDocs
     log: logging.Logger = field(default_factory=lambda: _logger())
 
 
@@ -52,6 +53,7 @@ def started(command: str) -> None:
     STATE.serving = command == "serve"
     STATE.last_good = None
     STATE.builds = 0
+    STATE.handed = {}
 
 
 def pages(make) -> Prepared:

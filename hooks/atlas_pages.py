@@ -20,9 +20,6 @@ from atlas.corpus import keep_parsed_files
 from atlas.diagnostics import DataError
 from atlas.search import index_site
 
-_previous: dict[str, str | bytes] = {}  # what the last build handed MkDocs, kept across `mkdocs serve` rebuilds
-
-
 class _Generated(File):
     """A file held in memory that knows whether its content changed since the last build,
     so `mkdocs serve --dirty` re-renders only the pages an edit touched."""
@@ -68,9 +65,12 @@ def on_files(files, *, config):
 
 
 def _generated(config, path: str, content: str | bytes) -> File:
+    # what the last build handed MkDocs lives in atlas.serving: MkDocs runs this file anew
+    # on every rebuild, so a dict here would always start empty
+    handed = serving.STATE.handed
     f = _Generated.generated(config, path, content=content)
-    f.unchanged = _previous.get(path) == content and os.path.exists(f.abs_dest_path)
-    _previous[path] = content
+    f.unchanged = handed.get(path) == content and os.path.exists(f.abs_dest_path)
+    handed[path] = content
     return f
 
 

@@ -107,7 +107,6 @@ def _not_an_abbreviation(initials: str) -> str:
     return " ".join(f"&#{ord(w[0])};{w[1:]}" if w[:1].isalpha() else w for w in initials.split(" "))
 
 
-_url_path = urls.link_path  # old name
 
 
 class References:

@@ -18,8 +18,8 @@ from .history import History
 from .text import Md
 from .kinds import KINDS
 from .kinds import BIBLIOGRAPHY, bibliography_page
-from .render import RenderedPage, Renderer, page_exports_stem
-from .searchterms import search_terms
+from .citations import page_exports_stem
+from .render import RenderedPage, Renderer
 
 CLINICAL = ("early-clinical", "randomised")
 # Past this many studies, the studies list and the evidence overview's study-by-study tables
@@ -147,7 +147,7 @@ def record_page(r: Renderer, rec: Record) -> RenderedPage:
     kind = rec.kind
     view = RECORD_VIEWS.get(kind.name, _record_view)
     return r.page(kind.location(rec)[0], kind.template, source=rec.relpath, title=kind.title_of_page(rec),
-                  tags=search_terms(rec, r.corpus), **view(r, rec))
+                  **view(r, rec))
 
 
 def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
@@ -156,7 +156,7 @@ def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
     if study_parts:
         view.update(studies=[], outcomes=[])
     return r.page(k.kind.location(k)[0], k.kind.template, source=k.relpath, title=k.kind.title_of_page(k),
-                  tags=search_terms(k, r.corpus), study_parts=study_parts, **view)
+                  study_parts=study_parts, **view)
 
 
 def class_pages(r: Renderer, k: Record) -> list:

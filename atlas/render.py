@@ -16,14 +16,12 @@ from typing import Callable
 import jinja2
 
 from . import citations, exports, urls, whatsnew
-from .citations import _format_reference, page_exports_stem, ref_anchor, ref_label  # noqa: F401 (old names)
+from .citations import page_exports_stem, ref_label
 from .history import History
 from .jsonld import encode as jsonld_encode
-from .kinds import BY_NAME
 from .corpus import STAGE_LABELS, Corpus, Record, study_stage
 from .text import Md, attr, escape_md, safe, label, number, page_title, population, quantity
 
-BIBLIOGRAPHY = BY_NAME["reference"].page  # old name; kinds.py says where references are shown
 
 
 def record_location(record: Record) -> tuple[str, str | None]:
@@ -42,7 +40,6 @@ class Output:
     doc_titles: dict[str, str] = field(default_factory=dict)  # hand-written page path -> title
 
 
-Site = Output  # the old name, for callers written before the implantation-site kind
 
 
 class PageContext:
@@ -255,7 +252,7 @@ class Renderer:
 
     # -- rendering -----------------------------------------------------------------
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
-             jsonld: dict | None = None, tags: list[str] | None = None, **context) -> "RenderedPage":
+             jsonld: dict | None = None, **context) -> "RenderedPage":
         """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
@@ -267,9 +264,6 @@ class Renderer:
             meta["title"] = page_title(title)
         if jsonld is not None:
             meta["jsonld"] = jsonld_encode(jsonld)
-        if tags:
-            # the search index weighs tags above all else: aliases (codes, synonyms) find the page
-            meta["tags"] = [page_title(t) for t in tags]
         if meta:
             # JSON strings are valid YAML scalars: front matter that no data text can break
             body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body

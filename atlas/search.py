@@ -140,6 +140,10 @@ def search_card(b, path: str) -> str:
         meta["year"] = str(record.get("year", ""))
         meta["design"] = label(record.get("design"))
         terms += _reference_terms(b, record)
+        for tid in record.get("trials") or []:  # its registry numbers, as printed and as corrected
+            trial = b.corpus.get("trial", tid)
+            if trial is not None:
+                terms += [str(trial.get(k)) for k in ("identifier", "identifier_as_printed") if trial.get(k)]
     elif path in ENTRY_PAGES:
         # a page of many short entries answers each entry's names
         for entry in b.corpus.all(ENTRY_PAGES[path]):

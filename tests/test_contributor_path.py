@@ -19,7 +19,6 @@ from atlas import datadict
 from atlas.corpus import load_corpus
 from atlas.kinds import KINDS, BY_NAME
 from atlas.schema import Schemas
-from atlas.scaffold import scaffold
 from conftest import ROOT, atlas_in_process, copy_project, html, mkdocs_build
 
 REF = "data/references/alpha-2020.yaml"
@@ -275,7 +274,7 @@ def test_a_post_review_paper_lands_on_the_whole_site(tmp_path, built_site):
 
 
 def test_two_post_review_papers_by_one_author_in_one_year_get_distinct_labels(project, tmp_path):
-    from atlas.render import ref_label
+    from atlas.citations import ref_label
     entries = [{**CSL[0], "DOI": f"10.1038/s41591-025-0000{i}-1", "title": f"Paper {i}"} for i in (1, 2)]
     (tmp_path / "two.json").write_text(json.dumps(entries))
     assert atlas_in_process(project, "import", "references", str(tmp_path / "two.json")).returncode == 0

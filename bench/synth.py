@@ -23,7 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 # the generator itself too: a project builds with its own code (`python -m` puts the
 # folder first on the path), so an older checkout can be measured beside this one
-COPIED_PARTS = ("atlas", "schemas", "templates", "hooks", "overrides", "docs", "search")
+COPIED_PARTS = ("atlas", "schemas", "templates", "hooks", "overrides", "docs", "search", "CHANGELOG.md")
 
 
 def load(folder: Path) -> dict[str, dict]:
@@ -43,8 +43,10 @@ def make(n: int, out: Path, root: Path = ROOT) -> Path:
         shutil.rmtree(out)
     out.mkdir(parents=True)
     for part in COPIED_PARTS:
-        if (root / part).exists():
+        if (root / part).is_dir():
             shutil.copytree(root / part, out / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif (root / part).is_file():  # the release notes: the nav's Releases page
+            shutil.copyfile(root / part, out / part)
     config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     config["watch"] = [w for w in config.get("watch", []) if (out / w).exists() or w == "data"]
     (out / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -65,17 +67,21 @@ def make(n: int, out: Path, root: Path = ROOT) -> Path:
     top_number = max(r.get("number", 0) for r in refs.values())
     for k in range(1, n):
         suffix = f"-x{k}"
-        rename = {rid: rid + suffix for rid in study_refs | study_trials | set(studies)}
+        # a study and the paper reporting it may share an id (reichman-2025): which one a
+        # value names follows from where it stands
+        ref_rename = {rid: rid + suffix for rid in study_refs}
+        rename = {rid: rid + suffix for rid in study_trials | set(studies)}
 
-        def rewrite(value):
+        def rewrite(value, key=None):
             if isinstance(value, str):
-                if value in rename:
-                    return rename[value]
-                return re.sub(r"@([a-z0-9-]+)", lambda m: "@" + rename.get(m.group(1), m.group(1)), value)
+                names = ref_rename if key in ("ref", "citations") else rename
+                if value in names:
+                    return names[value]
+                return re.sub(r"@([a-z0-9-]+)", lambda m: "@" + ref_rename.get(m.group(1), m.group(1)), value)
             if isinstance(value, list):
-                return [rewrite(v) for v in value]
+                return [rewrite(v, key) for v in value]
             if isinstance(value, dict):
-                return {key: (v if key in ("arm",) else rewrite(v)) for key, v in value.items()}
+                return {k: (v if k in ("arm",) else rewrite(v, k)) for k, v in value.items()}
             return value
 
         for sid, s in studies.items():

@@ -113,6 +113,17 @@ def test_abbreviations_expand_on_hover(built_site):
     assert "<abbr" in home
 
 
+def test_a_term_is_defined_where_a_reader_first_meets_it_and_nowhere_else_on_the_page(built_site):
+    import markdown
+    source = "*[MSC]: Mesenchymal stromal cell\n\nMSC one, *MSC* two\n\n- MSC three\n"
+    out = markdown.markdown(source, extensions=["abbr", "atlas.markdown_abbr"])
+    assert out.count("<abbr") == 1 and re.sub(r"<[^>]+>", "", out).count("MSC") == 3, out
+    assert out.index("<abbr") < out.index("one"), "the first occurrence keeps its definition"
+    for path in ("evidence.md", "bibliography.md", "studies/hu-2013.md"):
+        terms = re.findall(r"<abbr [^>]*>([^<]+)</abbr>", html(built_site, path))
+        assert terms and len(terms) == len(set(terms)), path
+
+
 def test_evidence_overview(built_site):
     page = article(html(built_site, "evidence.md"))
     for anchor in ("class-by-stage", "class-by-limitation", "clinical", "preclinical", "timeline", "charts"):

@@ -8,6 +8,7 @@ view model worked out.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
@@ -25,11 +26,15 @@ CLINICAL = ("early-clinical", "randomised")
 # Past this many studies, the studies list and the evidence overview's study-by-study tables
 # are split into a page per year (a busy year in parts), so that no page outgrows 1 MB of HTML
 # at 100x the review (bench/RESULTS.md).
-SPLIT_BY_YEAR_STUDIES = 1000
-YEAR_PART_STUDIES = 200
-# A reference cited by more pages than this lists the first of them and says how many more:
-# a list of thousands helps no reader, and made one bibliography page 7 MB at 100x.
-CITED_BY_SHOWN = 100
+# Measured (bench/RESULTS.md): 670 studies on one page were 1.2 MB at 10x; a part of
+# 200 studies of a year rich in clinical trials was 1.3 MB at 100x.
+SPLIT_BY_YEAR_STUDIES = 300
+YEAR_PART_STUDIES = 100
+# A list of pages or studies on a shared page (a reference's "cited by", a cell source's
+# studies) shows this many and says how many more: a list of thousands helps no reader, and
+# such lists made the bibliography 7 MB at 100x. At the review's size only the review
+# itself, cited on every study page, is cited more often.
+LIST_SHOWN = 40
 
 
 def render_all(r: Renderer) -> None:
@@ -223,7 +228,7 @@ LIST_VIEWS = {
     "study": lambda recs: {"studies": recs}, "trial": lambda recs: {"trials": recs},
     "limitation": lambda recs: {"limitations": recs}, "site": lambda recs: {"sites": recs},
     "product": lambda recs: {"products": recs}, "organisation": lambda recs: {"organisations": recs},
-    "glossary-term": lambda recs: {"terms": recs}, "cell-source": lambda recs: {"sources": recs},
+    "glossary-term": lambda recs: {"terms": recs}, "cell-source": lambda recs: {"sources": recs, "shown": LIST_SHOWN},
     "model": lambda recs: {"models": recs},
 }
 
@@ -238,7 +243,7 @@ def render_bibliography(r: Renderer) -> None:
     for path, refs in parts.items():
         first = path == BIBLIOGRAPHY
         r.render(path, "bibliography.md.j2", references=refs, cited_by=r.site.cited_by, page_titles=titles,
-                 cited_by_shown=CITED_BY_SHOWN,
+                 shown=LIST_SHOWN,
                  more=more if first else [], numbers=None if first else (refs[0]["number"], refs[-1]["number"]),
                  jsonld=jsonld.bibliography(refs))
 
@@ -299,8 +304,18 @@ def _page_titles(r: Renderer) -> dict[str, str]:
             titles.update((kind.location(rec)[0], rec.title) for rec in r.corpus.all(kind.name))
         else:
             titles[kind.page] = kind.page_name
+    # the parts of a large atlas (a year of the evidence overview, of a class): their heading
+    for path, page in r.site.pages.items():
+        if path not in titles and (heading := _heading(page)):
+            titles[path] = heading
     titles.update(r.site.doc_titles)
     return titles
+
+
+def _heading(markdown: str) -> str | None:
+    """A generated page's first heading as plain text (its Markdown escapes undone)."""
+    line = next((ln for ln in markdown.splitlines() if ln.startswith("# ")), None)
+    return re.sub(r"\\(.)", r"\1", line[2:].split(" {#")[0].strip()) if line else None
 
 
 def _evidence_view(r: Renderer, studies: list[Record] | None = None) -> dict:

@@ -70,8 +70,11 @@ class PageContext:
             return Md()
         return Md(f"[{escape_md(text if text is not None else record.title)}]({self.href(record)})")
 
-    def links(self, records, sep: str = ", ") -> Md:
-        return Md(escape_md(sep).join(self.link(rec) for rec in records))
+    def links(self, records, sep: str = ", ", shown: int | None = None) -> Md:
+        """Links to records; past `shown` of them, the first and how many more."""
+        records = list(records)
+        more = f" and {len(records) - shown} more" if shown is not None and len(records) > shown else ""
+        return Md(escape_md(sep).join(self.link(rec) for rec in records[:shown]) + more)
 
     def ref(self, kind: str, rid: str | None) -> Record | None:
         return self.renderer.corpus.get(kind, rid) if rid else None

@@ -80,6 +80,6 @@ def test_under_serve_unchanged_pages_are_not_processed_again_and_changed_ones_ar
 def test_a_reference_cited_by_very_many_pages_lists_the_first_and_counts_the_rest(project, monkeypatch):
     from atlas import pages
     from atlas.build import prepare
-    monkeypatch.setattr(pages, "CITED_BY_SHOWN", 1)
+    monkeypatch.setattr(pages, "LIST_SHOWN", 1)
     bib = prepare(project).pages["bibliography.md"]
     assert re.search(r"\*Cited by:\* \[[^\]]+\]\([^)]+\) and \d+ more pages\n", bib), bib

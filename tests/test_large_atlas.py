@@ -63,6 +63,10 @@ def test_past_the_threshold_studies_and_evidence_tables_go_by_year(project, monk
     _, cid, year = klass.split("/")
     assert f"({cid}/{year})" in site[owner]  # the class page links to each year's page
     assert "alpha-2020.md" in site[klass] and "alpha-2020.md" not in site[owner]
+    # "cited by" names a part by its heading, never by its file
+    cited_by = [ln for ln in site["bibliography.md"].splitlines() if ln.startswith("*Cited by:*")]
+    assert any("(evidence/2020.md)" in ln for ln in cited_by)
+    assert not any(re.search(r"\[[a-z/-]+/\d{4}\.md\]", ln) for ln in cited_by), cited_by
 
 
 def test_under_serve_unchanged_pages_are_not_processed_again_and_changed_ones_are(project, monkeypatch):

@@ -341,12 +341,17 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None) -> dict:
     by_year = defaultdict(list)
     for s in listed:
         by_year[s.get("year")].append(s)
+    patients = charts.enrolment_rows(c)
+    if studies is not None:  # a year's page: its own studies only, and no matrices or charts
+        ids = {s.id for s in studies}
+        patients = [s for s in patients if s.id in ids]
+        leaves, limitations, designs, design_counts = [], [], [], {}
     return {
         "leaves": leaves, "limitations": limitations, "lim_matrix": lim_matrix,
         "stages": STAGES, "stage_labels": STAGE_LABELS, "stage_matrix": stage_matrix,
         "clinical": clinical, "preclinical": preclinical,
         "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
-        "designs": designs, "patients": charts.enrolment_rows(c), "max_bars": charts.MAX_BARS,
+        "designs": designs, "patients": patients, "max_bars": charts.MAX_BARS,
         "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
     }
 

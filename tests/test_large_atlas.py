@@ -87,3 +87,20 @@ def test_a_reference_cited_by_very_many_pages_lists_the_first_and_counts_the_res
     monkeypatch.setattr(pages, "LIST_SHOWN", 1)
     bib = prepare(project).pages["bibliography.md"]
     assert re.search(r"\*Cited by:\* \[[^\]]+\]\([^)]+\) and \d+ more pages\n", bib), bib
+
+
+def test_a_years_evidence_page_lists_only_that_years_studies(tmp_path, monkeypatch):
+    from atlas import pages
+    from atlas.build import prepare
+    from conftest import copy_project
+    monkeypatch.setattr(pages, "SPLIT_BY_YEAR_STUDIES", 0)
+    root = copy_project(tmp_path / "proj")  # the real data, split as a large atlas would be
+    c = load_corpus(root)
+    year_of = {s.id: str(s.get("year")) for s in c.all("study")}
+    site = prepare(root).pages
+    parts = [p for p in site if re.fullmatch(r"evidence/\d{4}(-\d+)?\.md", p)]
+    assert parts
+    for path in parts:
+        year = path.split("/")[1][:4]
+        linked = re.findall(r"\]\(\.\./studies/([a-z0-9-]+)\.md\)", site[path])
+        assert linked and {year_of[s] for s in linked} == {year}, path

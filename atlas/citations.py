@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from . import urls
 from .diagnostics import DataError, Problem
+from .reads import noticed
 from .text import attr, escape_md
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ class References:
 
     def short(self, ref: Record) -> str:
         """Author, year, title and journal: what a citation shows on hover."""
+        noticed(ref)
         return self._short[ref.id]
 
     @cached_property
@@ -133,6 +135,7 @@ class References:
         return {rid: attr(text) for rid, text in self._short.items()}
 
     def title_attr(self, ref: Record) -> str:
+        noticed(ref)
         return self._titles[ref.id]
 
     @cached_property
@@ -141,6 +144,7 @@ class References:
 
     def formatted(self, ref: Record) -> str:
         """The bibliography's style, as Markdown."""
+        noticed(ref)
         return self._formatted[ref.id]
 
 

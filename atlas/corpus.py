@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from . import citations, confine
 from .diagnostics import Problem
 from .kinds import BY_FOLDER, BY_NAME, KINDS, Kind
+from .reads import READING
 from .yamlsafe import Loaded, load
 
 STAGES = ("in-vitro", "animal", "early-clinical", "randomised")
@@ -43,9 +44,13 @@ class Record:
     loaded: Loaded
 
     def __getitem__(self, key: str) -> Any:
+        if READING:
+            READING[-1].add(self)
         return self.data[key]
 
     def get(self, key: str, default: Any = None) -> Any:
+        if READING:
+            READING[-1].add(self)
         return self.data.get(key, default)
 
     def where(self, path: tuple, value: bool = False) -> tuple[int, int]:
@@ -53,6 +58,8 @@ class Record:
 
     @property
     def title(self) -> str:
+        if READING:
+            READING[-1].add(self)
         return str(self.data.get(self.kind.title_field, self.id))
 
 

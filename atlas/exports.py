@@ -12,6 +12,7 @@ import json
 import re
 
 from .corpus import Corpus, Record, study_stage
+from .reads import noticed
 
 # -- references --------------------------------------------------------------------------
 
@@ -127,6 +128,7 @@ class ReferenceFiles:
 
     def __call__(self, refs: list[Record], stem: str) -> dict[str, str]:
         for r in refs:
+            noticed(r)
             if r.id not in self._bib:
                 self._bib[r.id] = bibtex_entry(r)
                 self._ris[r.id] = ris_entry(r)

@@ -15,7 +15,7 @@ from typing import Callable
 
 import jinja2
 
-from . import citations, exports, urls, whatsnew
+from . import citations, exports, rerender, urls, whatsnew
 from .citations import page_exports_stem, ref_label
 from .history import History
 from .jsonld import encode as jsonld_encode
@@ -257,6 +257,17 @@ class Renderer:
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
              jsonld: dict | None = None, **context) -> "RenderedPage":
         """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
+        key = rerender.page_key(template, source, title, jsonld, context)
+        kept = rerender.kept(path, key, self.corpus)
+        if kept is not None:  # under serve: nothing it is made from changed (rerender.py)
+            return kept
+        with rerender.reading() as reads:
+            rendered = self._page(path, template, source, title, jsonld, context)
+        rerender.keep(path, key, reads, rendered)
+        return rendered
+
+    def _page(self, path: str, template: str, source: str | None, title: str | None, jsonld: dict | None,
+              context: dict) -> "RenderedPage":
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
         if source is not None:

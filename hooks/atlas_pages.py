@@ -14,7 +14,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from atlas import serving
+from atlas import rerender, serving
 from atlas.build import keep_processed_pages, prepare
 from atlas.corpus import keep_parsed_files
 from atlas.diagnostics import DataError
@@ -34,6 +34,7 @@ def on_startup(*, command, dirty):
     serving.started(command)
     if command == "serve":  # a rebuild re-parses and re-processes only what changed
         keep_parsed_files()
+        rerender.keep_rendered_pages()
         keep_processed_pages()
 
 

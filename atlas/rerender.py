@@ -1,0 +1,136 @@
+"""Under `make serve`: an edit renders again only the pages it can change.
+
+A page is made from its template, the values its view model hands the template, and the
+records the template reads while it renders (Record.get, [] and .title note them:
+reads.py). A page whose handed values are equal and whose read records are the very
+same parsed files as at the last rebuild (corpus.keep_parsed_files reuses an unchanged
+file's parse) comes back as it was. Everything that is not a record's own content is one
+key for the whole build: each record's id, title, order and links (the corpus's indexes
+follow from them), the templates, schemas, history, CHANGELOG and hand-written pages'
+titles and citations. When that key changes every page is rendered, as a full build does.
+
+Measured at 10x the review (bench/RESULTS.md): rendering after an edit of one study fell
+from 0.95 s to 0.2 s. tests/test_large_atlas.py checks that rebuilds after edits of every
+sort equal full builds.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .corpus import Corpus, Record
+from .reads import READING
+
+_memo: dict[str, tuple] | None = None  # page path -> (key, records read, RenderedPage)
+_build_key: Any = None
+
+
+def keep_rendered_pages() -> None:
+    """Called once by the hook under `serve`: from then on, rebuilds reuse pages."""
+    global _memo
+    if _memo is None:
+        _memo = {}
+
+
+def forget() -> None:
+    global _memo, _build_key
+    _memo, _build_key = None, None
+
+
+def start(corpus: Corpus, templates: Path, *inputs) -> None:
+    """Before a build renders: drop every kept page if anything but record content changed."""
+    global _build_key
+    if _memo is None:
+        return
+    key = (_structure(corpus), _folder_digest(templates), fingerprint(inputs))
+    if key != _build_key:
+        _memo.clear()
+        _build_key = key
+
+
+class _Unknown(Exception):
+    """A value handed to a template that cannot be compared across builds: render it."""
+
+
+def page_key(*parts) -> Any:
+    """What a page is made from besides the records it reads; None: do not reuse."""
+    if _memo is None:
+        return None
+    try:
+        return fingerprint(parts)
+    except _Unknown:
+        return None
+
+
+def kept(path: str, key: Any, corpus: Corpus):
+    """The page as the last rebuild made it, if nothing it was made from has changed."""
+    if key is None:
+        return None
+    hit = _memo.get(path)
+    if hit is None or hit[0] != key:
+        return None
+    for kind, rid, loaded in hit[1]:
+        now = corpus.get(kind, rid)
+        if now is None or now.loaded is not loaded:
+            return None
+    return hit[2]
+
+
+@contextmanager
+def reading():
+    """The records read inside the block (a set), while pages are being kept."""
+    if _memo is None:
+        yield None
+        return
+    reads: set[Record] = set()
+    READING.append(reads)
+    try:
+        yield reads
+    finally:
+        READING.pop()
+
+
+def keep(path: str, key: Any, reads: set[Record] | None, rendered) -> None:
+    if key is not None and reads is not None and _memo is not None:
+        _memo[path] = (key, tuple((r.kind.name, r.id, r.loaded) for r in reads), rendered)
+
+
+def fingerprint(value: Any) -> Any:
+    """A value as plain tuples that compare equal across builds; a record by its parse."""
+    if isinstance(value, Record):
+        return ("record", value.kind.name, value.id, value.loaded)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(fingerprint(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, fingerprint(v)) for k, v in value.items())
+    if isinstance(value, (set, frozenset)):
+        return frozenset(fingerprint(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__,) + tuple(fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value))
+    raise _Unknown(type(value).__name__)
+
+
+def _structure(corpus: Corpus) -> tuple:
+    """Each record's id, title, order and links: what the corpus's indexes and lists follow."""
+    from .kinds import BY_NAME
+    from .corpus import _values
+    out = []
+    for kind, by_id in corpus.records.items():
+        patterns = [p for p, _ in corpus.xref_fields.get(kind, [])]
+        for rid, rec in by_id.items():
+            links = tuple(tuple(_values(rec.data, p)) for p in patterns)
+            out.append((kind, rid, rec.title, fingerprint(BY_NAME[kind].sort(rec)), links))
+    return tuple(out)
+
+
+def _folder_digest(folder: Path) -> str:
+    h = hashlib.sha1()
+    for f in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if f.is_file():
+            h.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,92 @@
+"""Under `make serve` a rebuild renders again only the pages an edit can change
+(atlas/rerender.py): after edits of every sort its pages equal a full build's, and an edit
+of one record's text renders few pages."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from atlas import build, corpus, rerender
+from atlas.corpus import load_corpus
+from atlas.render import Renderer
+from conftest import copy_project
+
+
+@pytest.fixture
+def serving(monkeypatch):
+    """The caches `make serve` turns on, fresh for this test; counts pages rendered."""
+    monkeypatch.setattr(corpus, "_parsed", None)
+    monkeypatch.setattr(build, "_memo", None)
+    monkeypatch.setattr(rerender, "_memo", None)
+    monkeypatch.setattr(rerender, "_build_key", None)
+    corpus.keep_parsed_files()
+    rerender.keep_rendered_pages()
+    build.keep_processed_pages()
+    rendered = []
+    real = Renderer._page
+    monkeypatch.setattr(Renderer, "_page", lambda self, path, *a: rendered.append(path) or real(self, path, *a))
+    return rendered
+
+
+def full_build(root):
+    """The same pages with nothing kept from an earlier build."""
+    kept = corpus._parsed, build._memo, rerender._memo, rerender._build_key
+    corpus._parsed = build._memo = rerender._memo = None
+    try:
+        return build.prepare(root).pages
+    finally:
+        corpus._parsed, build._memo, rerender._memo, rerender._build_key = kept
+
+
+def edit(root, record, change):
+    path = root / record.relpath
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096), encoding="utf-8")
+
+
+def test_rebuilds_after_edits_of_every_sort_equal_full_builds(tmp_path, serving):
+    root = copy_project(tmp_path / "proj")  # the real data: many pages read many records
+    c = load_corpus(root)
+    study = next(s for s in c.studies_sorted if s.get("outcomes") and s.get("citations"))
+    ref = c.get("reference", study["citations"][0]["ref"])
+    klass = c.get("therapy-class", study["classes"][0])
+    other_class = next(k for k in c.all("therapy-class") if k.id not in study["classes"])
+    term = c.all("glossary-term")[0]
+    copy_path = root / "data" / "studies" / "zz-new-2026.yaml"
+
+    def add_study(_):
+        data = yaml.safe_load((root / study.relpath).read_text(encoding="utf-8"))
+        data.update(id="zz-new-2026", title="A study added while serving (Zz 2026)", year=2026)
+        copy_path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    def edit_template(_):
+        template = root / "templates" / "study.md.j2"
+        template.write_text(template.read_text(encoding="utf-8") + "\nEdited template.\n", encoding="utf-8")
+
+    edits = [
+        ("a study's summary", study, lambda d: d.update(summary=d["summary"] + " Edited while serving.")),
+        ("an outcome's finding", study, lambda d: d["outcomes"][0].update(finding="A finding edited while serving.")),
+        ("a cited reference's journal", ref, lambda d: d.update(journal="Journal Edited While Serving")),
+        ("a class's summary", klass, lambda d: d.update(summary=d["summary"] + " Edited.")),
+        ("a glossary definition", term, lambda d: d.update(expansion=d["expansion"] + " (edited)")),
+        ("a study's title", study, lambda d: d.update(title="Retitled while serving (" + d["title"].split("(")[-1])),
+        ("a study's year", study, lambda d: d.update(year=d["year"] - 1)),
+        ("a study's classes", study, lambda d: d["classes"].append(other_class.id)),
+        ("a new study", None, add_study),
+        ("a template", None, edit_template),
+        ("a study removed", None, lambda _: copy_path.unlink()),
+    ]
+    build.prepare(root)
+    for what, record, change in edits:
+        serving.clear()
+        if record is not None:
+            edit(root, record, change)
+        else:
+            change(None)
+        pages = build.prepare(root).pages
+        again = list(serving)
+        assert pages == full_build(root), f"after {what}, a page differs from a full build"
+        if what == "a study's summary":
+            assert study.kind.location(study)[0] in again
+            assert len(again) < len(pages) / 4, f"{len(again)} of {len(pages)} pages rendered again for one summary"

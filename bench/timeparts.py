@@ -1,11 +1,11 @@
 """Where a build's time goes: one `mkdocs build` in this process, its parts timed.
 
 Parts (seconds, wall clock):
-  hook      - our hook's events (validation and every page made, in on_files; search
-              index compaction in on_post_build)
+  hook      - our hook's on_files: validation and every page made (atlas.build.prepare)
   markdown  - Python-Markdown turning each page into HTML (Page.render)
   theme     - Material's templates laying out each page (and sitemap, 404)
-  search    - the search plugin: each page's HTML parsed into entries, the index written
+  search    - Pagefind indexing the built HTML (atlas.search.index_site; under serve it
+              runs beside the reload, so a serve edit does not wait for it)
   gc        - the cycle collector's passes, wherever they fell (also inside the parts above)
   other     - the rest: reading the config and files, the nav, copying static files,
               checking anchors, writing pages
@@ -82,7 +82,6 @@ def main() -> None:
             edit, args = Path(args[1]), args[2:]
     site_dir = args[0]
 
-    from material.plugins.search import plugin as search_plugin
     from mkdocs.commands import build
     from mkdocs.config import load_config
     from mkdocs.structure.pages import Page
@@ -90,13 +89,11 @@ def main() -> None:
     Page.render = timed("markdown", Page.render)
     build._build_page = timed("theme", build._build_page)
     build._build_theme_template = timed("theme", build._build_theme_template)
-    for name in ("on_page_context", "on_post_build"):
-        setattr(search_plugin.SearchPlugin, name, timed("search", getattr(search_plugin.SearchPlugin, name)))
-    try:  # the hook imports prepare() from here when MkDocs loads it
+    try:  # the hook imports these from here when MkDocs loads it, after this
         import atlas.build
-        import atlas.searchindex
+        import atlas.search
         atlas.build.prepare = timed("hook", atlas.build.prepare)
-        atlas.searchindex.compact_entries = timed("hook", atlas.searchindex.compact_entries)
+        atlas.search.index_site = timed("search", atlas.search.index_site)
     except ImportError:  # a floor build: no atlas package needed
         pass
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 DOWNLOADS = (".bib", ".ris", ".json", ".csv")
 _SKIP_DOWNLOADS = ("search/", "assets/", "schemas/")  # the theme's and the engine's own files
-# what changes with every commit, not with the content: "Cite this page" carries version and date
-_VOLATILE = re.compile(r"\bversion [^,\s]+, \d{4}-\d{2}-\d{2}")
+# what changes with every commit, not with the content: "Cite this page" carries the
+# release, the commit and the date
+_VOLATILE = re.compile(r"\b(?:version|release) [^,\s]+(?: \(commit [0-9a-f]+\))?, \d{4}-\d{2}-\d{2}")
 
 
 class _Article(HTMLParser):

@@ -174,7 +174,8 @@ def test_import_references(project, tmp_path, name, content):
 
 def _page(title: str, body: str) -> str:
     return (f"<html><head><title>{title} - Atlas</title></head><body><nav>menu</nav><article class='md-content__inner'>"
-            f"{body}<p>In: atlas, version 0.1.0+abc123, 2026-01-01.</p></article></body></html>")
+            # as "Cite this page" writes it (atlas.build.cite_this_page)
+            f"{body}<p>In: atlas, release 0.1.0 (commit abc1234), 2026-01-01.</p></article></body></html>")
 
 
 def test_site_diff_lists_pages_added_removed_and_changed(tmp_path):
@@ -187,7 +188,7 @@ def test_site_diff_lists_pages_added_removed_and_changed(tmp_path):
         for rel, body in pages.items():
             (site / rel).parent.mkdir(parents=True, exist_ok=True)
             (site / rel).write_text(_page(rel.split("/")[0], body))
-    (new / "same/index.html").write_text(_page("same", "<p>same</p>").replace("abc123", "def456"))
+    (new / "same/index.html").write_text(_page("same", "<p>same</p>").replace("abc1234", "def4567").replace("01-01", "01-02"))
     d = compare(base, new)
     assert [p.path for p in d.added] == ["studies/x/"] and [p.path for p in d.removed] == ["old/"]
     assert [n.path for _, n in d.changed] == [""], "a new version stamp alone is not a change"

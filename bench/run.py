@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
 import json
 import os
 import platform
@@ -81,10 +80,6 @@ def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) a running process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def serve_rebuild(project: Path) -> float:
-    return serve_edits(project, 1)[0][0]
 
 
 def serve_edits(project: Path, edits: int, timeout: float = 1800) -> tuple[list[float], list[float]]:
@@ -199,13 +194,6 @@ def measure(scale: int, runs: int, work: Path, old: Path | None) -> dict:
         plain = plain_config(project, pages)
         minimal_pages(pages, minimal)
         minimal_config = plain_config(project, minimal, "mkdocs-minimal.yml")
-    serve: list[float] = []
-    if big:
-        copy = work / f"serve-x{scale}"
-        shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".cache"))
-        beside = threading.Thread(target=lambda: serve.append(serve_rebuild(copy)))
-        beside.start()
     old_project = synth.make(scale, work / f"old-x{scale}", old) if old else None
     # Full and floor builds (and the old commit's full build) alternate, so a machine that
     # speeds up or slows down during the run (other tenants, heat) weighs on all alike; each
@@ -239,20 +227,19 @@ def measure(scale: int, runs: int, work: Path, old: Path | None) -> dict:
         row["old_cpu_ratio"] = statistics.median(f[2] / o[2] for f, o in zip(full_runs, old_runs))
     row["peak_mb"] = max(r[1] for r in full_runs) / 2**20
     row["site_mb"] = dir_size(site) / 2**20
-    index_file = site / "search" / "search_index.json"  # lunr's; search is Pagefind now (bench/search.py)
-    index = index_file.read_bytes() if index_file.exists() else b""
-    row["index_mb"], row["index_gz_mb"] = len(index) / 2**20, len(gzip.compress(index)) / 2**20
+    # Pagefind's index: split in chunks a browser fetches a few of per query (bench/search.py)
+    row["index_mb"] = dir_size(site / "pagefind") / 2**20 if (site / "pagefind").is_dir() else 0.0
     row["pages"] = len(list(site.rglob("index.html")))
     row["largest"] = largest_page(site)
     row["over_1mb"] = sum(1 for p in site.rglob("*.html") if p.stat().st_size > 2**20)
     row["profile"] = json.loads(profiles[-1].strip().splitlines()[-1]) if big else profile(project, work / "profile-site")
     if not big:
         row["serve_profile"] = profile(project, work / "profile-site", "data/studies/hu-2013.yaml")
-    if big:
-        beside.join()
-        row["serve_edit"] = serve[0]
-    else:
-        row["serve_edit"] = statistics.median(serve_rebuild(project) for _ in range(max(1, min(runs, 2))))
+    # one server, as a contributor runs it, taking three edits in turn (alone on the machine:
+    # measured beside a build, it timed the contention)
+    walls, cpus = serve_edits(project, 3)
+    row["serve_edit"], row["serve_edit_cpu"] = statistics.median(walls), statistics.median(cpus)
+    row["serve_edits"] = list(zip(walls, cpus))
     for path in (site, plain_site, work / "old-site", work / "profile-site", pages, minimal, work / f"serve-x{scale}"):
         shutil.rmtree(path, ignore_errors=True)
     return row
@@ -304,15 +291,15 @@ def table(rows: list[dict]) -> str:
             out.append(f"| {r['scale']}x | {r['old']:.2f} | {r['full']:.2f} | {r['old_ratio']:.3f} | "
                        f"{r['old_cpu_ratio']:.3f} | " + ", ".join(f"{o:.2f} / {n:.2f}" for o, n in r["old_pairs"]) + " |")
     out += ["\n## The site a reader gets\n",
-            "| scale | site MB | largest page | its HTML MB | pages over 1 MB | search index MB (gzip) |",
+            "| scale | site MB | largest page | its HTML MB | pages over 1 MB | Pagefind index MB |",
             "|---:|---:|---|---:|---:|---:|"]
     for r in rows:
         path, size = r["largest"]
         out.append(f"| {r['scale']}x | {r['site_mb']:.1f} | {path} | {size / 2**20:.2f} | {r.get('over_1mb', '?')} | "
-                   f"{r['index_mb']:.2f} ({r['index_gz_mb']:.2f}) |")
+                   f"{r['index_mb']:.2f} |")
     out += ["\n## Where a build's time goes\n",
             "One full build in-process with its parts timed (bench/timeparts.py): our hook (validation and "
-            "every page made), Python-Markdown, Material's templates, the search plugin, the rest of MkDocs; "
+            "every page made), Python-Markdown, Material's templates, Pagefind, the rest of MkDocs; "
             "the collector's passes are counted inside the parts they interrupted. Then the same for the "
             "rebuild after one study is edited under `make serve` (dirty build, config reloaded).\n",
             "| scale | build | hook | markdown | theme | search | other | (gc) | total | (CPU) |",
@@ -338,13 +325,16 @@ def table(rows: list[dict]) -> str:
 
 
 def test_suite_time() -> str:
-    start = time.perf_counter()
-    out = subprocess.run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=HERE.parent, env=ENV,
-                         capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    summary = (out.stdout.strip().splitlines() or ["?"])[-1]
-    return (f"\n## Test suite\n\n`make test` (the whole suite, one run): {elapsed:.0f} s wall; "
-            f"pytest's summary: {summary.strip('= ')}.\n")
+    """`make test` (everything, browsers included, as CI runs it) and `make test-fast`."""
+    lines = []
+    for name, extra in (("make test", []), ("make test-fast", ["-m", "not browser", "-n", "2"])):
+        start = time.perf_counter()
+        out = subprocess.run([PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra], cwd=HERE.parent, env=ENV,
+                             capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        summary = (out.stdout.strip().splitlines() or ["?"])[-1]
+        lines.append(f"- `{name}`: {elapsed:.0f} s wall; pytest's summary: {summary.strip('= ')}.")
+    return "\n## Test suite\n\nOne run each, on the machine above:\n\n" + "\n".join(lines) + "\n"
 
 
 def old_checkout(commit: str, tmp: Path) -> Path:

@@ -7,6 +7,12 @@ costs one `git log` and one `git cat-file` per build, whatever the size of the
 history; a build without git (an exported tarball, a shallow clone) still works and
 says that the history is not available.
 
+A merge commit counts only for what it changed itself. The log is read with `-c`,
+which lists for a merge only the files that differ from every parent (what resolving
+a conflict, or editing during the merge, produced); of those, a change lists the
+fields whose merged value matches no parent. A file merged cleanly from both sides
+has no such field, and the commits on each side already say what they changed.
+
 A change is a correction when it adds an entry to a record's `corrections` list, or
 when the commit's subject says so ("Correct the dose of ...", "Audit corrections: ...";
 CONTRIBUTING.md asks for that).
@@ -23,6 +29,7 @@ from .yamlsafe import load
 ADDED, CHANGED, CORRECTED, REMOVED = "added", "changed", "corrected", "removed"
 _CORRECTION_SUBJECT = re.compile(r"\bcorrect(s|ed|ion|ions)?\b", re.I)
 _GIT_TIMEOUT = 60
+_NULL = "0" * 40
 
 
 @dataclass(frozen=True)
@@ -67,14 +74,15 @@ class History:
 def read(root: Path, since: str | None = None) -> History:
     """The history of data/ under root (commits after `since`, a git revision, if given)."""
     rev = [f"{since}..HEAD"] if since else []
-    log = _git(root, "log", "--relative", "-M", "--raw", "--no-abbrev", "-z",
+    log = _git(root, "log", "--relative", "-M", "-c", "--raw", "--no-abbrev", "-z",
                "--format=%x1e%H%x1f%cI%x1f%s", *rev, "--", "data")
     if log is None:
         return History(available=False)
     shallow = (_git(root, "rev-parse", "--is-shallow-repository") or "").strip() == "true"
     entries = parse_log(log)
-    blobs = _read_blobs(root, {b for e in entries for b in (e.old_blob, e.new_blob) if e.status == "M"})
-    return History(available=True, changes=[e.change(blobs) for e in entries], shallow=shallow)
+    blobs = _read_blobs(root, {b for e in entries if e.status == "M" for b in (*e.old_blobs, e.new_blob)})
+    changes = [c for c in (e.change(blobs) for e in entries) if c is not None]
+    return History(available=True, changes=changes, shallow=shallow)
 
 
 @dataclass
@@ -84,27 +92,35 @@ class _Entry:
     subject: str
     status: str  # A, M, D (renames are M at the new path)
     relpath: str
-    old_blob: str
+    old_blobs: tuple[str, ...]  # the file before: one blob, or for a merge one per parent that had it
     new_blob: str
+    merge: bool = False
 
-    def change(self, blobs: dict[str, bytes]) -> Change:
+    def change(self, blobs: dict[str, bytes]) -> Change | None:
+        """What this entry changed; None for a merge that made no change of its own."""
         if self.status == "A":
             return Change(self.commit, self.time, self.subject, ADDED, self.relpath)
         if self.status == "D":
             return Change(self.commit, self.time, self.subject, REMOVED, self.relpath)
-        old = _data(blobs.get(self.old_blob), self.relpath)
         new = _data(blobs.get(self.new_blob), self.relpath)
-        fields = tuple(sorted(k for k in {*old, *new} if old.get(k) != new.get(k)))
-        before = old.get("corrections") if isinstance(old.get("corrections"), list) else []
+        olds = [_data(blobs.get(b), self.relpath) for b in self.old_blobs]
+        # A field changed when its new value matches no version before: for an ordinary
+        # commit its one parent, for a merge every parent (so only the resolution counts).
+        fields = tuple(sorted(k for k in {*new, *(k for old in olds for k in old)}
+                              if all(old.get(k) != new.get(k) for old in olds)))
+        known = [c for old in olds for c in (old.get("corrections") if isinstance(old.get("corrections"), list) else [])]
         after = new.get("corrections") if isinstance(new.get("corrections"), list) else []
-        corrected = tuple(str(c.get("field", "")) if isinstance(c, dict) else "" for c in after if c not in before)
+        corrected = tuple(str(c.get("field", "")) if isinstance(c, dict) else "" for c in after if c not in known)
+        if self.merge and not fields:
+            return None
         action = CORRECTED if corrected or _CORRECTION_SUBJECT.search(self.subject) else CHANGED
         return Change(self.commit, self.time, self.subject, action, self.relpath, fields, corrected)
 
 
 def parse_log(log: str) -> list[_Entry]:
-    """Entries of `git log --raw -z` in the format read() asks for, newest first.
-    Paths are followed through renames, so older entries carry today's path."""
+    """Entries of `git log -c --raw -z` in the format read() asks for, newest first.
+    Paths are followed through renames, so older entries carry today's path. A merge's
+    lines are in git's combined format (`::` and a mode, blob and status per parent)."""
     entries: list[_Entry] = []
     renamed: dict[str, str] = {}  # an old path -> the path it has now
     for chunk in log.split("\x1e")[1:]:
@@ -117,7 +133,18 @@ def parse_log(log: str) -> list[_Entry]:
             if not meta.startswith(":"):
                 i += 1
                 continue
-            parts = meta[1:].split()
+            parents = len(meta) - len(meta.lstrip(":"))
+            parts = meta[parents:].split()
+            if parents > 1:  # a merge: only the final path, no rename detection
+                path = tokens[i + 1]
+                i += 2
+                before = tuple(b for b in parts[parents + 1:2 * parents + 1] if b != _NULL)
+                new_blob = parts[2 * parents + 1]
+                status = "D" if new_blob == _NULL else "M" if before else "A"
+                current = renamed.get(path, path)
+                if current.endswith(".yaml"):
+                    entries.append(_Entry(commit, time, subject.strip(), status, current, before, new_blob, True))
+                continue
             old_blob, new_blob, status = parts[2], parts[3], parts[4][:1]
             if status in "RC":
                 old_path, path = tokens[i + 1], tokens[i + 2]
@@ -131,7 +158,7 @@ def parse_log(log: str) -> list[_Entry]:
                 i += 2
                 current = renamed.get(path, path)
             if status in "AMD" and current.endswith(".yaml"):
-                entries.append(_Entry(commit, time, subject.strip(), status, current, old_blob, new_blob))
+                entries.append(_Entry(commit, time, subject.strip(), status, current, (old_blob,), new_blob))
     return entries
 
 
@@ -144,7 +171,7 @@ def _data(raw: bytes | None, relpath: str) -> dict:
 
 def _read_blobs(root: Path, blobs: set[str]) -> dict[str, bytes]:
     """Contents of many blobs from one `git cat-file --batch`."""
-    blobs.discard("0" * 40)
+    blobs.discard(_NULL)
     if not blobs:
         return {}
     order = sorted(blobs)

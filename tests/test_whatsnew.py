@@ -68,6 +68,43 @@ def test_renamed_and_removed_records_keep_their_history(repo: Path):
     assert ("data/glossary/stz.yaml", "removed") in {(c.relpath, c.action) for c in h.changes}
 
 
+def test_a_change_made_while_resolving_a_merge_is_listed(repo: Path):
+    """A conflict resolved in a merge commit is a change of its own; files merged
+    cleanly are not listed again under the merge, their branches already say it."""
+    study = repo / "data" / "studies" / "alpha-2020.yaml"
+    ref = repo / "data" / "references" / "beta-2021.yaml"
+    summary = "Cells were placed in diabetic mice and lowered their blood glucose."
+    git(repo, "checkout", "-q", "-b", "side")
+    study.write_text(study.read_text().replace(summary, "Side branch summary."))
+    ref.write_text(ref.read_text().replace("given: B", "given: BB"))
+    git(repo, "commit", "-q", "-am", "Side edits", date="2026-04-01T08:00:00+00:00")
+    git(repo, "checkout", "-q", "main")
+    study.write_text(study.read_text().replace(summary, "Main branch summary."))
+    ref.write_text(ref.read_text().replace("pmid: '12345678'", "pmid: '12345679'"))
+    git(repo, "commit", "-q", "-am", "Main edits", date="2026-04-02T08:00:00+00:00")
+    resolved = study.read_text().replace("Main branch summary.", "Resolved summary.")
+    with pytest.raises(subprocess.CalledProcessError):  # the two summaries conflict
+        git(repo, "merge", "-q", "side", date="2026-04-03T08:00:00+00:00")
+    assert "<<<<<<<" in study.read_text()
+    study.write_text(resolved)
+    git(repo, "add", str(study))
+    git(repo, "commit", "-q", "--no-edit", date="2026-04-03T08:00:00+00:00")
+    merge = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    assert len(subprocess.run(["git", "rev-list", "--parents", "-n1", "HEAD"], cwd=repo, capture_output=True,
+                              text=True).stdout.split()) == 3  # a real merge commit
+
+    h = history.read(repo)
+    in_merge = [c for c in h.changes if c.commit == merge]
+    assert [(c.relpath, c.action, c.fields) for c in in_merge] == [
+        ("data/studies/alpha-2020.yaml", "changed", ("summary",))]
+    assert in_merge[0].date == "2026-04-03"
+    sides = {(c.subject, c.relpath) for c in h.changes}
+    assert {("Side edits", "data/references/beta-2021.yaml"), ("Main edits", "data/references/beta-2021.yaml")} <= sides
+    assert h.last_changed("data/studies/alpha-2020.yaml") == "2026-04-03"
+    assert h.last_changed("data/references/beta-2021.yaml") == "2026-04-02"  # merged cleanly: no entry of its own
+    assert "last changed on 3 April 2026" in prepare(repo).pages["studies/alpha-2020.md"]
+
+
 def test_whats_new_page_and_record_dates(repo: Path):
     pages = prepare(repo).pages
     page = pages[whatsnew.PAGE]

@@ -273,6 +273,21 @@ def study_stage(study: Record) -> str:
     return DESIGN_STAGE[study["design"]]
 
 
+def treated(study: Record) -> int:
+    """How many received the intervention, from the arms (0 where no arm says)."""
+    return sum(a.get("n") or 0 for a in study.get("arms", []) if a.get("role") == "intervention")
+
+
+def harms(study: Record) -> list[dict]:
+    """The study's safety outcomes."""
+    return [o for o in study.get("outcomes", []) if o.get("measure") == "safety"]
+
+
+def unreported(record: Record, key: str) -> bool:
+    """The source does not report this fact (as opposed to: not yet entered)."""
+    return key in record.get("not_reported", [])
+
+
 def _study_order(s: Record):
     return BY_NAME["study"].sort(s)
 

@@ -19,8 +19,9 @@ from . import citations, exports, rerender, urls, whatsnew
 from .citations import page_exports_stem, ref_label
 from .history import History
 from .jsonld import encode as jsonld_encode
-from .corpus import STAGE_LABELS, Corpus, Record, study_stage
-from .text import Md, attr, escape_md, safe, label, number, page_title, population, quantity
+from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
+from .text import (CERTAINTY_MEANING, CERTAINTY_SYMBOLS, Md, attr, escape_md, label, number, page_title,
+                   population, quantity, safe)
 
 
 
@@ -196,6 +197,19 @@ class PageContext:
 
     def stage(self, study: Record) -> str:
         return STAGE_LABELS[study_stage(study)]
+
+    # facts for readers outside research (templates/_reader.md.j2)
+    treated = staticmethod(treated)
+    harms = staticmethod(harms)
+    unreported = staticmethod(unreported)
+
+    @staticmethod
+    def certainty_meaning(level: str) -> str:
+        return CERTAINTY_MEANING[level]
+
+    @staticmethod
+    def certainty_symbols(level: str) -> str:
+        return CERTAINTY_SYMBOLS[level]
 
     def references_footer(self) -> str:
         """The page's references, in order of first citation, linking to the bibliography."""

@@ -166,3 +166,13 @@ def quantity(q: dict | None) -> str:
     if core and text:
         return f"{core} ({text})"
     return core or text or ""
+
+
+# The GRADE approach's four levels of certainty: what each means to a reader, and its symbol.
+CERTAINTY_MEANING = {
+    "high": "we are very confident that the true effect is close to what the studies found",
+    "moderate": "the true effect is probably close to what the studies found, but it may be substantially different",
+    "low": "the true effect may be substantially different from what the studies found",
+    "very-low": "the true effect is likely to be substantially different from what the studies found",
+}
+CERTAINTY_SYMBOLS = {"high": "⊕⊕⊕⊕", "moderate": "⊕⊕⊕◯", "low": "⊕⊕◯◯", "very-low": "⊕◯◯◯"}

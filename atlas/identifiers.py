@@ -14,7 +14,7 @@ import re
 from typing import Iterator
 
 from .corpus import Corpus, Record
-from .rules import _at, rule, strings
+from .rules import _at, record_strings, rule
 from .schema import Schemas
 from .yamlsafe import _dotted
 
@@ -38,14 +38,20 @@ _HOW = {
 
 def identifiers_in(text: str) -> Iterator[tuple[str, str]]:
     """(kind, identifier as written) for every identifier-shaped run of text."""
-    for m in _NCT.finditer(text):
-        yield "nct", m.group(0)
-    for m in _PMC.finditer(text):
-        yield "pmcid", m.group(0)
-    for m in _PMID.finditer(text):
-        yield "pmid", _trim(m.group(1))
-    for m in _DOI.finditer(text):
-        yield "doi", _trim((m.group(1) or m.group(2)).split("](", 1)[0])
+    # Each pattern needs its marker: a substring test first skips the regexes for the great
+    # majority of strings (validation scans every string of every record; at 100x this rule
+    # was 3 of the 4 s of a rebuild's validation).
+    if "NCT" in text:
+        for m in _NCT.finditer(text):
+            yield "nct", m.group(0)
+    if "PM" in text:
+        for m in _PMC.finditer(text):
+            yield "pmcid", m.group(0)
+        for m in _PMID.finditer(text):
+            yield "pmid", _trim(m.group(1))
+    if "10." in text or "doi" in text.lower():
+        for m in _DOI.finditer(text):
+            yield "doi", _trim((m.group(1) or m.group(2)).split("](", 1)[0])
 
 
 def _trim(raw: str) -> str:
@@ -100,7 +106,7 @@ def identifiers_well_formed(corpus: Corpus, schemas: Schemas):
     valid = valid_forms(schemas)
     for r in corpus:
         skip = _declarations(r)
-        for path, text in strings(r.data):
+        for path, text in record_strings(r):
             if path in skip:
                 continue
             for kind, value in malformed(text, valid):

@@ -60,6 +60,17 @@ def strings(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
             yield from strings(v, path + (i,))
 
 
+def record_strings(r: Record) -> list[tuple[tuple, str]]:
+    """strings() of a record, walked once per parse of its file: three rules read every
+    string of every record, and under `make serve` an unchanged file keeps its parse
+    (corpus.keep_parsed_files), so a rebuild walks only the edited one. At 100x the walks
+    were half of a rebuild's validation (bench/RESULTS.md)."""
+    cached = r.loaded.__dict__.get("_strings")
+    if cached is None or cached[0] is not r.data:
+        cached = r.loaded.__dict__["_strings"] = (r.data, list(strings(r.data)))
+    return cached[1]
+
+
 def references_in(r: Record, schemas: Schemas) -> tuple[list, list]:
     """What a record names: ([(path, value, target kind)], [(path, cited keys)]).
     Walked once per record and shared by the rules that need it."""
@@ -67,7 +78,7 @@ def references_in(r: Record, schemas: Schemas) -> tuple[list, list]:
     if cached is None:
         xrefs = [(path, value, target) for pattern, target in schemas.xrefs[r.kind.name]
                  for path, value in values_at(r.data, pattern) if isinstance(value, str)]
-        cites = [(path, keys) for path, text in strings(r.data) if "[@" in text
+        cites = [(path, keys) for path, text in record_strings(r) if "[@" in text
                  for _, _, keys in citations.find(text)]
         cached = r.__dict__["_references"] = (xrefs, cites)
     return cached
@@ -391,7 +402,7 @@ def cited_evidence_not_newer_than_review(corpus: Corpus, schemas: Schemas):
 @rule("placeholder")
 def placeholders_filled(corpus: Corpus, schemas: Schemas):
     for r in corpus:
-        for path, text in strings(r.data):
+        for path, text in record_strings(r):
             if text.startswith(PLACEHOLDER):
                 what = text[len(PLACEHOLDER):].lstrip(": ")
                 yield _at(r, path, "placeholder",

@@ -64,9 +64,9 @@ def render_all(r: Renderer) -> None:
     ])
 
 
-def evidence_page(r: Renderer, path: str = "evidence.md", part=None, by_year=None) -> RenderedPage:
+def evidence_page(r: Renderer, path: str = "evidence.md", part=None, by_year=None, patients=None) -> RenderedPage:
     """The overview, or (part given: label, studies) a year's study-by-study tables of it."""
-    view = _evidence_view(r, part[1] if part else None)
+    view = _evidence_view(r, part[1] if part else None, patients)
     return r.page(path, "evidence.md.j2", **view, year=part[0] if part else None, by_year=by_year)
 
 
@@ -111,8 +111,10 @@ def evidence_pages(r: Renderer) -> list:
     if parts is None:
         return [partial(evidence_page, r)]
     listed = [(label, f"evidence/{stem}.md") for label, stem, _ in parts]
-    return [partial(evidence_page, r, by_year=listed),
-            *[partial(evidence_page, r, path, part=(label, ss)) for (label, path), (_, _, ss) in zip(listed, parts)]]
+    patients = charts.enrolment_rows(r.corpus)  # once, not once per year's page
+    return [partial(evidence_page, r, by_year=listed, patients=patients),
+            *[partial(evidence_page, r, path, part=(label, ss), patients=patients)
+              for (label, path), (_, _, ss) in zip(listed, parts)]]
 
 
 def whats_new_page(r: Renderer) -> RenderedPage:
@@ -172,13 +174,16 @@ def class_pages(r: Renderer, k: Record) -> list:
         return [partial(class_page, r, k)]
     parts = _by_year(studies)
     listed = [(label, f"classes/{k.id}/{stem}.md", len(ss)) for label, stem, ss in parts]
+    outcomes = _class_view(r, k)["outcomes"]  # once, not once per year's page
     return [partial(class_page, r, k, listed),
-            *[partial(class_year_page, r, k, path, label, ss) for (label, path, _), (_, _, ss) in zip(listed, parts)]]
+            *[partial(class_year_page, r, k, path, label, ss, outcomes)
+              for (label, path, _), (_, _, ss) in zip(listed, parts)]]
 
 
-def class_year_page(r: Renderer, k: Record, path: str, label: str, studies: list[Record]) -> RenderedPage:
+def class_year_page(r: Renderer, k: Record, path: str, label: str, studies: list[Record],
+                    class_outcomes: list) -> RenderedPage:
     these = {s.id for s in studies}
-    outcomes = [(s, o) for s, o in _class_view(r, k)["outcomes"] if s.id in these]
+    outcomes = [(s, o) for s, o in class_outcomes if s.id in these]
     return r.page(path, "class_studies.md.j2", title=f"{k.title}: studies of {label}", c=k, year=label,
                   studies=studies, outcomes=outcomes)
 
@@ -242,7 +247,10 @@ def render_bibliography(r: Renderer) -> None:
     titles = _page_titles(r)
     for path, refs in parts.items():
         first = path == BIBLIOGRAPHY
-        r.render(path, "bibliography.md.j2", references=refs, cited_by=r.site.cited_by, page_titles=titles,
+        # only what this page shows: under serve each page's inputs are compared (rerender.py)
+        cited_by = {ref.id: r.site.cited_by[ref.id] for ref in refs if ref.id in r.site.cited_by}
+        shown_titles = {p: titles[p] for pages in cited_by.values() for p in pages[:LIST_SHOWN] if p in titles}
+        r.render(path, "bibliography.md.j2", references=refs, cited_by=cited_by, page_titles=shown_titles,
                  shown=LIST_SHOWN,
                  more=more if first else [], numbers=None if first else (refs[0]["number"], refs[-1]["number"]),
                  jsonld=jsonld.bibliography(refs))
@@ -318,7 +326,7 @@ def _heading(markdown: str) -> str | None:
     return re.sub(r"\\(.)", r"\1", line[2:].split(" {#")[0].strip()) if line else None
 
 
-def _evidence_view(r: Renderer, studies: list[Record] | None = None) -> dict:
+def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: list | None = None) -> dict:
     """The overview's tables; `studies` limits the study-by-study ones (a year's page)."""
     c = r.corpus
     leaves, designs, design_counts = charts.class_rows(c)  # the chart draws the same rows
@@ -341,7 +349,7 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None) -> dict:
     by_year = defaultdict(list)
     for s in listed:
         by_year[s.get("year")].append(s)
-    patients = charts.enrolment_rows(c)
+    patients = charts.enrolment_rows(c) if patients is None else patients
     if studies is not None:  # a year's page: its own studies only, and no matrices or charts
         ids = {s.id for s in studies}
         patients = [s for s in patients if s.id in ids]

@@ -221,6 +221,8 @@ def measure(scale: int, runs: int, work: Path, old: Path | None) -> dict:
         row["minimal"] = statistics.median(r[0] for r in minimal_runs)
         row["minimal_ratio"] = statistics.median(f[0] / m[0] for f, m in zip(full_runs, minimal_runs))
     if old_runs:
+        # the old commit's own corpus: its page count, to compare the cost of a page too
+        row["old_pages"] = len(list((work / "old-site").rglob("index.html")))
         row["old"] = statistics.median(r[0] for r in old_runs)
         row["old_ratio"] = statistics.median(f[0] / o[0] for f, o in zip(full_runs, old_runs))
         row["old_pairs"] = [(o[0], f[0]) for o, f in zip(old_runs, full_runs)]
@@ -285,11 +287,14 @@ def table(rows: list[dict]) -> str:
         out += ["\n## Against the old build\n",
                 f"The full build of commit {rows[0].get('old_commit', '?')} (the project as it was, its own code, "
                 "data and templates, synthesised the same way) alternating with this tree's, pair by pair.\n",
-                "| scale | old full build | new full build | new/old (paired, wall) | new/old (paired, CPU) | pairs old / new |",
-                "|---:|---:|---:|---:|---:|---|"]
+                "| scale | old full build | new full build | new/old (paired, wall) | new/old (paired, CPU) | "
+                "pages old / new | new/old per page (wall) | pairs old / new |",
+                "|---:|---:|---:|---:|---:|---:|---:|---|"]
         for r in olds:
+            per_page = (f"{r['old_ratio'] * r['old_pages'] / r['pages']:.3f}" if r.get("old_pages") else "–")
             out.append(f"| {r['scale']}x | {r['old']:.2f} | {r['full']:.2f} | {r['old_ratio']:.3f} | "
-                       f"{r['old_cpu_ratio']:.3f} | " + ", ".join(f"{o:.2f} / {n:.2f}" for o, n in r["old_pairs"]) + " |")
+                       f"{r['old_cpu_ratio']:.3f} | {r.get('old_pages', '–')} / {r['pages']} | {per_page} | "
+                       + ", ".join(f"{o:.2f} / {n:.2f}" for o, n in r["old_pairs"]) + " |")
     out += ["\n## The site a reader gets\n",
             "| scale | site MB | largest page | its HTML MB | pages over 1 MB | Pagefind index MB |",
             "|---:|---:|---|---:|---:|---:|"]

@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 from collections import defaultdict
 from functools import wraps
@@ -40,6 +41,8 @@ _active: list[str] = []  # nested timers: time is charged to the innermost part 
 def timed(part: str, fn):
     @wraps(fn)
     def wrapper(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            return fn(*args, **kwargs)  # beside the build (Pagefind under serve): not its time
         start = time.perf_counter()
         _active.append(part)
         try:

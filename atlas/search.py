@@ -48,6 +48,15 @@ PAGE_KINDS = {
     "evidence.md": "Evidence overview",
     "data.md": "Data and downloads",
 }
+# Pages that carry one year of a list page's rows (a class's studies, the evidence tables,
+# the studies list): their rows are searched on the studies' own pages, and a short page
+# titled with a class's name would otherwise outrank the class itself.
+PART_PAGES = re.compile(r"(classes/[^/]+|evidence|studies/years)/[^/]+\.md")
+# Search asks for "topic" pages (what a reader's words name: classes, limitations, products,
+# glossary ...) apart from "record" pages (studies, their trials, references), which grow with
+# the atlas, are most of a large one and slow Pagefind when a word is on thousands of them;
+# "part" pages are never asked for.
+RECORD_KINDS = {"Study", "Trial", "Reference"}
 ENTRY_PAGES = {"glossary.md": "glossary-term", "cell-sources.md": "cell-source", "organisations.md": "organisation",
                "models.md": "model"}
 KIND_NAMES = {"therapy-class": "Therapy class", "study": "Study", "trial": "Trial", "limitation": "Limitation",
@@ -126,9 +135,16 @@ def page_kind(b, path: str):
             return KIND_NAMES[kind.name], record
     if path in PAGE_KINDS:
         return PAGE_KINDS[path], None
+    if path.startswith("bibliography/"):  # a block of the bibliography, past its first page
+        return "Reference", None
     if path.endswith("index.md") and "/" in path:
         return "List", None
     return "Page", None
+
+
+def page_group(path: str, kind: str) -> str:
+    """"topic", "record" or "part" (see RECORD_KINDS)."""
+    return "part" if PART_PAGES.fullmatch(path) else "record" if kind in RECORD_KINDS else "topic"
 
 
 def search_card(b, path: str) -> str:
@@ -136,6 +152,7 @@ def search_card(b, path: str) -> str:
     kind, record = page_kind(b, path)
     meta = {"kind": kind}
     terms: list[str] = []
+    group = page_group(path, kind)
     if record is not None and record.kind.name == "study":
         meta["year"] = str(record.get("year", ""))
         meta["design"] = label(record.get("design"))
@@ -152,7 +169,13 @@ def search_card(b, path: str) -> str:
         # a topic page (class, limitation, trial, site, product) is the first answer to its own names
         terms += [record.title, *record.get("aliases", [])]
         terms += [str(record.get(k)) for k in ("identifier", "identifier_as_printed") if record.get(k)]
+    if group == "topic":
+        # what the page is called: a reader who types one of these names is shown it first
+        names = [n for n in dict.fromkeys(terms) if n and not n.isdigit()]
+        if names:
+            meta["names"] = " | ".join(n.replace("|", " ") for n in names)
     spans = "".join(f'<span data-pagefind-meta="{k}:{_attr(v)}"></span>' for k, v in meta.items() if v)
+    spans += f'<span data-pagefind-filter="group:{group}"></span>'
     words = f'<span data-pagefind-weight="5">{html.escape(" · ".join(dict.fromkeys(t for t in terms if t)))}</span>' if terms else ""
     return f'<div class="atlas-search-card" hidden>{spans}{words}</div>'
 
@@ -164,9 +187,11 @@ def _attr(value: str) -> str:
 
 def _reference_terms(b, study) -> list[str]:
     """First author, "Author year", every author's family name and the identifiers of the
-    references that report the study (its primary reports, else all it cites)."""
+    references that report the study (its primary reports, else all it cites but a review
+    that discusses it: the source review's DOI finds the review, not a study it alone reports)."""
     cited = [c if isinstance(c, dict) else {"ref": c} for c in study.get("citations", [])]
-    primary = [c["ref"] for c in cited if c.get("role") == "primary-report"] or [c["ref"] for c in cited]
+    primary = [c["ref"] for c in cited if c.get("role") == "primary-report"] or [
+        c["ref"] for c in cited if c.get("role") != "review"]
     terms = []
     for rid in primary:
         ref = b.corpus.get("reference", rid)

@@ -156,6 +156,9 @@ def test_pages_carry_search_cards_and_the_site_a_pagefind_index(built_site):
     assert 'data-pagefind-meta="kind:Study"' in card and 'data-pagefind-meta="year:2013"' in card
     assert 'data-pagefind-meta="design:Randomised controlled trial"' in card
     assert "Hu 2013" in card and "10.1507/endocrj.ej12-0343" in card
+    assert 'data-pagefind-filter="group:record"' in card  # searched after the topic pages
+    msc = html(built_site, "classes/msc-therapies.md")
+    assert 'data-pagefind-filter="group:topic"' in msc and "mesenchymal stromal cells |" in msc  # its names
     trial = html(built_site, "trials/nct04786262.md")
     assert 'data-pagefind-meta="kind:Trial"' in trial and "VX-880" in trial
     assert 'data-pagefind-meta="kind:Glossary"' in html(built_site, "glossary.md")

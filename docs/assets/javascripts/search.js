@@ -98,6 +98,9 @@
       for (const other of otherForms(w, rules)) add(keep.map((x, j) => (j === i ? other : x)).join(" "), 1);
     });
     add(keep.map(w => otherForms(w, rules)[0] || w).join(" "), 1);
+    // hyphens vary ("stem-cell-derived", "stem cell-derived"): the words apart too
+    const apart = content(keep.flatMap(w => w.split("-")));
+    if (apart.length > 1) add(apart.join(" "), 1);
     // A reader's phrase in the lay list stands for the atlas's words; it counts in full when
     // it was the whole query, and alone too when the rest of the query has no place in it.
     for (const [key, values] of rules.lay) {

@@ -150,8 +150,9 @@ def main() -> None:
         keep = args.reuse or Path(tmp)
         before, commit = export(args.before, Path(tmp) / "before")
         trees = {f"before ({args.before}, {commit})": before, "after (this tree)": ROOT}
-        for n in [int(x) for x in args.scales.split(",")]:
-            sites = {}
+        sites: dict[int, dict[str, Path]] = {}
+        for n in [int(x) for x in args.scales.split(",")]:  # every build first: none runs while measuring
+            sites[n] = {}
             for (name, tree), label in zip(trees.items(), ("before", "after")):
                 site = keep / f"{label}-{commit if label == 'before' else 'tree'}-{n}x" / "site"
                 if not (site / "pagefind" / "pagefind.js").exists():
@@ -159,8 +160,9 @@ def main() -> None:
                     build(tree, n, site)
                 if label == "after":  # the box is a static file: the tree's own, reused site or not
                     shutil.copyfile(ROOT / "docs" / BOX, site / BOX)
-                sites[name] = site
-            for name, m in measure(sites).items():
+                sites[n][name] = site
+        for n in sites:
+            for name, m in measure(sites[n]).items():
                 m.update(scale=n, box=name)
                 print({k: v for k, v in m.items() if k != "misses"}, "\n  misses:", m["misses"], flush=True)
                 rows.append(m)

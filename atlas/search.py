@@ -21,8 +21,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -34,6 +36,10 @@ from .text import label
 
 SYNONYMS = "search/synonyms.yaml"
 TERMS_ASSET = "assets/search/terms.json"
+# The topic pages' built files, one a line, and their own small index: the box searches
+# it first, in a few milliseconds however many studies the atlas holds.
+TOPICS_ASSET = "assets/search/topics.txt"
+TOPICS_BUNDLE = "pagefind-topics"
 # What Pagefind leaves out of a page: the suggested citation (the same on every page),
 # the heading of the page's reference list, and heading anchors.
 EXCLUDE = "[data-search-exclude], #page-references, .headerlink"
@@ -118,10 +124,16 @@ def _line_of(path: Path, word: str) -> int:
 
 
 def add_search(b, pages: dict[str, str], assets: dict) -> None:
-    """Give every page its search card and the site the query-side word lists."""
+    """Give every page its search card, the site the query-side word lists and the list of
+    topic pages that index_site gives an index of their own."""
+    topics = []
     for path in pages:
         pages[path] = pages[path].rstrip() + "\n\n" + search_card(b, path) + "\n"
+        if page_group(path, page_kind(b, path)[0]) == "topic":
+            topics.append(path[:-len("index.md")] + "index.html" if path.endswith("index.md")
+                          else path[:-len(".md")] + "/index.html")
     assets[TERMS_ASSET] = json.dumps(load_terms(b.root), ensure_ascii=False, sort_keys=True)
+    assets[TOPICS_ASSET] = "\n".join(sorted(topics)) + "\n"
 
 
 def page_kind(b, path: str):
@@ -216,10 +228,25 @@ def _folded(name: str) -> str:
 
 
 def index_site(site_dir: str | Path) -> None:
-    """Run Pagefind over a built site; it writes site_dir/pagefind/."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--root-selector", "article.md-content__inner",
+    """Run Pagefind over a built site: site_dir/pagefind/ for every page, and
+    site_dir/pagefind-topics/ for the topic pages alone (the TOPICS_ASSET list)."""
+    site = Path(site_dir)
+    _pagefind(site, "--output-subdir", "pagefind")
+    listed = site / TOPICS_ASSET
+    if not listed.exists():
+        return
+    with tempfile.TemporaryDirectory(prefix="atlas-topics-") as tmp:
+        for rel in listed.read_text(encoding="utf-8").split():
+            if (site / rel).is_file():  # the same paths, so the same URLs and result ids
+                (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(site / rel, Path(tmp) / rel)
+        _pagefind(Path(tmp), "--output-path", str(site / TOPICS_BUNDLE))
+
+
+def _pagefind(site: Path, *output: str) -> None:
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", "article.md-content__inner",
            "--glob", "**/index.html",  # every page; not 404.html
-           "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet"]
+           "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet", *output]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError("Pagefind could not index the site:\n" + (result.stderr or result.stdout)[-2000:])

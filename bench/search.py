@@ -70,7 +70,7 @@ def copy_of(path: str) -> str:
     return re.sub(r"-x\d+/$", "/", path)
 
 
-SEARCH_FILES = re.compile(r"/(pagefind/|assets/search/|assets/javascripts/search\.js)")
+SEARCH_FILES = re.compile(r"/(pagefind/|pagefind-topics/|assets/search/|assets/javascripts/search\.js)")
 
 
 def first_result_payload(browser, url: str) -> list[int]:

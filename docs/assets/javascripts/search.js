@@ -23,20 +23,44 @@
     "should so some such than that the their them then there these they this to too very was we were what when " +
     "where which who why will with would you your").split(" "));
 
-  let engine = null;
+  // The topic pages' own index and the word lists load on first use (focus); the whole index
+  // (Pagefind's own instance, in its worker) once the first results are on screen.
+  const pagefindModule = () => import(new URL("pagefind/pagefind.js", base).href);
+  let engine = null, whole = null;
   function load() {
     if (!engine) {
       engine = Promise.all([
-        import(new URL("pagefind/pagefind.js", base).href).then(async pagefind => {
-          await pagefind.options({ baseUrl: base.pathname, excerptLength: 22 });
-          await pagefind.init();
-          return pagefind;
-        }),
+        topicIndex(),
         fetch(new URL("assets/search/terms.json", base)).then(r => (r.ok ? r.json() : {})).catch(() => ({})),
-      ]).then(([pagefind, terms]) => ({ pagefind, rules: rulesFrom(terms) }));
+      ]).then(([topics, terms]) => ({ topics, rules: rulesFrom(terms) }));
       engine.catch(() => { engine = null; });
     }
     return engine;
+  }
+  function wholeIndex() {
+    if (!whole) {
+      whole = pagefindModule().then(async pagefind => {
+        await pagefind.options({ baseUrl: base.pathname, excerptLength: 22 });
+        await pagefind.init();
+        return pagefind;
+      });
+      whole.catch(() => { whole = null; });
+    }
+    return whole;
+  }
+
+  // The topic pages' own index (atlas/search.py), searched in this thread: the whole index
+  // lives in Pagefind's worker, where a search of studies may be under way. Without a worker
+  // both would share this thread's WebAssembly, so then topics are asked of the whole index.
+  async function topicIndex() {
+    const at = new URL("pagefind-topics/", base);
+    if (typeof Worker === "undefined" || !(await fetch(new URL("pagefind-entry.json", at)).then(r => r.ok, () => false))) {
+      return null;
+    }
+    const topics = (await pagefindModule()).createInstance({ basePath: at.pathname, noWorker: true });
+    await topics.options({ baseUrl: base.pathname, excerptLength: 22 });
+    await topics.init();
+    return topics;
   }
 
   // --- query words and their other forms -----------------------------------------------------
@@ -155,12 +179,12 @@
 
   // --- searching --------------------------------------------------------------------------------
   const TOPIC = { filters: { group: "topic" } };
-  const RECORD = { filters: { group: "record" } };
+  const LISTED = { filters: { not: { group: "part" } } };  // topics and records
   const BETS = 3;  // pages the query names that go first, at most
   // topic results read to find those, and shown first: one round of requests (a browser
   // opens six at a time to a host)
   const HEADS = 6;
-  const PHRASE_MAX = 1500;  // record results past which the phrase is not run over records
+  const PHRASE_MAX = 1500;  // results past which the phrase is not run over the whole index
   // wait ms, or less if the reader types meanwhile
   let wake = null;
   const sleep = ms => (again ? Promise.resolve() : new Promise(r => {
@@ -169,73 +193,94 @@
     wake = done;
   }));
 
-  // Topic pages first: few however many studies the atlas holds, so they answer at once, and
-  // the pages the query names lead the list, above any number of studies (Pagefind's time
-  // grows with the pages a word is on times the pages found). Studies, trials and references
-  // follow once the reader stops typing. stale() says the reader has typed on;
-  // shown(results, complete) puts a list on screen.
-  async function find(q, stale, shown) {
-    const { pagefind, rules } = await load();
-    const { runs, phrase, keep } = plan(q, rules);
-    const found = new Map();  // result id -> {result, score}
-    const note = (answer, weight) => {
+  // Runs of a plan over one index: result id -> {result, score}, the ids that answer a run
+  // standing for the whole query, and the most results of one run. Pagefind ranks a
+  // phrase's pages alike, so the phrase doubles the score of its pages.
+  async function ask(search, runs, phrase, stale) {
+    const found = new Map(), whole = new Set(), phrased = new Set();
+    let most = 0;
+    for (const run of runs) {
+      const answer = await search(run);
+      if (stale()) return null;
+      most = Math.max(most, answer?.results.length || 0);
       for (const r of answer?.results || []) {
         const seen = found.get(r.id);
-        if (!seen || seen.score < r.score * weight) found.set(r.id, { result: r, score: r.score * weight });
+        if (!seen || seen.score < r.score * run.weight) found.set(r.id, { result: r, score: r.score * run.weight });
+        if (!run.part) whole.add(r.id);
       }
-    };
-    for (const run of runs) {
-      note(await pagefind.search(run.text, TOPIC), run.weight);
-      if (stale()) return;
     }
-    // Pagefind ranks a phrase's pages alike, so a phrase doubles the score of its pages
-    if (phrase) {
-      for (const r of (await pagefind.search(phrase, TOPIC))?.results || []) if (found.has(r.id)) found.get(r.id).score *= 2;
-      if (stale()) return;
+    if (phrase && most < PHRASE_MAX) {
+      for (const r of (await search({ text: phrase }))?.results || []) phrased.add(r.id);
+      if (stale()) return null;
     }
-    const byScore = () => [...found.values()].sort((a, b) => b.score - a.score);
-    const heads = byScore().slice(0, HEADS);
-    const headData = await Promise.all(heads.map(x => x.result.data()));
+    for (const id of phrased) if (found.has(id)) found.get(id).score *= 2;
+    return { found, whole, phrased: phrase && most < PHRASE_MAX ? phrased : null };
+  }
+  const byScore = found => [...found.values()].sort((a, b) => b.score - a.score).map(x => x.result);
+
+  // Topic pages first: few however many studies the atlas holds, so they answer at once, and
+  // the pages the query names lead the list, above any number of studies (Pagefind's time
+  // grows with the pages a word is on times the pages found). The whole index, studies,
+  // trials and references with the topics, is asked once the reader stops typing.
+  // stale() says the reader has typed on; shown(results, complete) puts a list on screen.
+  async function find(q, stale, shown) {
+    const loaded = await load();
+    const { topics, rules } = loaded;
+    const { runs, phrase, keep } = plan(q, rules);
+    let first;
+    try {
+      first = await ask(async run => (topics ? topics.search(run.text) : (await wholeIndex()).search(run.text, TOPIC)),
+        runs, phrase, stale);
+    } catch (e) {
+      if (!topics) throw e;
+      loaded.topics = null;  // the topic index did not load (being written under `make serve`?)
+      return find(q, stale, shown);
+    }
+    if (!first) return;
+    const heads = byScore(first.found).slice(0, HEADS);
+    const headData = await Promise.all(heads.map(r => r.data()));
     if (stale()) return;
     // a whole name counts when no other page has it too ("ViaCyte" names three classes)
-    const names = heads.map((x, i) => named(headData[i], runs));
+    const names = heads.map((r, i) => named(headData[i], runs));
     const holders = new Map();
     for (const n of names) for (const w of n.whole) holders.set(w, (holders.get(w) || 0) + 1);
     const quality = names.map(n => (!n.hit ? 0 : [...n.whole].some(w => holders.get(w) === 1) ? 2 : 1));
     // named pages by how wholly they are named, then by score (heads are in score order)
-    const bets = heads.map((x, i) => [x.result, quality[i]]).filter(([, n]) => n).sort((a, b) => b[1] - a[1])
-      .slice(0, BETS).map(([r]) => r);
-    const order = () => [...bets, ...byScore().map(x => x.result).filter(r => !bets.includes(r))];
-    if (found.size) await shown(order().slice(0, HEADS), false);
-    if (stale()) return;
-    await sleep(Math.max(0, lastKey + (found.size ? SETTLE : SETTLE_EMPTY) - performance.now()));
-    if (stale()) return;
-    let many = 0;
-    for (const run of runs) {
-      if (run.topicOnly) continue;
-      const answer = await pagefind.search(run.text, RECORD);
-      many = Math.max(many, answer?.results.length || 0);
-      note(answer, run.weight);
+    const bets = new Set(heads.map((r, i) => [r.id, quality[i]]).filter(([, n]) => n).sort((a, b) => b[1] - a[1])
+      .slice(0, BETS).map(([id]) => id));
+    // Named pages first. One of the first three is a topic page when one answers the whole
+    // query: on a common word a hundred studies alike would otherwise fill the first screen.
+    const order = results => {
+      const list = [...[...bets].map(id => results.find(r => r.id === id)).filter(Boolean),
+        ...results.filter(r => !bets.has(r.id))];
+      const i = list.findIndex(r => first.whole.has(r.id));
+      if (i > 2) list.splice(2, 0, ...list.splice(i, 1));
+      return list;
+    };
+    if (first.found.size) {
+      await shown(order(heads), false);
       if (stale()) return;
+      wholeIndex();  // loads while the reader reads
     }
-    // the phrase over records too ("Hu 2013"), unless its words are on thousands of them,
-    // where it costs as much as the search itself and the topic pages have answered
-    if (phrase && many < PHRASE_MAX) {
-      for (const r of (await pagefind.search(phrase, RECORD))?.results || []) if (found.has(r.id)) found.get(r.id).score *= 2;
-      if (stale()) return;
+    await sleep(Math.max(0, lastKey + (first.found.size ? SETTLE : SETTLE_EMPTY) - performance.now()));
+    if (stale()) return;
+    const pagefind = await wholeIndex();
+    if (stale()) return;
+    const all = await ask(run => (run.topicOnly ? null : pagefind.search(run.text, LISTED)), runs, phrase, stale);
+    if (!all) return;
+    if (!all.phrased && first.phrased) {  // too common to ask of every page: the topic pages' phrase
+      for (const id of first.phrased) if (all.found.has(id)) all.found.get(id).score *= 2;
     }
     // No page has every word: rank pages by how many of the words they have.
-    if (found.size < 3 && keep.length > 1) {
+    if (all.found.size < 3 && keep.length > 1) {
       const count = new Map();
       for (const w of keep) {
         const got = new Map();
         for (const form of [w, ...otherForms(w, rules)]) {
-          for (const filter of [TOPIC, RECORD]) {
-            for (const r of (await pagefind.search(form, filter))?.results || []) {
-              if (!got.has(r.id) || got.get(r.id).score < r.score) got.set(r.id, r);
-            }
-            if (stale()) return;
+          for (const r of (await pagefind.search(form, LISTED))?.results || []) {
+            if (!got.has(r.id) || got.get(r.id).score < r.score) got.set(r.id, r);
           }
+          if (stale()) return;
         }
         for (const [id, r] of got) {
           const c = count.get(id) || { n: 0, score: 0, result: r };
@@ -244,10 +289,10 @@
         }
       }
       for (const c of count.values()) {
-        if (!found.has(c.result.id)) found.set(c.result.id, { result: c.result, score: (c.n - keep.length) * 100 + c.score });
+        if (!all.found.has(c.result.id)) all.found.set(c.result.id, { result: c.result, score: (c.n - keep.length) * 100 + c.score });
       }
     }
-    await shown(order(), true);
+    await shown(order(byScore(all.found)), true);
   }
 
   // --- showing results ------------------------------------------------------------------------

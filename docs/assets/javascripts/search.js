@@ -185,13 +185,12 @@
   // opens six at a time to a host)
   const HEADS = 6;
   const PHRASE_MAX = 1500;  // results past which the phrase is not run over the whole index
-  // wait ms, or less if the reader types meanwhile
-  let wake = null;
-  const sleep = ms => (again ? Promise.resolve() : new Promise(r => {
-    const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); wake = null; r(); }
-    wake = done;
-  }));
+  // What the box waits for ends early when the reader types on: a search of studies under
+  // way in Pagefind's worker runs to its end, but the next key's topic pages need not wait.
+  let waiters = [];
+  const typedOn = () => (again ? Promise.resolve() : new Promise(r => waiters.push(r)));
+  const unlessTyped = promise => Promise.race([promise, typedOn().then(() => null)]);
+  const sleep = ms => unlessTyped(new Promise(r => setTimeout(r, ms)));
 
   // Runs of a plan over one index: result id -> {result, score}, the ids that answer a run
   // standing for the whole query, and the most results of one run. Pagefind ranks a
@@ -200,7 +199,7 @@
     const found = new Map(), whole = new Set(), phrased = new Set();
     let most = 0;
     for (const run of runs) {
-      const answer = await search(run);
+      const answer = await unlessTyped(search(run));
       if (stale()) return null;
       most = Math.max(most, answer?.results.length || 0);
       for (const r of answer?.results || []) {
@@ -210,7 +209,7 @@
       }
     }
     if (phrase && most < PHRASE_MAX) {
-      for (const r of (await search({ text: phrase }))?.results || []) phrased.add(r.id);
+      for (const r of (await unlessTyped(search({ text: phrase })))?.results || []) phrased.add(r.id);
       if (stale()) return null;
     }
     for (const id of phrased) if (found.has(id)) found.get(id).score *= 2;
@@ -238,7 +237,7 @@
     }
     if (!first) return;
     const heads = byScore(first.found).slice(0, HEADS);
-    const headData = await Promise.all(heads.map(r => r.data()));
+    const headData = await unlessTyped(Promise.all(heads.map(r => r.data())));
     if (stale()) return;
     // a whole name counts when no other page has it too ("ViaCyte" names three classes)
     const names = heads.map((r, i) => named(headData[i], runs));
@@ -264,7 +263,7 @@
     }
     await sleep(Math.max(0, lastKey + (first.found.size ? SETTLE : SETTLE_EMPTY) - performance.now()));
     if (stale()) return;
-    const pagefind = await wholeIndex();
+    const pagefind = await unlessTyped(wholeIndex());
     if (stale()) return;
     const all = await ask(run => (run.topicOnly ? null : pagefind.search(run.text, LISTED)), runs, phrase, stale);
     if (!all) return;
@@ -277,7 +276,7 @@
       for (const w of keep) {
         const got = new Map();
         for (const form of [w, ...otherForms(w, rules)]) {
-          for (const r of (await pagefind.search(form, LISTED))?.results || []) {
+          for (const r of (await unlessTyped(pagefind.search(form, LISTED)))?.results || []) {
             if (!got.has(r.id) || got.get(r.id).score < r.score) got.set(r.id, r);
           }
           if (stale()) return;
@@ -305,7 +304,9 @@
   let busy = null, again = false, lastKey = 0;
   function update() {
     lastKey = performance.now();
-    if (busy) { again = true; if (wake) wake(); return; }
+    if (busy) again = true;
+    for (const w of waiters.splice(0)) w();
+    if (busy) return;
     busy = (async () => {
       do { again = false; await show(input.value.trim()); } while (again);
     })().finally(() => { busy = null; });
@@ -322,7 +323,7 @@
     }
     try {
       await find(q, () => again, async (results, complete) => {
-        const datas = await Promise.all(results.slice(0, SHOWN).map(r => r.data()));
+        const datas = await unlessTyped(Promise.all(results.slice(0, SHOWN).map(r => r.data())));
         if (again) return;
         meta.textContent = !complete ? "Searching studies…" : results.length === 0 ? "No matching pages"
           : results.length === 1 ? "1 matching page" : `${results.length} matching pages`;

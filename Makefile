@@ -70,6 +70,6 @@ bench: install
 clean:
 	rm -rf site .site-new build
 
-## bench-search: search before (lunr) and after (Pagefind) at 1x and 100x (writes the Search section of bench/RESULTS.md)
+## bench-search: the search box of main (before) and of this tree (after) at 1x and 100x (writes the Search section of bench/RESULTS.md)
 bench-search: install
 	$(PY) bench/search.py --scales 1,100 --out bench/RESULTS.md

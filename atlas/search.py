@@ -21,8 +21,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -34,6 +36,10 @@ from .text import label
 
 SYNONYMS = "search/synonyms.yaml"
 TERMS_ASSET = "assets/search/terms.json"
+# The topic pages' built files, one a line, and their own small index: the box searches
+# it first, in a few milliseconds however many studies the atlas holds.
+TOPICS_ASSET = "assets/search/topics.txt"
+TOPICS_BUNDLE = "pagefind-topics"
 # What Pagefind leaves out of a page: the suggested citation (the same on every page),
 # the heading of the page's reference list, and heading anchors.
 EXCLUDE = "[data-search-exclude], #page-references, .headerlink"
@@ -48,6 +54,15 @@ PAGE_KINDS = {
     "evidence.md": "Evidence overview",
     "data.md": "Data and downloads",
 }
+# Pages that carry one year of a list page's rows (a class's studies, the evidence tables,
+# the studies list): their rows are searched on the studies' own pages, and a short page
+# titled with a class's name would otherwise outrank the class itself.
+PART_PAGES = re.compile(r"(classes/[^/]+|evidence|studies/years)/[^/]+\.md")
+# Search asks for "topic" pages (what a reader's words name: classes, limitations, products,
+# glossary ...) apart from "record" pages (studies, their trials, references), which grow with
+# the atlas, are most of a large one and slow Pagefind when a word is on thousands of them;
+# "part" pages are never asked for.
+RECORD_KINDS = {"Study", "Trial", "Reference"}
 ENTRY_PAGES = {"glossary.md": "glossary-term", "cell-sources.md": "cell-source", "organisations.md": "organisation",
                "models.md": "model"}
 KIND_NAMES = {"therapy-class": "Therapy class", "study": "Study", "trial": "Trial", "limitation": "Limitation",
@@ -109,10 +124,16 @@ def _line_of(path: Path, word: str) -> int:
 
 
 def add_search(b, pages: dict[str, str], assets: dict) -> None:
-    """Give every page its search card and the site the query-side word lists."""
+    """Give every page its search card, the site the query-side word lists and the list of
+    topic pages that index_site gives an index of their own."""
+    topics = []
     for path in pages:
         pages[path] = pages[path].rstrip() + "\n\n" + search_card(b, path) + "\n"
+        if page_group(path, page_kind(b, path)[0]) == "topic":
+            topics.append(path[:-len("index.md")] + "index.html" if path.endswith("index.md")
+                          else path[:-len(".md")] + "/index.html")
     assets[TERMS_ASSET] = json.dumps(load_terms(b.root), ensure_ascii=False, sort_keys=True)
+    assets[TOPICS_ASSET] = "\n".join(sorted(topics)) + "\n"
 
 
 def page_kind(b, path: str):
@@ -126,9 +147,16 @@ def page_kind(b, path: str):
             return KIND_NAMES[kind.name], record
     if path in PAGE_KINDS:
         return PAGE_KINDS[path], None
+    if path.startswith("bibliography/"):  # a block of the bibliography, past its first page
+        return "Reference", None
     if path.endswith("index.md") and "/" in path:
         return "List", None
     return "Page", None
+
+
+def page_group(path: str, kind: str) -> str:
+    """"topic", "record" or "part" (see RECORD_KINDS)."""
+    return "part" if PART_PAGES.fullmatch(path) else "record" if kind in RECORD_KINDS else "topic"
 
 
 def search_card(b, path: str) -> str:
@@ -136,6 +164,7 @@ def search_card(b, path: str) -> str:
     kind, record = page_kind(b, path)
     meta = {"kind": kind}
     terms: list[str] = []
+    group = page_group(path, kind)
     if record is not None and record.kind.name == "study":
         meta["year"] = str(record.get("year", ""))
         meta["design"] = label(record.get("design"))
@@ -152,7 +181,13 @@ def search_card(b, path: str) -> str:
         # a topic page (class, limitation, trial, site, product) is the first answer to its own names
         terms += [record.title, *record.get("aliases", [])]
         terms += [str(record.get(k)) for k in ("identifier", "identifier_as_printed") if record.get(k)]
+    if group == "topic":
+        # what the page is called: a reader who types one of these names is shown it first
+        names = [n for n in dict.fromkeys(terms) if n and not n.isdigit()]
+        if names:
+            meta["names"] = " | ".join(n.replace("|", " ") for n in names)
     spans = "".join(f'<span data-pagefind-meta="{k}:{_attr(v)}"></span>' for k, v in meta.items() if v)
+    spans += f'<span data-pagefind-filter="group:{group}"></span>'
     words = f'<span data-pagefind-weight="5">{html.escape(" · ".join(dict.fromkeys(t for t in terms if t)))}</span>' if terms else ""
     return f'<div class="atlas-search-card" hidden>{spans}{words}</div>'
 
@@ -164,9 +199,11 @@ def _attr(value: str) -> str:
 
 def _reference_terms(b, study) -> list[str]:
     """First author, "Author year", every author's family name and the identifiers of the
-    references that report the study (its primary reports, else all it cites)."""
+    references that report the study (its primary reports, else all it cites but a review
+    that discusses it: the source review's DOI finds the review, not a study it alone reports)."""
     cited = [c if isinstance(c, dict) else {"ref": c} for c in study.get("citations", [])]
-    primary = [c["ref"] for c in cited if c.get("role") == "primary-report"] or [c["ref"] for c in cited]
+    primary = [c["ref"] for c in cited if c.get("role") == "primary-report"] or [
+        c["ref"] for c in cited if c.get("role") != "review"]
     terms = []
     for rid in primary:
         ref = b.corpus.get("reference", rid)
@@ -191,10 +228,25 @@ def _folded(name: str) -> str:
 
 
 def index_site(site_dir: str | Path) -> None:
-    """Run Pagefind over a built site; it writes site_dir/pagefind/."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--root-selector", "article.md-content__inner",
+    """Run Pagefind over a built site: site_dir/pagefind/ for every page, and
+    site_dir/pagefind-topics/ for the topic pages alone (the TOPICS_ASSET list)."""
+    site = Path(site_dir)
+    _pagefind(site, "--output-subdir", "pagefind")
+    listed = site / TOPICS_ASSET
+    if not listed.exists():
+        return
+    with tempfile.TemporaryDirectory(prefix="atlas-topics-") as tmp:
+        for rel in listed.read_text(encoding="utf-8").split():
+            if (site / rel).is_file():  # the same paths, so the same URLs and result ids
+                (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(site / rel, Path(tmp) / rel)
+        _pagefind(Path(tmp), "--output-path", str(site / TOPICS_BUNDLE))
+
+
+def _pagefind(site: Path, *output: str) -> None:
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", "article.md-content__inner",
            "--glob", "**/index.html",  # every page; not 404.html
-           "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet"]
+           "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet", *output]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError("Pagefind could not index the site:\n" + (result.stderr or result.stdout)[-2000:])

@@ -1,21 +1,28 @@
 """Search, before and after, at 1x and 100x the review: relevance, what a reader's browser
-downloads before the first result, and how long after the last keystroke it shows.
+downloads before the first result, and how long after the last keystroke the first results
+and the complete list show.
 
-"Before" is Material's lunr search as the project had it at --before (a git revision,
-exported with `git archive`); "after" is the working tree (Pagefind). Each scale builds
-both from bench/synth.py corpora, serves each on 127.0.0.1 and types the relevance set
-(tests/search/relevance.yaml) key by key into the header box in Chromium. At 100x a
+"Before" is the project at --before (a git revision, exported with `git archive`); "after"
+is the working tree. Each scale builds both from bench/synth.py corpora (this tree's
+generator, the revision's code and data), serves each on 127.0.0.1 and types the relevance
+set (tests/search/relevance.yaml) key by key into the header box in Chromium, the two sites'
+pages taking turns query by query so that both see the same load on the machine. At 100x a
 copy of a wanted study ("studies/hu-2013-x7/") counts as that study.
 
 usage: python bench/search.py [--scales 1,100] [--before REV] [--out bench/RESULTS.md]
+                              [--reuse DIR]
+
+--reuse DIR keeps the built sites in DIR and uses them again on the next run (a 100x build
+takes minutes); the working tree's search box (docs/assets/javascripts/search.js) is copied
+into the kept "after" site each run. Delete DIR after changing atlas/, templates/ or data/.
 """
 from __future__ import annotations
 
 import argparse
-import gzip
 import io
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,86 +31,47 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+import synth  # noqa: E402
 from search_harness import ARGS, CHROMIUM, SearchBox, Server, score  # noqa: E402
 
-BEFORE = "5ae6caf"  # the last commit with lunr search
+BEFORE = "main"
 FIRST_QUERIES = ["mesenchymal", "hypoglycemia", "Carlsson 2015", "VX-880", "cure"]
+SLOW_KEY_MS, SLOW_QUERIES = 150, 30  # a reader who types at 150 ms a key: every 6th query of the set
 SECTION = "## Search"
+BOX = "assets/javascripts/search.js"
 
 
-def export(rev: str, dest: Path) -> Path:
-    data = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+def export(rev: str, dest: Path) -> tuple[Path, str]:
+    """The tree at rev, and its commit."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    data = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
     tarfile.open(fileobj=io.BytesIO(data)).extractall(dest, filter="data")
-    return dest
+    return dest, commit
 
 
-def build(tree: Path, n: int, work: Path) -> tuple[Path, float]:
-    """Synthesise n x the corpus with the tree's own synth.py and build it; (site, seconds)."""
-    project = work / "project"
-    subprocess.run([sys.executable, str(tree / "bench" / "synth.py"), str(n), str(project)], check=True,
-                   capture_output=True)
-    site = work / "site"
+def build(tree: Path, n: int, site: Path) -> float:
+    """n x the tree's corpus, built with the tree's own code into site; seconds."""
+    project = site.parent / "project"
+    synth.make(n, project, root=tree)
     start = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "--site-dir",
                         str(site)], cwd=project, capture_output=True, text=True,
-                       env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(tree)})  # the tree's own atlas
+                       env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(tree)})
     if r.returncode != 0:
         raise SystemExit(r.stderr[-3000:])
-    return site, time.perf_counter() - start
-
-
-def wanted_at(n: int) -> dict[str, set[str]]:
-    from test_search import data_text, relevance_set
-    return relevance_set(data_text())
+    shutil.rmtree(project)
+    return time.perf_counter() - start
 
 
 def copy_of(path: str) -> str:
     return re.sub(r"-x\d+/$", "/", path)
 
 
-class LunrBox(SearchBox):
-    """Material's own search box: results come from a worker; read them once they settle."""
-
-    def __init__(self, page, site_url: str, start: str = ""):
-        self.page, self.site_url = page, site_url
-        self.base = site_url.split("/", 3)[-1]
-        page.goto(site_url + start)
-        self.box = page.locator("input.md-search__input")
-
-    def ask(self, query: str, delay: float = 15) -> tuple[list[str], float]:
-        box = self.box
-        box.click()
-        box.press("Control+a")
-        box.press("Backspace")
-        box.press_sequentially(query, delay=delay)
-        t0 = time.perf_counter()
-        try:  # results, or Material's "No matching documents"
-            self.page.wait_for_function("() => document.querySelector('.md-search-result__item') || "
-                                        "/no matching/i.test(document.querySelector('.md-search-result__meta').textContent)",
-                                        timeout=30_000)
-        except Exception:
-            return [], float("nan")
-        took = (time.perf_counter() - t0) * 1000
-        seen: list = []
-        for _ in range(30):
-            self.page.wait_for_timeout(150)
-            seen.append(self.page.locator(".md-search-result__item > a").evaluate_all(
-                "els => els.map(e => new URL(e.href).pathname)"))
-            if len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]:
-                break
-        paths = []
-        for p in seen[-1]:
-            p = p.removeprefix("/")
-            if p not in paths:
-                paths.append(p)
-        return paths, took
-
-
-SEARCH_FILES = re.compile(r"/(search/|pagefind/|assets/search/|assets/javascripts/search\.js|assets/javascripts/workers/search)")
+SEARCH_FILES = re.compile(r"/(pagefind/|pagefind-topics/|assets/search/|assets/javascripts/search\.js)")
 
 
 def first_result_payload(browser, url: str) -> list[int]:
@@ -119,48 +87,61 @@ def first_result_payload(browser, url: str) -> list[int]:
         box = page.locator("input.md-search__input")
         box.click()
         box.press_sequentially(q, delay=15)
-        try:
-            page.wait_for_selector(".md-search-result__item", state="attached", timeout=20_000)
-        except Exception:
-            pass  # no result for this query (lunr): count what it fetched trying
-        page.wait_for_timeout(200)
+        page.wait_for_selector(".md-search-result__item", state="attached", timeout=30_000)
         out.append(sum(r.sizes()["responseBodySize"] for r in got))
         context.close()
     return out
 
 
-def measure(site: Path, n: int, lunr: bool) -> dict:
+def measure(sites: dict[str, Path]) -> dict[str, dict]:
+    """Each site's relevance, payload and latency; the sites' pages take turns per query."""
     from playwright.sync_api import sync_playwright
-    server = Server(site)
-    wanted = wanted_at(n)
+    from test_search import data_text, relevance_set
+    wanted = relevance_set(data_text())
+    servers = {name: Server(site) for name, site in sites.items()}
+    ranked = {name: {} for name in sites}
+    first = {name: [] for name in sites}
+    complete = {name: [] for name in sites}
+    slow = {name: [] for name in sites}
+    loads = [os.getloadavg()[0]]
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            payload = first_result_payload(browser, server.url)
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            box = (LunrBox if lunr else SearchBox)(context.new_page(), server.url)
-            ranked, times = {}, []
-            for q in wanted:
-                got, took = box.ask(q)
-                ranked[q] = list(dict.fromkeys(copy_of(g) for g in got))
-                times.append(took)
-            context.close()
+            payload = {name: first_result_payload(browser, s.url) for name, s in servers.items()}
+            contexts = {name: browser.new_context(viewport={"width": 1280, "height": 900}) for name in sites}
+            boxes = {name: SearchBox(contexts[name].new_page(), servers[name].url) for name in sites}
+            for i, q in enumerate(wanted):
+                for name, box in boxes.items():
+                    got, took = box.ask(q)
+                    ranked[name][q] = list(dict.fromkeys(copy_of(g) for g in got))
+                    first[name].append(took)
+                    complete[name].append(box.complete_ms)
+                if i % 20 == 19:
+                    loads.append(os.getloadavg()[0])
+            # typed at a reader's pace, a search started for an earlier key may still be running
+            for q in list(wanted)[::len(wanted) // SLOW_QUERIES][:SLOW_QUERIES]:
+                for name, box in boxes.items():
+                    slow[name].append(box.ask(q, delay=SLOW_KEY_MS)[1])
             browser.close()
     finally:
-        server.stop()
-    s = score(ranked, wanted)
-    if lunr:
-        index = site / "search" / "search_index.json"
-        raw = index.read_bytes()
-        disk = (len(raw), len(gzip.compress(raw)))
-    else:
+        for s in servers.values():
+            s.stop()
+    loads.append(os.getloadavg()[0])
+    out = {}
+    for name, site in sites.items():
+        s = score(ranked[name], wanted)
         files = [f for f in (site / "pagefind").rglob("*") if f.is_file()]
-        disk = (sum(f.stat().st_size for f in files), None)
-    ok = [t for t in times if t == t]
-    return {"hits@1": s["hits@1"], "hits@3": s["hits@3"], "mrr": s["mrr"], "queries": s["queries"],
-            "payload_kb": max(payload) / 1024, "latency_median": statistics.median(ok),
-            "latency_p95": sorted(ok)[int(0.95 * (len(ok) - 1))], "latency_max": max(ok), "index": disk,
-            "answered": len(ok)}
+        out[name] = {"hits@1": s["hits@1"], "hits@3": s["hits@3"], "mrr": s["mrr"], "queries": s["queries"],
+                     "misses": sorted(s["misses"]), "payload_kb": max(payload[name]) / 1024,
+                     "first": _spread(first[name]), "complete": _spread(complete[name]), "slow": _spread(slow[name]),
+                     "index_mb": sum(f.stat().st_size for f in files) / 1e6,
+                     "load": (min(loads), statistics.mean(loads), max(loads))}
+    return out
+
+
+def _spread(ms: list[float]) -> tuple[float, float, float]:
+    ms = sorted(ms)
+    return statistics.median(ms), ms[int(0.95 * (len(ms) - 1))], ms[-1]
 
 
 def main() -> None:
@@ -168,46 +149,61 @@ def main() -> None:
     ap.add_argument("--scales", default="1,100")
     ap.add_argument("--before", default=BEFORE)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
-    ap.add_argument("--engines", default="lunr,pagefind")
+    ap.add_argument("--reuse", type=Path, help="keep built sites here and use them again")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
-        tmp = Path(tmp)
-        before = export(args.before, tmp / "before")
-        for n in [int(x) for x in args.scales.split(",")]:
-            for name, tree, lunr in (("lunr (before)", before, True), ("Pagefind (after)", ROOT, False)):
-                if name.split()[0].lower() not in args.engines:
-                    continue
-                site, secs = build(tree, n, tmp / f"{name.split()[0]}-{n}")
-                m = measure(site, n, lunr)
-                m.update(scale=n, engine=name, build_s=secs)
-                print(m, flush=True)
+        keep = args.reuse or Path(tmp)
+        before, commit = export(args.before, Path(tmp) / "before")
+        trees = {f"before ({args.before}, {commit})": before, "after (this tree)": ROOT}
+        sites: dict[int, dict[str, Path]] = {}
+        for n in [int(x) for x in args.scales.split(",")]:  # every build first: none runs while measuring
+            sites[n] = {}
+            for (name, tree), label in zip(trees.items(), ("before", "after")):
+                site = keep / f"{label}-{commit if label == 'before' else 'tree'}-{n}x" / "site"
+                if not (site / "pagefind" / "pagefind.js").exists():
+                    print(f"building {n}x {name} ...", flush=True)
+                    build(tree, n, site)
+                if label == "after":  # the box is a static file: the tree's own, reused site or not
+                    shutil.copyfile(ROOT / "docs" / BOX, site / BOX)
+                sites[n][name] = site
+        for n in sites:
+            for name, m in measure(sites[n]).items():
+                m.update(scale=n, box=name)
+                print({k: v for k, v in m.items() if k != "misses"}, "\n  misses:", m["misses"], flush=True)
                 rows.append(m)
-                subprocess.run(["rm", "-rf", str(site.parent)])
     write(args.out, rows)
 
 
 def write(out: Path, rows: list[dict]) -> None:
     lines = [SECTION, "",
-             "`python bench/search.py` (`make bench-search`): Material's lunr search as it was (before) against "
-             "Pagefind (after), built from the same synthetic corpora in one run, served on 127.0.0.1 and typed "
-             "key by key into the header search box in Chromium. Relevance: the reader queries of "
-             "tests/search/relevance.yaml (a copy of a wanted study counts at 100x). Payload: bytes the browser "
-             "fetched from focusing the box to the first result of a query on a fresh page (worst of "
-             f"{', '.join(FIRST_QUERIES)}). Latency: last keystroke to results shown, over every query typed.", "",
-             "| scale | engine | queries | hits@1 | hits@3 | MRR | payload before first result | first result after last key (median / p95 / max) | index on disk |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "`python bench/search.py` (`make bench-search`): the search box of `main` (before) against this tree's "
+             "(after), both Pagefind, built from the same synthetic corpora and measured in one run, served on "
+             "127.0.0.1 and typed key by key (15 ms apart) into the header search box in Chromium, the two sites "
+             "taking turns query by query. Relevance: the reader queries of tests/search/relevance.yaml (a copy "
+             "of a wanted study counts at 100x). Payload: bytes of search files fetched from focusing the box to "
+             "the first result of a query on a fresh page (worst of "
+             f"{', '.join(FIRST_QUERIES)}). First results: last keystroke to the first results on screen; "
+             "complete: to the complete list (the box after shows topic pages first and adds studies once the "
+             "reader stops typing; the box before shows one list); slow typist: first results for "
+             f"{SLOW_QUERIES} of the queries typed {SLOW_KEY_MS} ms a key. Load: the machine's 1-minute load "
+             "average during the run (min / mean / max; 2 cores shared with other builds).", "",
+             "| scale | search box | queries | hits@1 | hits@3 | MRR | payload before first result | "
+             "first results after last key (median / p95 / max) | complete list (median / p95 / max) | "
+             "slow typist, first results | load | index on disk |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        raw, gz = r["index"]
-        disk = f"{raw / 1e6:.2f} MB" + (f" ({gz / 1e6:.2f} MB gzipped)" if gz else " (chunks, fetched per word)")
-        lines.append(f"| {r['scale']}x | {r['engine']} | {r['queries']} | {r['hits@1']:.3f} | {r['hits@3']:.3f} | "
-                     f"{r['mrr']:.3f} | {r['payload_kb']:.0f} KB | {r['latency_median']:.0f} / {r['latency_p95']:.0f} / "
-                     f"{r['latency_max']:.0f} ms | {disk} |")
+        f, c, w, ld = r["first"], r["complete"], r["slow"], r["load"]
+        lines.append(f"| {r['scale']}x | {r['box']} | {r['queries']} | {r['hits@1']:.3f} | {r['hits@3']:.3f} | "
+                     f"{r['mrr']:.3f} | {r['payload_kb']:.0f} KB | {f[0]:.0f} / {f[1]:.0f} / {f[2]:.0f} ms | "
+                     f"{c[0]:.0f} / {c[1]:.0f} / {c[2]:.0f} ms | {w[0]:.0f} / {w[1]:.0f} / {w[2]:.0f} ms | "
+                     f"{ld[0]:.1f} / {ld[1]:.1f} / {ld[2]:.1f} | "
+                     f"{r['index_mb']:.1f} MB |")
     lines += ["", "Targets: payload before the first result <= 500 KB and first result within 300 ms of the last "
               "keystroke at 100x; hits@3 >= 0.95 (tests/test_search.py). The site is served without compression, "
-              "so payloads are raw bytes. Pagefind's latency is read in the page (the search box reports when it "
-              "shows a query's results); lunr's is the first result element after the last key, which may still "
-              "be an earlier prefix's answer, so it flatters lunr. Queries lunr found nothing for count as misses."]
+              "so payloads are raw bytes.", "", "Queries not answered in the first three:", ""]
+    for r in rows:
+        lines.append(f"- {r['scale']}x, {r['box']}: " + (", ".join(f'"{q}"' for q in r["misses"]) or "none"))
     text = out.read_text(encoding="utf-8") if out.exists() else ""
     if SECTION in text:
         text = text[:text.index(SECTION)].rstrip() + "\n\n"

@@ -20,11 +20,16 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a page closed while it still fetched (the payload runs close pages at the first result)
+
+
 class Server:
     """A built site on 127.0.0.1, on a free port, until stop()."""
 
     def __init__(self, folder: Path):
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+        self.httpd = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 
@@ -33,13 +38,19 @@ class Server:
         self.httpd.server_close()
 
 
-# Records, in the page, when the last key went down and when results for it were shown.
+# Records, in the page, when the last key went down, when the first results for it were shown
+# (topic pages come first; studies follow once the reader stops typing) and when the list was
+# complete.
 _WATCH = """() => {
   const root = document.querySelector('[data-atlas-search]');
-  window.__atlas = {answered: null, at: 0, key: 0, bytes: 0};
+  window.__atlas = {answered: null, first: 0, at: 0, key: 0};
   document.addEventListener('keydown', () => { window.__atlas.key = performance.now(); }, true);
   root.addEventListener('atlas-search-results', e => {
-    window.__atlas.answered = e.detail.query; window.__atlas.at = performance.now(); });
+    const w = window.__atlas, complete = e.detail.complete !== false;  // a box that shows once: complete
+    if (w.first_for !== e.detail.query && (e.detail.shown || complete)) {
+      w.first_for = e.detail.query; w.first = performance.now(); }
+    if (complete) { w.answered = e.detail.query; w.at = performance.now(); }
+  });
 }"""
 
 
@@ -54,7 +65,8 @@ class SearchBox:
         self.box = page.locator(".md-search__input")
 
     def ask(self, query: str, delay: float = 15) -> tuple[list[str], float]:
-        """(result page paths in order, milliseconds from the last key to the results)."""
+        """(result page paths in order, milliseconds from the last key to the first results);
+        self.complete_ms is the time to the complete list."""
         box = self.box
         if not self.page.evaluate("() => document.getElementById('__search').checked"):
             button = self.page.locator("label.md-header__button[for='__search']")
@@ -62,10 +74,10 @@ class SearchBox:
         box.focus()
         box.press("Control+a")
         box.press("Backspace")
-        self.page.evaluate("() => { window.__atlas.answered = null; }")
+        self.page.evaluate("() => { window.__atlas.answered = null; window.__atlas.first_for = null; }")
         box.press_sequentially(query, delay=delay)  # key events, as a reader types (fill() sends none)
         self.page.wait_for_function("q => window.__atlas.answered === q", arg=query, timeout=30_000)
-        took = self.page.evaluate("() => window.__atlas.at - window.__atlas.key")
+        took, self.complete_ms = self.page.evaluate("() => [window.__atlas.first - window.__atlas.key, window.__atlas.at - window.__atlas.key]")
         hrefs = self.page.locator(".md-search-result__item > a").evaluate_all("els => els.map(e => e.href)")
         paths = []
         for href in hrefs:

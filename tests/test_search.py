@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from atlas.corpus import load_corpus
-from atlas.search import load_terms
+from atlas.search import load_terms, page_group
 from conftest import ROOT, need
 from search_harness import SearchBox, Server, score
 from test_browser import browser  # noqa: F401  (fixture: one Chromium)
@@ -101,7 +101,8 @@ def study_queries() -> dict[str, set[str]]:
     wanted: dict[str, set[str]] = {}
     for s in corpus.all("study"):
         cites = [c if isinstance(c, dict) else {"ref": c} for c in s.get("citations", [])]
-        primary = [c["ref"] for c in cites if c.get("role") == "primary-report"] or [c["ref"] for c in cites]
+        primary = [c["ref"] for c in cites if c.get("role") == "primary-report"] or [
+            c["ref"] for c in cites if c.get("role") != "review"]  # as atlas/search.py's card
         for rid in primary[:1]:
             ref = corpus.get("reference", rid)
             if ref is None or not ref.get("authors"):
@@ -144,6 +145,20 @@ def test_search_works_on_a_phone_and_asks_no_other_host(browser, site):
     assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
     assert not foreign, foreign[:5]
     context.close()
+
+
+@pytest.mark.parametrize("path, kind, group", [
+    ("classes/msc-therapies.md", "Therapy class", "topic"),
+    ("glossary.md", "Glossary", "topic"),
+    ("studies/hu-2013.md", "Study", "record"),
+    ("trials/nct04786262.md", "Trial", "record"),
+    ("bibliography/201-400.md", "Reference", "record"),
+    ("classes/msc-therapies/2021.md", "Page", "part"),  # a year of a class's studies, past 1,000
+    ("evidence/2004-2.md", "Page", "part"),
+    ("studies/years/2019.md", "Page", "part"),
+])
+def test_pages_are_searched_as_topics_records_or_not_at_all(path, kind, group):
+    assert page_group(path, kind) == group
 
 
 def test_synonyms_file_is_valid():

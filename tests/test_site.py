@@ -156,6 +156,14 @@ def test_pages_carry_search_cards_and_the_site_a_pagefind_index(built_site):
     assert 'data-pagefind-meta="kind:Study"' in card and 'data-pagefind-meta="year:2013"' in card
     assert 'data-pagefind-meta="design:Randomised controlled trial"' in card
     assert "Hu 2013" in card and "10.1507/endocrj.ej12-0343" in card
+    assert 'data-pagefind-filter="group:record"' in card  # searched after the topic pages
+    msc = html(built_site, "classes/msc-therapies.md")
+    assert 'data-pagefind-filter="group:topic"' in msc and "mesenchymal stromal cells |" in msc  # its names
+    # the topic pages have an index of their own, which the box asks first
+    topics = (built_site / "assets" / "search" / "topics.txt").read_text(encoding="utf-8").split()
+    assert "classes/msc-therapies/index.html" in topics and "glossary/index.html" in topics
+    assert not [t for t in topics if re.match(r"(studies|trials)/[^/]+/index\.html|bibliography/", t)]
+    assert (built_site / "pagefind-topics" / "pagefind-entry.json").exists()
     trial = html(built_site, "trials/nct04786262.md")
     assert 'data-pagefind-meta="kind:Trial"' in trial and "VX-880" in trial
     assert 'data-pagefind-meta="kind:Glossary"' in html(built_site, "glossary.md")

@@ -1,7 +1,9 @@
 // The atlas's search box: Material's header search, answered by Pagefind (atlas/search.py).
-// Pagefind and the word lists (search/synonyms.yaml) load on first use; each query runs
-// as a phrase, as all of its words, and with other spellings, Greek letters and lay words,
-// and the answers are merged so that pages with the phrase or every word come first.
+// Pagefind and the word lists (search/synonyms.yaml) load on first use; each query runs as
+// all of its words, with other spellings, Greek letters and lay words, and as a phrase, and
+// the answers are merged so that pages with the phrase or every word come first. Topic pages
+// (classes, limitations, glossary ...) are searched first and the ones the query names lead;
+// studies, trials and references, most of a large atlas, are added once the reader pauses.
 (() => {
   "use strict";
   const root = document.querySelector("[data-atlas-search]");
@@ -14,25 +16,51 @@
   const config = JSON.parse(document.getElementById("__config").textContent);
   const base = new URL(config.base.replace(/\/?$/, "/"), location.href);
   const SHOWN = 10;
+  const ENTRIES = /^(Glossary|Cell sources|Organisations|Proposed models)$/;  // pages of many short entries
   // words that never decide a match on their own
-  const STOP = new Set(("a an and are as at be but by can do does for from has have how i if in into is it its " +
-    "me my no not of on or our so than that the their them then there these they this to was we were what when " +
+  const STOP = new Set(("a about all also am an and any are as at be been but by can could did do does each for " +
+    "from get had has have how i if in into is it its just many me more most much my no not of on or other our " +
+    "should so some such than that the their them then there these they this to too very was we were what when " +
     "where which who why will with would you your").split(" "));
 
-  let engine = null;
+  // The topic pages' own index and the word lists load on first use (focus); the whole index
+  // (Pagefind's own instance, in its worker) once the first results are on screen.
+  const pagefindModule = () => import(new URL("pagefind/pagefind.js", base).href);
+  let engine = null, whole = null;
   function load() {
     if (!engine) {
       engine = Promise.all([
-        import(new URL("pagefind/pagefind.js", base).href).then(async pagefind => {
-          await pagefind.options({ baseUrl: base.pathname, excerptLength: 22 });
-          await pagefind.init();
-          return pagefind;
-        }),
+        topicIndex(),
         fetch(new URL("assets/search/terms.json", base)).then(r => (r.ok ? r.json() : {})).catch(() => ({})),
-      ]).then(([pagefind, terms]) => ({ pagefind, rules: rulesFrom(terms) }));
+      ]).then(([topics, terms]) => ({ topics, rules: rulesFrom(terms) }));
       engine.catch(() => { engine = null; });
     }
     return engine;
+  }
+  function wholeIndex() {
+    if (!whole) {
+      whole = pagefindModule().then(async pagefind => {
+        await pagefind.options({ baseUrl: base.pathname, excerptLength: 22 });
+        await pagefind.init();
+        return pagefind;
+      });
+      whole.catch(() => { whole = null; });
+    }
+    return whole;
+  }
+
+  // The topic pages' own index (atlas/search.py), searched in this thread: the whole index
+  // lives in Pagefind's worker, where a search of studies may be under way. Without a worker
+  // both would share this thread's WebAssembly, so then topics are asked of the whole index.
+  async function topicIndex() {
+    const at = new URL("pagefind-topics/", base);
+    if (typeof Worker === "undefined" || !(await fetch(new URL("pagefind-entry.json", at)).then(r => r.ok, () => false))) {
+      return null;
+    }
+    const topics = (await pagefindModule()).createInstance({ basePath: at.pathname, noWorker: true });
+    await topics.options({ baseUrl: base.pathname, excerptLength: 22 });
+    await topics.init();
+    return topics;
   }
 
   // --- query words and their other forms -----------------------------------------------------
@@ -77,104 +105,234 @@
     return narrow.length ? narrow : kept.length ? kept : words;
   };
 
-  // Query strings to run, each with how much its answers count.
+  // Query strings to run, each with how much its answers count. A run marked topicOnly
+  // is asked of topic pages only: it is cheap there and slow over thousands of studies.
   function plan(q, rules) {
     const words = wordsOf(q);
     const keep = content(words);
     const runs = [];
-    const add = (text, tier, weight) => {
-      if (text && !runs.some(r => r.text === text)) runs.push({ text, tier, weight });
+    const add = (text, weight, topicOnly = false, part = false) => {
+      if (text && !runs.some(r => r.text === text)) runs.push({ text, weight, topicOnly, part });
     };
-    if (keep.length > 1) add(`"${words.join(" ")}"`, 3, 1);
-    add(keep.join(" "), 2, 1);
+    add(keep.join(" "), 1);
     // with the words found everywhere too ("stem cell derived islets"), a little above
     const every = words.filter(w => !STOP.has(w) && (w.length > 1 || /\d/.test(w)));
-    if (every.length > keep.length) add(every.join(" "), 2, 1.2);
+    if (every.length > keep.length) add(every.join(" "), 1.2, true);
     keep.forEach((w, i) => {
-      for (const other of otherForms(w, rules)) add(keep.map((x, j) => (j === i ? other : x)).join(" "), 2, 1);
+      for (const other of otherForms(w, rules)) add(keep.map((x, j) => (j === i ? other : x)).join(" "), 1);
     });
-    const all = keep.map(w => otherForms(w, rules)[0] || w).join(" ");
-    add(all, 2, 1);
+    add(keep.map(w => otherForms(w, rules)[0] || w).join(" "), 1);
+    // hyphens vary ("stem-cell-derived", "stem cell-derived"): the words apart too
+    const apart = content(keep.flatMap(w => w.split("-")));
+    if (apart.length > 1) add(apart.join(" "), 1);
     // A reader's phrase in the lay list stands for the atlas's words; it counts in full when
-    // it was the whole query.
+    // it was the whole query, and alone too when the rest of the query has no place in it.
     for (const [key, values] of rules.lay) {
       for (let i = 0; i + key.length <= words.length; i++) {
         if (!key.every((k, j) => words[i + j] === k)) continue;
         const rest = keep.filter(w => !key.includes(w));
-        for (const v of values) add([v, ...rest].join(" "), 2, rest.length ? 0.6 : 1);
+        for (const v of values) {
+          add([v, ...rest].join(" "), rest.length ? 0.6 : 1);
+          if (rest.length) add(v, 0.4, false, true);
+        }
       }
     }
-    return { runs: runs.slice(0, 10), keep };
+    // the site prints a DOI as "doi:10..." (one word to Pagefind); a bare DOI is part of it
+    const id = bare(q);
+    if (/^10\.\d{4,9}\/\S+$/.test(id)) add("doi" + id, 1);
+    const phrase = keep.length > 1 ? `"${words.join(" ")}"` : null;
+    return { runs: runs.slice(0, 10), phrase, keep };
   }
 
-  async function find(q) {
-    const { pagefind, rules } = await load();
-    const { runs, keep } = plan(q, rules);
-    const best = new Map();  // result id -> {result, rank}
-    const note = (result, rank) => {
-      const seen = best.get(result.id);
-      if (!seen || seen.rank < rank) best.set(result.id, { result, rank });
+  // --- the page names a query names ------------------------------------------------------------
+  // "VX-880" is vx, 880 and vx880; "β-cell" is β, cell and βcell
+  const tokens = s => {
+    const plain = s.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+    const split = plain.split(/[^\p{L}\p{N}]+/u);
+    const joined = plain.split(/[\s,;:()|]+/).map(w => w.replace(/[^\p{L}\p{N}]/gu, ""));
+    return [...new Set([...split, ...joined])].filter(Boolean);
+  };
+  // a query word meets a name word typed in part ("transpl") or as a plural ("islets")
+  const meets = (w, t) => t === w || (w.length >= 3 && t.startsWith(w)) ||
+    (t.length >= 3 && w.startsWith(t) && w.length - t.length <= 2);
+  // A topic page is named by the query when one of its names holds every word of one run
+  // that stands for the whole query (1: "teratoma" in "Teratoma risk"), the more so when that
+  // is the whole name (the names returned: "MSC"). A page of many entries (the glossary) is
+  // about none of them alone.
+  function named(data, runs) {
+    const names = [data.meta.title || "", ...(data.meta.names || "").split("|")].map(tokens).filter(n => n.length);
+    const many = ENTRIES.test(data.meta.kind || "");
+    let hit = 0;
+    const whole = new Set();
+    for (const run of runs) {
+      if (run.part) continue;
+      const ws = run.text.split(/\s+/).flatMap(w => tokens(w).filter(t => t.length > 1 || /\d/.test(t)));
+      if (!ws.length) continue;
+      for (const n of names) {
+        if (!ws.every(w => n.some(t => meets(w, t)))) continue;
+        hit = 1;
+        if (!many && n.every(t => ws.some(w => meets(w, t)))) whole.add(n.join(" "));
+      }
+    }
+    return { hit, whole };
+  }
+
+  // --- searching --------------------------------------------------------------------------------
+  const TOPIC = { filters: { group: "topic" } };
+  const LISTED = { filters: { not: { group: "part" } } };  // topics and records
+  const BETS = 3;  // pages the query names that go first, at most
+  // topic results read to find those, and shown first: one round of requests (a browser
+  // opens six at a time to a host)
+  const HEADS = 6;
+  const PHRASE_MAX = 1500;  // results past which the phrase is not run over the whole index
+  // What the box waits for ends early when the reader types on: a search of studies under
+  // way in Pagefind's worker runs to its end, but the next key's topic pages need not wait.
+  let waiters = [];
+  const typedOn = () => (again ? Promise.resolve() : new Promise(r => waiters.push(r)));
+  const unlessTyped = promise => Promise.race([promise, typedOn().then(() => null)]);
+  const sleep = ms => unlessTyped(new Promise(r => setTimeout(r, ms)));
+
+  // Runs of a plan over one index: result id -> {result, score}, the ids that answer a run
+  // standing for the whole query, and the most results of one run. Pagefind ranks a
+  // phrase's pages alike, so the phrase doubles the score of its pages.
+  async function ask(search, runs, phrase, stale) {
+    const found = new Map(), whole = new Set(), phrased = new Set();
+    let most = 0;
+    for (const run of runs) {
+      const answer = await unlessTyped(search(run));
+      if (stale()) return null;
+      most = Math.max(most, answer?.results.length || 0);
+      for (const r of answer?.results || []) {
+        const seen = found.get(r.id);
+        if (!seen || seen.score < r.score * run.weight) found.set(r.id, { result: r, score: r.score * run.weight });
+        if (!run.part) whole.add(r.id);
+      }
+    }
+    if (phrase && most < PHRASE_MAX) {
+      for (const r of (await unlessTyped(search({ text: phrase })))?.results || []) phrased.add(r.id);
+      if (stale()) return null;
+    }
+    for (const id of phrased) if (found.has(id)) found.get(id).score *= 2;
+    return { found, whole, phrased: phrase && most < PHRASE_MAX ? phrased : null };
+  }
+  const byScore = found => [...found.values()].sort((a, b) => b.score - a.score).map(x => x.result);
+
+  // Topic pages first: few however many studies the atlas holds, so they answer at once, and
+  // the pages the query names lead the list, above any number of studies (Pagefind's time
+  // grows with the pages a word is on times the pages found). The whole index, studies,
+  // trials and references with the topics, is asked once the reader stops typing.
+  // stale() says the reader has typed on; shown(results, complete) puts a list on screen.
+  async function find(q, stale, shown) {
+    const loaded = await load();
+    const { topics, rules } = loaded;
+    const { runs, phrase, keep } = plan(q, rules);
+    let first;
+    try {
+      first = await ask(async run => (topics ? topics.search(run.text) : (await wholeIndex()).search(run.text, TOPIC)),
+        runs, phrase, stale);
+    } catch (e) {
+      if (!topics) throw e;
+      loaded.topics = null;  // the topic index did not load (being written under `make serve`?)
+      return find(q, stale, shown);
+    }
+    if (!first) return;
+    const heads = byScore(first.found).slice(0, HEADS);
+    const headData = await unlessTyped(Promise.all(heads.map(r => r.data())));
+    if (stale()) return;
+    // a whole name counts when no other page has it too ("ViaCyte" names three classes)
+    const names = heads.map((r, i) => named(headData[i], runs));
+    const holders = new Map();
+    for (const n of names) for (const w of n.whole) holders.set(w, (holders.get(w) || 0) + 1);
+    const quality = names.map(n => (!n.hit ? 0 : [...n.whole].some(w => holders.get(w) === 1) ? 2 : 1));
+    // named pages by how wholly they are named, then by score (heads are in score order)
+    const bets = new Set(heads.map((r, i) => [r.id, quality[i]]).filter(([, n]) => n).sort((a, b) => b[1] - a[1])
+      .slice(0, BETS).map(([id]) => id));
+    // Named pages first. One of the first three is a topic page when one answers the whole
+    // query: on a common word a hundred studies alike would otherwise fill the first screen.
+    const order = results => {
+      const list = [...[...bets].map(id => results.find(r => r.id === id)).filter(Boolean),
+        ...results.filter(r => !bets.has(r.id))];
+      const i = list.findIndex(r => first.whole.has(r.id));
+      if (i > 2) list.splice(2, 0, ...list.splice(i, 1));
+      return list;
     };
-    const answers = await Promise.all(runs.map(r => pagefind.search(r.text)));
-    // Pagefind ranks a phrase's pages alike, so a phrase lifts the ranks of all its words
-    const phrase = new Set();
-    answers.forEach((answer, i) => {
-      if (runs[i].tier === 3) for (const r of answer?.results || []) phrase.add(r.id);
-    });
-    answers.forEach((answer, i) => {
-      if (runs[i].tier === 3) return;
-      for (const r of answer?.results || []) note(r, 1000 + r.score * runs[i].weight * (phrase.has(r.id) ? 2 : 1));
-    });
+    if (first.found.size) {
+      await shown(order(heads), false);
+      if (stale()) return;
+      wholeIndex();  // loads while the reader reads
+    }
+    await sleep(Math.max(0, lastKey + (first.found.size ? SETTLE : SETTLE_EMPTY) - performance.now()));
+    if (stale()) return;
+    const pagefind = await unlessTyped(wholeIndex());
+    if (stale()) return;
+    const all = await ask(run => (run.topicOnly ? null : pagefind.search(run.text, LISTED)), runs, phrase, stale);
+    if (!all) return;
+    if (!all.phrased && first.phrased) {  // too common to ask of every page: the topic pages' phrase
+      for (const id of first.phrased) if (all.found.has(id)) all.found.get(id).score *= 2;
+    }
     // No page has every word: rank pages by how many of the words they have.
-    if (best.size < 3 && keep.length > 1) {
+    if (all.found.size < 3 && keep.length > 1) {
       const count = new Map();
-      const each = await Promise.all(keep.map(w => Promise.all([w, ...otherForms(w, rules)].map(x => pagefind.search(x)))));
-      each.forEach(forms => {
+      for (const w of keep) {
         const got = new Map();
-        for (const answer of forms) for (const r of answer?.results || []) got.set(r.id, Math.max(got.get(r.id) || 0, r.score));
-        for (const [id, score] of got) {
-          const c = count.get(id) || { n: 0, score: 0, result: null };
-          c.n += 1; c.score += score;
-          c.result = forms.flatMap(a => a?.results || []).find(r => r.id === id);
+        for (const form of [w, ...otherForms(w, rules)]) {
+          for (const r of (await unlessTyped(pagefind.search(form, LISTED)))?.results || []) {
+            if (!got.has(r.id) || got.get(r.id).score < r.score) got.set(r.id, r);
+          }
+          if (stale()) return;
+        }
+        for (const [id, r] of got) {
+          const c = count.get(id) || { n: 0, score: 0, result: r };
+          c.n += 1; c.score += r.score;
           count.set(id, c);
         }
-      });
-      for (const c of count.values()) note(c.result, c.n * 100 + c.score);
+      }
+      for (const c of count.values()) {
+        if (!all.found.has(c.result.id)) all.found.set(c.result.id, { result: c.result, score: (c.n - keep.length) * 100 + c.score });
+      }
     }
-    return [...best.values()].sort((a, b) => b.rank - a.rank).map(x => x.result);
+    await shown(order(byScore(all.found)), true);
   }
 
   // --- showing results ------------------------------------------------------------------------
   // One search at a time: keys typed meanwhile are answered together once it ends, so a
   // fast typist never queues a search per key (at 100x the corpus that backlog took seconds).
-  let busy = null, again = false;
+  // A search in progress gives up at its next step when the reader types on.
+  const SETTLE = 100;  // ms without a key before studies are searched
+  const SETTLE_EMPTY = 40;  // the same when no topic page has answered: the reader is waiting
+  const PAUSE = 200;  // ms without a key before a query of two characters is searched
+  let busy = null, again = false, lastKey = 0;
   function update() {
-    if (busy) { again = true; return; }
+    lastKey = performance.now();
+    if (busy) again = true;
+    for (const w of waiters.splice(0)) w();
+    if (busy) return;
     busy = (async () => {
       do { again = false; await show(input.value.trim()); } while (again);
     })().finally(() => { busy = null; });
   }
 
   async function show(q) {
-    if (!q) {
-      list.replaceChildren();
-      meta.textContent = meta.dataset.placeholder || meta.textContent;
+    // one letter finds every page; two are searched once the reader pauses
+    if (q.length < 2 || (q.length < 3 && (await sleep(PAUSE), again))) {
+      if (q.length < 2) {
+        list.replaceChildren();
+        meta.textContent = meta.dataset.placeholder || meta.textContent;
+      }
       return;
     }
-    let results;
     try {
-      results = await find(q);
+      await find(q, () => again, async (results, complete) => {
+        const datas = await unlessTyped(Promise.all(results.slice(0, SHOWN).map(r => r.data())));
+        if (again) return;
+        meta.textContent = !complete ? "Searching studies…" : results.length === 0 ? "No matching pages"
+          : results.length === 1 ? "1 matching page" : `${results.length} matching pages`;
+        list.replaceChildren(...datas.map(item));
+        root.dispatchEvent(new CustomEvent("atlas-search-results", { detail: { query: q, complete, shown: datas.length } }));
+      });
     } catch (e) {
       meta.textContent = "Search could not load; open the site over http(s), not from a file.";
-      return;
     }
-    if (again) return;  // the reader typed on: answer that instead
-    const datas = await Promise.all(results.slice(0, SHOWN).map(r => r.data()));
-    if (again) return;
-    meta.textContent = results.length === 0 ? "No matching pages"
-      : results.length === 1 ? "1 matching page" : `${results.length} matching pages`;
-    list.replaceChildren(...datas.map(item));
-    root.dispatchEvent(new CustomEvent("atlas-search-results", { detail: { query: q } }));
   }
 
   function item(data) {
@@ -204,7 +362,7 @@
   }
   // On a page of many entries (glossary, references), go to the entry that matched.
   function section(data) {
-    if (!/^(Glossary|Reference|Cell sources|Organisations|Proposed models)$/.test(data.meta.kind || "")) return null;
+    if (!ENTRIES.test(data.meta.kind || "") && data.meta.kind !== "Reference") return null;
     const subs = (data.sub_results || []).filter(s => s.url.includes("#"));
     if (!subs.length) return null;
     return subs.reduce((a, b) => ((b.locations || []).length > (a.locations || []).length ? b : a));

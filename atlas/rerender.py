@@ -35,11 +35,6 @@ def keep_rendered_pages() -> None:
         _memo = {}
 
 
-def forget() -> None:
-    global _memo, _build_key
-    _memo, _build_key = None, None
-
-
 def start(corpus: Corpus, templates: Path, *inputs) -> None:
     """Before a build renders: drop every kept page if anything but record content changed."""
     global _build_key

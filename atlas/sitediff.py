@@ -16,7 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 DOWNLOADS = (".bib", ".ris", ".json", ".csv")
-_SKIP_DOWNLOADS = ("search/", "assets/", "schemas/")  # the theme's and the engine's own files
+# the theme's, the engine's and the search index's own files (Pagefind's change run to run)
+_SKIP_DOWNLOADS = ("search/", "assets/", "schemas/", "pagefind")
 # what changes with every commit, not with the content: "Cite this page" carries the
 # release, the commit and the date
 _VOLATILE = re.compile(r"\b(?:version|release) [^,\s]+(?: \(commit [0-9a-f]+\))?, \d{4}-\d{2}-\d{2}")

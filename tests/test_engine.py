@@ -7,6 +7,10 @@ from pathlib import Path
 from conftest import FIXTURES, copy_project, mkdocs_build
 
 GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
+# Pagefind writes a filter's values in a hash map's order, which changes from run to run even
+# with one engine (seen in 1 of 4 builds), and so do the names of the files that hold them.
+# Those are compared by what they index: every page's fragment, filters included.
+PAGEFIND_ORDERED = re.compile(r"pagefind[^/]*/(filter/|pagefind\.[^/]*\.pf_meta$|pagefind-entry\.json$)")
 
 
 def test_properdocs_and_mkdocs_build_the_same_site(tmp_path):
@@ -16,8 +20,10 @@ def test_properdocs_and_mkdocs_build_the_same_site(tmp_path):
         out = tmp_path / engine
         result = mkdocs_build(project, out, engine=engine)
         assert result.returncode == 0, f"{engine}: {result.stderr[-3000:]}"
-        sites[engine] = {p.relative_to(out).as_posix(): p for p in sorted(out.rglob("*")) if p.is_file()}
+        sites[engine] = {rel: p for p in sorted(out.rglob("*"))
+                         if p.is_file() and not PAGEFIND_ORDERED.match(rel := p.relative_to(out).as_posix())}
     assert sites["properdocs"].keys() == sites["mkdocs"].keys()
+    assert any("/fragment/" in path for path in sites["mkdocs"]), "Pagefind's fragments are compared"
     assert "studies/alpha-2020/index.html" in sites["mkdocs"]
     different = [path for path, file in sites["mkdocs"].items()
                  if _content(file) != _content(sites["properdocs"][path])]

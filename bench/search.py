@@ -130,7 +130,7 @@ def measure(sites: dict[str, Path]) -> dict[str, dict]:
     out = {}
     for name, site in sites.items():
         s = score(ranked[name], wanted)
-        files = [f for f in (site / "pagefind").rglob("*") if f.is_file()]
+        files = [f for d in ("pagefind", "pagefind-topics") for f in (site / d).rglob("*") if f.is_file()]
         out[name] = {"hits@1": s["hits@1"], "hits@3": s["hits@3"], "mrr": s["mrr"], "queries": s["queries"],
                      "misses": sorted(s["misses"]), "payload_kb": max(payload[name]) / 1024,
                      "first": _spread(first[name]), "complete": _spread(complete[name]), "slow": _spread(slow[name]),

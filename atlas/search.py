@@ -23,11 +23,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import unicodedata
 from pathlib import Path
 
+import pagefind_bin
 import yaml
 
 from .diagnostics import DataError, Problem
@@ -229,24 +229,34 @@ def _folded(name: str) -> str:
 
 def index_site(site_dir: str | Path) -> None:
     """Run Pagefind over a built site: site_dir/pagefind/ for every page, and
-    site_dir/pagefind-topics/ for the topic pages alone (the TOPICS_ASSET list)."""
+    site_dir/pagefind-topics/ for the topic pages alone (the TOPICS_ASSET list).
+    The two runs go side by side: the whole index is most of the time and the
+    topics' is independent of it (bench/RESULTS.md)."""
     site = Path(site_dir)
-    _pagefind(site, "--output-subdir", "pagefind")
     listed = site / TOPICS_ASSET
-    if not listed.exists():
-        return
     with tempfile.TemporaryDirectory(prefix="atlas-topics-") as tmp:
-        for rel in listed.read_text(encoding="utf-8").split():
+        topics = listed.read_text(encoding="utf-8").split() if listed.exists() else []
+        for rel in topics:
             if (site / rel).is_file():  # the same paths, so the same URLs and result ids
                 (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(site / rel, Path(tmp) / rel)
-        _pagefind(Path(tmp), "--output-path", str(site / TOPICS_BUNDLE))
+        runs = [_pagefind(site, "--output-subdir", "pagefind")]
+        if topics:
+            runs.append(_pagefind(Path(tmp), "--output-path", str(site / TOPICS_BUNDLE)))
+        failed = [err for run in runs if (err := _finish(run))]
+    if failed:
+        raise RuntimeError("Pagefind could not index the site:\n" + failed[0])
 
 
-def _pagefind(site: Path, *output: str) -> None:
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", "article.md-content__inner",
+def _pagefind(site: Path, *output: str) -> subprocess.Popen:
+    # The binary itself: `python -m pagefind` would start an interpreter only to exec it.
+    cmd = [str(pagefind_bin.get_executable()), "--site", str(site), "--root-selector", "article.md-content__inner",
            "--glob", "**/index.html",  # every page; not 404.html
            "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet", *output]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError("Pagefind could not index the site:\n" + (result.stderr or result.stdout)[-2000:])
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(run: subprocess.Popen) -> str:
+    """What a failed run printed (its last lines), or "" when it succeeded."""
+    out, err = run.communicate()
+    return "" if run.returncode == 0 else (err or out or f"exit status {run.returncode}")[-2000:]

@@ -3,6 +3,7 @@ site in Chromium. The relevance set (tests/search/relevance.yaml) was written fr
 readers' side; authors, years and identifiers are checked from the data itself."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -180,6 +181,24 @@ def test_a_mistake_in_the_synonyms_file_is_named_with_its_line(tmp_path, text, l
         load_terms(tmp_path)
     problem = e.value.problems[0]
     assert problem.path == "search/synonyms.yaml" and problem.line == line and words in problem.message, problem
+
+
+def test_pagefind_indexes_every_page_and_the_topics_apart(tmp_path):
+    """The two Pagefind runs of index_site: the whole site, and the listed topic pages alone;
+    a run that fails stops the build with what Pagefind said."""
+    from atlas.search import TOPICS_ASSET, TOPICS_BUNDLE, index_site
+    page = '<html lang="en"><body><article class="md-content__inner"><h1>{0}</h1><p>{0} text</p></article></body></html>'
+    for rel, word in (("classes/a/index.html", "mesenchymal"), ("studies/b/index.html", "hypoglycaemia")):
+        (tmp_path / rel).parent.mkdir(parents=True)
+        (tmp_path / rel).write_text(page.format(word), encoding="utf-8")
+    (tmp_path / TOPICS_ASSET).parent.mkdir(parents=True)
+    (tmp_path / TOPICS_ASSET).write_text("classes/a/index.html\n", encoding="utf-8")
+    index_site(tmp_path)
+    whole = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    topics = json.loads((tmp_path / TOPICS_BUNDLE / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert whole["languages"]["en"]["page_count"] == 2 and topics["languages"]["en"]["page_count"] == 1
+    with pytest.raises(RuntimeError, match="Pagefind could not index the site"):
+        index_site(tmp_path / "nothing-built")
 
 
 def _free_port() -> int:

@@ -216,18 +216,23 @@ class PageContext:
         return citations.page_references(self)
 
 
+def compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
+    """Where Jinja keeps compiled templates for the next build (ours and, through the
+    hook, the theme's): keyed by each template's file and checked against its source."""
+    if cache is None:
+        return None
+    try:
+        (cache / "jinja").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
+
+
 class Renderer:
     def __init__(self, corpus: Corpus, templates: Path, cache: Path | None = None):
         self.corpus = corpus
-        bytecode = None
-        if cache is not None:  # compiled templates, reused by the next build
-            try:
-                (cache / "jinja").mkdir(parents=True, exist_ok=True)
-                bytecode = jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
-            except OSError:
-                bytecode = None
         self.env = jinja2.Environment(
-            bytecode_cache=bytecode,
+            bytecode_cache=compiled_templates(cache),
             loader=jinja2.FileSystemLoader(str(templates)),
             undefined=jinja2.StrictUndefined,  # a typo in a template fails the build
             # Output is Markdown. What a template prints is escaped (text.safe) unless it is

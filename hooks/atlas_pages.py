@@ -14,10 +14,11 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from atlas import rerender, serving
+from atlas import rerender, serving, speedups
 from atlas.build import keep_processed_pages, prepare
 from atlas.corpus import keep_parsed_files
 from atlas.diagnostics import DataError
+from atlas.render import compiled_templates
 from atlas.search import index_site
 
 class _Generated(File):
@@ -36,6 +37,12 @@ def on_startup(*, command, dirty):
         keep_parsed_files()
         rerender.keep_rendered_pages()
         keep_processed_pages()
+
+
+def on_env(env, *, config, files):
+    # the theme's templates compiled once, not on every build (bench/RESULTS.md)
+    env.bytecode_cache = compiled_templates(speedups.cache_dir(Path(config.config_file_path).parent))
+    return env
 
 
 def on_files(files, *, config):

@@ -4,45 +4,86 @@ The abbr extension wraps every occurrence of a term in <abbr title="definition">
 that list many records (the bibliography's "cited by" lists, the evidence tables) the same
 terms recur hundreds of times, and their repeated definitions were half of the page's HTML
 (bench/RESULTS.md). As in writing, a term is defined where a reader first meets it; later
-occurrences are plain text. Listed in mkdocs.yml after abbr: `- atlas.markdown_abbr`.
+occurrences are plain text.
+
+This takes the place of abbr's own tree step, using the terms its `*[term]: definition`
+lines collected, and matches terms exactly as it does (the longest term first, whole words,
+a term with an empty definition left alone). It walks the page once in reading order and
+wraps first occurrences only, rather than wrapping every occurrence and unwrapping all
+but the first. Listed in mkdocs.yml after abbr: `- atlas.markdown_abbr`.
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
+from functools import lru_cache
 
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+
+@lru_cache(maxsize=256)  # pages of one kind often use the same terms; serve rebuilds reuse them
+def terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\b")
 
 
 class FirstAbbrOnly(Treeprocessor):
+    def __init__(self, md, abbrs: dict[str, str]):
+        super().__init__(md)
+        self.abbrs = abbrs  # abbr's own dict: its block step fills it, its reset() empties it
+
     def run(self, root: etree.Element) -> None:
-        seen: set[str] = set()
-        repeated = []
-        parents = {child: parent for parent in root.iter() for child in parent}
-        for el in root.iter("abbr"):
-            if el.text in seen:
-                repeated.append(el)
-            seen.add(el.text)
-        for el in repeated:
-            unwrap(el, parents[el])
+        if not self.abbrs:
+            return
+        self.pattern = terms_pattern(tuple(sorted(self.abbrs, key=lambda t: (-len(t), t))))
+        self.seen: set[str] = set()
+        self.walk(root)
 
+    def walk(self, el: etree.Element) -> None:
+        """el's text, then each child's content and the text after it: reading order."""
+        pieces = self.first_terms(el.text)
+        if pieces:
+            el.text = pieces[0]
+            for i, abbr in enumerate(pieces[1:]):
+                el.insert(i, abbr)
+        for child in list(el):  # the elements there before: a new <abbr> holds no more terms
+            self.walk(child)
+            pieces = self.first_terms(child.tail)
+            if pieces:
+                child.tail = pieces[0]
+                at = list(el).index(child) + 1
+                for i, abbr in enumerate(pieces[1:]):
+                    el.insert(at + i, abbr)
 
-def unwrap(el: etree.Element, parent: etree.Element) -> None:
-    """Replace el by its text, joined to what precedes it."""
-    text = (el.text or "") + (el.tail or "")
-    i = list(parent).index(el)
-    if i:
-        before = parent[i - 1]
-        before.tail = (before.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    parent.remove(el)
+    def first_terms(self, text: str | None) -> list | None:
+        """[text before, <abbr> with the text after it as its tail, ...] for the terms not
+        yet met on the page; None when there is none."""
+        if not text or isinstance(text, AtomicString):
+            return None
+        pieces: list = []
+        for m in self.pattern.finditer(text):
+            term = m.group(0)
+            if term in self.seen or not self.abbrs[term]:
+                continue
+            self.seen.add(term)
+            if not pieces:
+                pieces.append(text[:m.start()])
+            else:
+                pieces[-1].tail = pieces[-1].tail[:m.start() - last]
+            abbr = etree.Element("abbr", {"title": self.abbrs[term]})
+            abbr.text = AtomicString(term)
+            abbr.tail = text[m.end():]
+            last = m.end()
+            pieces.append(abbr)
+        return pieces or None
 
 
 class FirstAbbrExtension(Extension):
     def extendMarkdown(self, md) -> None:
-        # after abbr (priority 7), before the inline HTML and smarty steps that follow it
-        md.treeprocessors.register(FirstAbbrOnly(md), "atlas_first_abbr", 6.5)
+        if "abbr" not in md.treeprocessors:
+            raise ValueError("atlas.markdown_abbr goes after abbr in markdown_extensions")
+        md.treeprocessors.register(FirstAbbrOnly(md, md.treeprocessors["abbr"].abbrs), "abbr", 7)
 
 
 def makeExtension(**kwargs) -> FirstAbbrExtension:

@@ -10,15 +10,15 @@ processor), and cut the Markdown part of a full build by about a seventh (bench/
 
 A pattern is skipped only when its regular expression is one listed below, exactly as
 Python-Markdown 3.11 writes it, and the text holds none of the strings that every match
-of it contains. Any other pattern (from another extension, or changed by an upgrade) is
-tried as before. Listed in mkdocs.yml: `- atlas.markdown_inline`.
+of it contains; or when it is a reference link and the page defines none. Any other
+pattern (from another extension, or changed by an upgrade) is tried as before. Listed in mkdocs.yml: `- atlas.markdown_inline`.
 """
 from __future__ import annotations
 
 import re
 
 from markdown import Extension, util
-from markdown.inlinepatterns import DelimiterProcessor
+from markdown.inlinepatterns import DelimiterProcessor, ReferenceInlineProcessor
 from markdown.treeprocessors import InlineProcessor
 
 # A pattern's regular expression -> strings of which every match contains at least one.
@@ -44,9 +44,18 @@ def needs(pattern) -> tuple[str, ...] | None:
     return NEEDS.get(regex)
 
 
+def changes_nothing_without_definitions(pattern) -> bool:
+    """A reference link ([text][id], [id], and their images) whose id is not defined is
+    left as it is, so with no `[id]: url` line on the page these patterns change nothing."""
+    return isinstance(pattern, ReferenceInlineProcessor) and \
+        type(pattern).handleMatch is ReferenceInlineProcessor.handleMatch
+
+
 class SkippingInlineProcessor(InlineProcessor):
     def run(self, tree, ancestors=None):
-        self._needs = [needs(pattern) for pattern in self.inlinePatterns]
+        # the block parser has read the page's `[id]: url` lines by now
+        self._needs = [() if not self.md.references and changes_nothing_without_definitions(pattern)
+                       else needs(pattern) for pattern in self.inlinePatterns]
         return super().run(tree, ancestors)
 
     # Python-Markdown's InlineProcessor.__handleInline (name-mangled), with the skip added.

@@ -94,6 +94,7 @@ TRICKY = [
     "<div markdown>\n\n- [a](a.md): *b* <span>c</span>\n\n</div>\n",
     "!!! note \"Title [x]\"\n    *body* with [link](l.md \"a (title)\")\n",
     "# Heading *em* { #anchor }\n\nText [[nested] brackets](n.md) and [unclosed",
+    "No definitions: [a][b] [c] ![d][e] [f] [] [g][] [h] [i](i.md)",
 ]
 
 
@@ -104,7 +105,7 @@ def test_markdown_that_trips_the_patterns_comes_out_the_same(text):
 
 
 PIECES = list("ab *_`\\[]()!<>&;#@:/.\n|{}=\"'-") + ["  \n", "MSC", "MSCs", "stem cell", "&amp;", "https://x.org",
-                                                       "a.md", "\n\n- ", "\n\n# "]
+                                                       "a.md", "\n\n- ", "\n\n# ", "[a]", "\n\n[a]: https://x.org\n\n"]
 TERMS = "*[MSC]: Mesenchymal stromal cell\n*[MSCs]: Mesenchymal stromal cells\n*[stem cell]: A cell\n\n"
 
 

@@ -16,7 +16,7 @@ import jinja2
 import yaml
 
 from . import __version__ as atlas_version
-from . import citations, history, lay_glossary, speedups, whatsnew
+from . import abbreviations, citations, history, speedups, whatsnew
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .pages import generate
@@ -25,7 +25,6 @@ from .search import add_search
 from .text import escape_md
 from .validate import validate
 
-_ABBR_TERM = re.compile(r"^[\w\-/+.]+$")
 
 
 @dataclass
@@ -87,7 +86,7 @@ def build(root: Path, site_url: str | None = None) -> Build:
         raise DataError([template_problem(e)]) from None
     commit, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
-    b = Build(root, corpus, renderer.site, renderer, atlas_version, commit, date, url, abbreviations(corpus))
+    b = Build(root, corpus, renderer.site, renderer, atlas_version, commit, date, url, abbreviations_by_words(corpus))
     b.site.assets[whatsnew.FEED] = feed(b, changes)
     return b
 
@@ -137,18 +136,11 @@ def _docs_page(relpath: str) -> str:
     return relpath.removeprefix("docs/")
 
 
-def abbreviations(corpus: Corpus) -> list[tuple[frozenset[str], str]]:
+def abbreviations_by_words(corpus: Corpus) -> list[tuple[frozenset[str], str]]:
     """Markdown abbreviation definitions (abbr extension) for every glossary term, each
     with the words a page must contain for the term to occur on it."""
-    lines = []
-    for t in sorted(corpus.all("glossary-term"), key=lambda t: t.id):
-        expansion = " ".join(str(t["expansion"]).split())
-        for term in [t["term"], *[a for a in t.get("aliases", []) if a.isupper() or any(ch.isdigit() for ch in a)]]:
-            if _ABBR_TERM.match(term):
-                lines.append((term, f"*[{term}]: {expansion}"))
-    # everyday words (lay glossary) come after, so that a later definition of a form wins
-    lines += [(line[2:line.index("]: ")], line) for line in lay_glossary.definitions(corpus.all("glossary-term"))]
-    return [(frozenset(_WORD.findall(term)), line) for term, line in dict.fromkeys(lines)]
+    return [(frozenset(_WORD.findall(form)), line)
+            for form, line in abbreviations.lines(corpus.all("glossary-term"))]
 
 
 _WORD = re.compile(r"\w+")

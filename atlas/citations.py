@@ -11,7 +11,7 @@ from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator
 
-from . import urls
+from . import abbreviations, urls
 from .diagnostics import DataError, Problem
 from .reads import noticed
 from .text import attr, escape_md
@@ -73,10 +73,10 @@ def ref_label(r: Record) -> str:
     return f"{r['authors'][0]['family']} {r['year']}{suffix}"
 
 
-def _format_reference(r: Record) -> str:
-    """One consistent style (Vancouver-like), escaped, with DOI and PubMed links."""
-    names = [" ".join(filter(None, (escape_md(a['family']), _not_an_abbreviation(escape_md(a.get('given', ''))),
-                                    escape_md(a.get('suffix', ''))))) for a in r["authors"][:6]]
+def _format_reference(r: Record, forms: re.Pattern) -> str:
+    """One consistent style (Vancouver-like), escaped, with DOI and PubMed links.
+    forms: where a glossary form occurs (abbreviations.forms_pattern)."""
+    names = [_author(a, forms) for a in r["authors"][:6]]
     authors = ", ".join(names) + (", et al" if r.get("et_al") or len(r["authors"]) > 6 else "")
     parts = [authors + ".", escape_md(r["title"].rstrip(".")) + "."]
     where = r.get("journal", "")
@@ -102,12 +102,30 @@ def _format_reference(r: Record) -> str:
     return " ".join(parts + links)
 
 
-def _not_an_abbreviation(initials: str) -> str:
-    """Initials such as 'DM' would take a glossary term's tooltip (abbr applies to all
-    text); a character reference reads the same but is not matched by it."""
-    return " ".join(f"&#{ord(w[0])};{w[1:]}" if w[:1].isalpha() else w for w in initials.split(" "))
+def _author(a: dict, forms: re.Pattern) -> str:
+    """'Family Initials Suffix', escaped. Initials such as 'DM' would take a glossary
+    term's tooltip (abbr applies to all text): an initial that a glossary form matches
+    starts with a character reference, which reads the same but is not matched by it."""
+    family, given, suffix = (escape_md(a.get(k, "")) for k in ("family", "given", "suffix"))
+    # the text a reader sees, where abbr looks for the forms
+    seen = [" ".join(str(a.get(k, "")).split()) for k in ("family", "given", "suffix")]
+    words, seen_words = given.split(" "), seen[1].split(" ")
+    at = len(seen[0]) + 1 if seen[0] else 0  # where the initials start
+    hits = [m.span() for m in forms.finditer(" ".join(filter(None, seen)))]
+    out = []
+    for w, plain in zip(words, seen_words if len(seen_words) == len(words) else [None] * len(words)):
+        start, end = (at, at + len(plain)) if plain is not None else (0, 0)
+        at = end + 1
+        # (an initial whose place is unsure is always guarded)
+        hit = plain is None or any(s < end and start < e for s, e in hits)
+        out.append(f"&#{ord(w[0])};{w[1:]}" if hit and w[:1].isalpha() else w)
+    return " ".join(filter(None, (family, " ".join(out), suffix)))
 
 
+def glossary_forms(corpus) -> frozenset[str]:
+    """Every form a glossary term is defined under: what formatted references depend on
+    besides the references themselves (a key of rerender.start)."""
+    return frozenset(form for form, _ in abbreviations.lines(corpus.all("glossary-term")))
 
 
 class References:
@@ -140,7 +158,8 @@ class References:
 
     @cached_property
     def _formatted(self) -> dict[str, str]:
-        return {r.id: _format_reference(r) for r in self.corpus.all("reference")}
+        forms = abbreviations.forms_pattern(glossary_forms(self.corpus))
+        return {r.id: _format_reference(r, forms) for r in self.corpus.all("reference")}
 
     def formatted(self, ref: Record) -> str:
         """The bibliography's style, as Markdown."""

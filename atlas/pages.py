@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
-from . import charts, datadict, exports, jsonld, rerender, whatsnew
+from . import charts, citations, datadict, exports, jsonld, rerender, whatsnew
 from .history import History
 from .text import Md
 from .kinds import KINDS
@@ -373,7 +373,8 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     history: of data/ (What's new, record dates); changelog: CHANGELOG.md's text.
     """
     # under serve, pages an edit cannot change come back from the last rebuild
-    rerender.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog)
+    rerender.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog,
+                   citations.glossary_forms(corpus))
     r = Renderer(corpus, templates, cache)
     if history is not None:
         r.history = history

@@ -149,3 +149,14 @@ def test_corrections_and_aliases_are_said_one_way(renderer):
     assert kept.startswith("the review printed «2019»; kept as printed, not corrected. Unsure <span class=\"cite\">")
     study = renderer.corpus.get("study", "alpha-2020")
     assert page.aliases(study) == "&lt;i&gt;x&lt;/i&gt;"
+
+
+def test_author_initials_are_guarded_only_where_a_glossary_form_would_match():
+    from atlas.abbreviations import forms_pattern
+    from atlas.citations import _author
+    forms = forms_pattern(frozenset({"DM", "MSC", "Vitamin D", "stem cell"}))
+    assert _author({"family": "Bellin", "given": "MD"}, forms) == "Bellin MD"
+    assert _author({"family": "Bellin", "given": "DM"}, forms) == "Bellin &#68;M"  # reads the same, no tooltip
+    assert _author({"family": "Vitamin", "given": "D"}, forms) == "Vitamin &#68;"  # a form across the name
+    assert _author({"family": "Ng", "given": "A DM", "suffix": "Jr"}, forms) == "Ng A &#68;M Jr"
+    assert _author({"family": "O_Neil", "given": "*X*"}, forms) == "O\\_Neil \\*X\\*"

@@ -53,6 +53,7 @@ def test_rebuilds_after_edits_of_every_sort_equal_full_builds(tmp_path, serving)
     klass = c.get("therapy-class", study["classes"][0])
     other_class = next(k for k in c.all("therapy-class") if k.id not in study["classes"])
     term = c.all("glossary-term")[0]
+    initials = next(a["given"] for a in ref["authors"] if a.get("given", "").isalpha() and a["given"].isupper())
     copy_path = root / "data" / "studies" / "zz-new-2026.yaml"
 
     def add_study(_):
@@ -70,6 +71,8 @@ def test_rebuilds_after_edits_of_every_sort_equal_full_builds(tmp_path, serving)
         ("a cited reference's journal", ref, lambda d: d.update(journal="Journal Edited While Serving")),
         ("a class's summary", klass, lambda d: d.update(summary=d["summary"] + " Edited.")),
         ("a glossary definition", term, lambda d: d.update(expansion=d["expansion"] + " (edited)")),
+        # a cited author's initials are now a glossary form: the reference lists guard them
+        ("a glossary alias", term, lambda d: d.setdefault("aliases", []).append(initials)),
         ("a study's title", study, lambda d: d.update(title="Retitled while serving (" + d["title"].split("(")[-1])),
         ("a study's year", study, lambda d: d.update(year=d["year"] - 1)),
         ("a study's classes", study, lambda d: d["classes"].append(other_class.id)),

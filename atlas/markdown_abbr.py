@@ -23,7 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 
-@lru_cache(maxsize=256)  # pages of one kind often use the same terms; serve rebuilds reuse them
+@lru_cache(maxsize=256)  # a rebuild under serve meets the same pages' term sets again
 def terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\b")
 

@@ -227,11 +227,11 @@ def _folded(name: str) -> str:
     return re.sub(r"['’`]", "", plain)
 
 
-def index_site(site_dir: str | Path) -> None:
+def index_site(site_dir: str | Path, low_priority: bool = False) -> None:
     """Run Pagefind over a built site: site_dir/pagefind/ for every page, and
     site_dir/pagefind-topics/ for the topic pages alone (the TOPICS_ASSET list).
     The two runs go side by side: the whole index is most of the time and the
-    topics' is independent of it (bench/RESULTS.md)."""
+    topics' is independent of it. low_priority: behind other work (under serve)."""
     site = Path(site_dir)
     listed = site / TOPICS_ASSET
     with tempfile.TemporaryDirectory(prefix="atlas-topics-") as tmp:
@@ -240,17 +240,18 @@ def index_site(site_dir: str | Path) -> None:
             if (site / rel).is_file():  # the same paths, so the same URLs and result ids
                 (Path(tmp) / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(site / rel, Path(tmp) / rel)
-        runs = [_pagefind(site, "--output-subdir", "pagefind")]
+        runs = [_pagefind(low_priority, site, "--output-subdir", "pagefind")]
         if topics:
-            runs.append(_pagefind(Path(tmp), "--output-path", str(site / TOPICS_BUNDLE)))
+            runs.append(_pagefind(low_priority, Path(tmp), "--output-path", str(site / TOPICS_BUNDLE)))
         failed = [err for run in runs if (err := _finish(run))]
     if failed:
         raise RuntimeError("Pagefind could not index the site:\n" + failed[0])
 
 
-def _pagefind(site: Path, *output: str) -> subprocess.Popen:
+def _pagefind(low_priority: bool, site: Path, *output: str) -> subprocess.Popen:
     # The binary itself: `python -m pagefind` would start an interpreter only to exec it.
-    cmd = [str(pagefind_bin.get_executable()), "--site", str(site), "--root-selector", "article.md-content__inner",
+    nice = ["nice", "-n", "10"] if low_priority and shutil.which("nice") else []
+    cmd = [*nice, str(pagefind_bin.get_executable()), "--site", str(site), "--root-selector", "article.md-content__inner",
            "--glob", "**/index.html",  # every page; not 404.html
            "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet", *output]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -76,6 +77,42 @@ def pages(make) -> Prepared:
     return prepared
 
 
+class _BesideServe:
+    """Search indexing while serving: it runs beside the reload, so an edit shows at once
+    and search catches up. One run at a time, at low priority (so that the next rebuild
+    is not slowed: at 100x a Pagefind run takes longer than a rebuild), and after a burst
+    of edits one more run for the latest build rather than one per edit, none of them
+    writing the index at the same time as another."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.wanted: tuple | None = None  # (index, site_dir) of the newest build not yet indexed
+        self.running = False
+
+    def request(self, index, site_dir: str) -> None:
+        with self.lock:
+            self.wanted = (index, site_dir)
+            if self.running:
+                return
+            self.running = True
+        threading.Thread(target=self._work, daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            with self.lock:
+                if self.wanted is None:
+                    self.running = False
+                    return
+                (index, site_dir), self.wanted = self.wanted, None
+            try:
+                index(site_dir, low_priority=True)
+            except (RuntimeError, OSError) as e:  # the site stays up; its search is stale
+                STATE.log.error("atlas: search index not updated: %s", e)
+
+
+INDEXING = _BesideServe()
+
+
 def describe(e: Exception) -> list[str]:
     if isinstance(e, DataError):
         return [str(p) for p in e.problems]
@@ -95,4 +132,4 @@ def problems_page(lines: list[str]) -> Prepared:
     return Prepared({"index.md": page}, {}, {}, frozenset())
 
 
-__all__ = ["started", "pages", "STATE"]
+__all__ = ["started", "pages", "STATE", "INDEXING"]

@@ -6,9 +6,7 @@ trigger a rebuild.
 """
 from __future__ import annotations
 
-import logging
 import os
-import threading
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -83,16 +81,9 @@ def _generated(config, path: str, content: str | bytes) -> File:
 
 
 def on_post_build(*, config):
-    # Pagefind reads the HTML just written (atlas.search). Under `mkdocs serve` it runs beside
-    # the reload, so an edit shows at once and search catches up a second or two later.
+    # Pagefind reads the HTML just written (atlas.search); under `mkdocs serve` it runs
+    # beside the reload (atlas.serving.INDEXING)
     if serving.STATE.serving:
-        threading.Thread(target=_index_beside_serve, args=(config.site_dir,), daemon=True).start()
+        serving.INDEXING.request(index_site, config.site_dir)
     else:
         index_site(config.site_dir)
-
-
-def _index_beside_serve(site_dir: str) -> None:
-    try:
-        index_site(site_dir)
-    except RuntimeError as e:
-        logging.getLogger("mkdocs.hooks.atlas").error(str(e))

@@ -136,3 +136,32 @@ def test_serve_starts_with_broken_data_and_recovers(tmp_path):
         assert "Traceback" not in server.output()
     finally:
         server.stop()
+
+
+def test_search_indexing_beside_serve_runs_once_at_a_time_for_the_newest_build():
+    """A burst of edits under serve: Pagefind runs one at a time, at low priority, and once
+    more for the newest build, not once per edit (atlas.serving.INDEXING)."""
+    import threading
+
+    from atlas.serving import _BesideServe
+    started, release, calls, overlaps = threading.Event(), threading.Event(), [], []
+    running = []
+
+    def index(site_dir, low_priority=False):
+        overlaps.append(len(running))
+        running.append(site_dir)
+        calls.append((site_dir, low_priority))
+        started.set()
+        release.wait(5)
+        running.remove(site_dir)
+
+    indexing = _BesideServe()
+    indexing.request(index, "build-1")
+    assert started.wait(5)
+    for n in (2, 3, 4):  # three rebuilds while the first index is being made
+        indexing.request(index, f"build-{n}")
+    release.set()
+    deadline = time.monotonic() + 5
+    while indexing.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert calls == [("build-1", True), ("build-4", True)] and overlaps == [0, 0]

@@ -62,6 +62,7 @@ class FirstAbbrOnly(Treeprocessor):
         if not text or isinstance(text, AtomicString):
             return None
         pieces: list = []
+        last = 0  # where the previous <abbr>'s term ended
         for m in self.pattern.finditer(text):
             term = m.group(0)
             if term in self.seen or not self.abbrs[term]:

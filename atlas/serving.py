@@ -106,7 +106,7 @@ class _BesideServe:
                 (index, site_dir), self.wanted = self.wanted, None
             try:
                 index(site_dir, low_priority=True)
-            except (RuntimeError, OSError) as e:  # the site stays up; its search is stale
+            except Exception as e:  # noqa: BLE001 - the site stays up, its search stale until the next build
                 STATE.log.error("atlas: search index not updated: %s", e)
 
 

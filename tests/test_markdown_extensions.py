@@ -14,10 +14,9 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mkdocs.utils.meta import get_data
-
 from markdown import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from mkdocs.utils.meta import get_data
 
 from atlas.build import prepare
 from atlas.markdown_inline import needs
@@ -64,7 +63,6 @@ def both(text: str) -> tuple[str, str]:
 
 
 def test_the_site_uses_them_and_knows_what_each_inline_pattern_needs():
-    from markdown.treeprocessors import InlineProcessor
     assert "atlas.markdown_inline" in EXTENSIONS and "atlas.markdown_abbr" in EXTENSIONS
     # the step markdown_inline takes the place of is still there under its name (a rename
     # in Python-Markdown would leave the skipping unused: correct, but slow)

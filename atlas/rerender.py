@@ -95,6 +95,17 @@ def keep(path: str, key: Any, reads: set[Record] | None, rendered) -> None:
 
 def fingerprint(value: Any) -> Any:
     """A value as plain tuples that compare equal across builds; a record by its parse."""
+    # Exact types first: at 100x a rebuild fingerprints 1.5 million values. Subclasses
+    # (Markdown strings, bools) take the general path below, to the same result.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
+        return tuple([fingerprint(v) for v in value])
+    if kind is dict:
+        return tuple([(k, fingerprint(v)) for k, v in value.items()])
+    if kind is Record:
+        return ("record", value.kind.name, value.id, value.loaded)
     if isinstance(value, Record):
         return ("record", value.kind.name, value.id, value.loaded)
     if value is None or isinstance(value, (str, int, float, bool)):
@@ -108,6 +119,9 @@ def fingerprint(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (type(value).__name__,) + tuple(fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value))
     raise _Unknown(type(value).__name__)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _structure(corpus: Corpus) -> tuple:

@@ -30,9 +30,10 @@ def lines(terms) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=256)  # a rebuild under serve meets the same pages' term sets again
 def forms_pattern(forms: frozenset[str]) -> re.Pattern:
-    """Where any of the forms occurs as abbr finds it: whole words, the longest first."""
+    """Where any of the forms occurs, as abbr finds it: whole words, the longest first.
+    Used by atlas/markdown_abbr.py on each page's terms, and to guard author initials."""
     ordered = sorted(forms, key=lambda f: (-len(f), f))
     return re.compile(r"\b(?:" + "|".join(re.escape(f) for f in ordered) + r")\b") if ordered else re.compile(r"(?!)")
 

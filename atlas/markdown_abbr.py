@@ -14,18 +14,13 @@ but the first. Listed in mkdocs.yml after abbr: `- atlas.markdown_abbr`.
 """
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as etree
-from functools import lru_cache
 
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-
-@lru_cache(maxsize=256)  # a rebuild under serve meets the same pages' term sets again
-def terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\b")
+from .abbreviations import forms_pattern
 
 
 class FirstAbbrOnly(Treeprocessor):
@@ -36,7 +31,7 @@ class FirstAbbrOnly(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         if not self.abbrs:
             return
-        self.pattern = terms_pattern(tuple(sorted(self.abbrs, key=lambda t: (-len(t), t))))
+        self.pattern = forms_pattern(frozenset(self.abbrs))
         self.seen: set[str] = set()
         self.walk(root)
 

@@ -104,8 +104,6 @@ def fingerprint(value: Any) -> Any:
         return tuple([fingerprint(v) for v in value])
     if kind is dict:
         return tuple([(k, fingerprint(v)) for k, v in value.items()])
-    if kind is Record:
-        return ("record", value.kind.name, value.id, value.loaded)
     if isinstance(value, Record):
         return ("record", value.kind.name, value.id, value.loaded)
     if value is None or isinstance(value, (str, int, float, bool)):

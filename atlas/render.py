@@ -145,6 +145,14 @@ class PageContext:
         fixed = f"; corrected to «{escape_md(c['corrected'])}»" if c.get("corrected") else "; kept as printed, not corrected"
         return Md(f"{printed}{fixed}. {self.text(c.get('note'))}".rstrip())
 
+    def described(self, value) -> Md:
+        """A schema's description: plain text whose `backticked` parts are shown as code
+        (the citation syntax, field names), so they read as syntax, not as a broken page."""
+        parts = str(value or "").split("`")
+        if len(parts) % 2 == 0:  # an unpaired backtick: all of it is text
+            return self.plain(value)
+        return Md("".join(self.code(p) if i % 2 else escape_md(p) for i, p in enumerate(parts)))
+
     def code(self, value) -> Md:
         """Text shown as code, exactly (Markdown leaves a code span's contents alone)."""
         text = " ".join(str(value).split())
@@ -194,6 +202,12 @@ class PageContext:
     @staticmethod
     def labels(values) -> str:
         return ", ".join(label(v) for v in values or [])
+
+    @staticmethod
+    def protection(values) -> str:
+        """How a class's graft is protected: 'none' reads 'no protection', not a bare 'None'
+        that looks like a missing value."""
+        return ", ".join("No protection" if v == "none" else label(v) for v in values or [])
 
     def stage(self, study: Record) -> str:
         return STAGE_LABELS[study_stage(study)]

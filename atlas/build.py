@@ -183,7 +183,7 @@ def cite_this_page(b: Build, markdown: str, page_path: str, title: str | None) -
         (ln[2:].strip() for ln in markdown.splitlines() if ln.startswith("# ")), escape_md(page_path))
     return ("<div data-search-exclude markdown>\n\n!!! quote \"Cite this page\"\n"
             f"    T1D stem-cell evidence atlas contributors. {heading}. In: *T1D stem-cell evidence "
-            f"atlas*, release {escape_md(b.version)}{f' (commit {b.commit})' if b.commit else ''}, {b.date}. "
+            f"atlas*, release {escape_md(b.version)}{f' (commit {b.commit})' if b.commit else ''}, {whatsnew.long_date(b.date)}. "
             f"{page_url(b, page_path)}\n\n</div>\n")
 
 

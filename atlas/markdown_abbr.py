@@ -23,6 +23,12 @@ from markdown.util import AtomicString
 from .abbreviations import forms_pattern
 
 
+# Where a dotted underline and a tooltip get in the way: headings and titles (read as names,
+# and copied into the table of contents), links (a second hover target over the link's own).
+# A term there is left plain and defined where the text first uses it.
+NOT_INSIDE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a", "abbr", "button", "code", "dt", "details"})
+
+
 class FirstAbbrOnly(Treeprocessor):
     def __init__(self, md, abbrs: dict[str, str]):
         super().__init__(md)
@@ -43,7 +49,8 @@ class FirstAbbrOnly(Treeprocessor):
             for i, abbr in enumerate(pieces[1:]):
                 el.insert(i, abbr)
         for child in list(el):  # the elements there before: a new <abbr> holds no more terms
-            self.walk(child)
+            if child.tag not in NOT_INSIDE:
+                self.walk(child)
             pieces = self.first_terms(child.tail)
             if pieces:
                 child.tail = pieces[0]

@@ -60,7 +60,7 @@ def render_all(r: Renderer) -> None:
         partial(data_page, r),
         partial(whats_new_page, r),
         *([page(whatsnew.RELEASES, "releases.md.j2", source="CHANGELOG.md", title="Release notes",
-                changelog=Md(r.changelog))] if r.changelog is not None else []),  # maintainers' Markdown
+                changelog=Md(_long_dates(r.changelog)))] if r.changelog is not None else []),  # maintainers' Markdown
     ])
 
 
@@ -394,3 +394,9 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
     return r  # its .site is the output; its formatted references serve hand-written pages too
 
+
+
+def _long_dates(changelog: str) -> str:
+    """Release headings '## 0.2.0 (2026-11-25)' as readers read dates: '## 0.2.0 (25 November 2026)'."""
+    return re.sub(r"^(#+ .*\()(\d{4}-\d{2}-\d{2})(\))", lambda m: m.group(1) + whatsnew.long_date(m.group(2)) + m.group(3),
+                  changelog, flags=re.M)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,7 +22,7 @@ from .history import History
 from .jsonld import encode as jsonld_encode
 from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
 from .text import (CERTAINTY_MEANING, CERTAINTY_SYMBOLS, Md, attr, escape_md, label, number, page_title,
-                   population, quantity, safe)
+                   population, quantity, safe, sentence_case)
 
 
 
@@ -31,6 +32,10 @@ def record_location(record: Record) -> tuple[str, str | None]:
 
 
 @dataclass
+# A date written 2026-11-25 in record text, not part of an identifier (doi:10.1182/blood-2004-10-3932)
+_ISO_DATE = re.compile(r"(?<![\w/.:-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w/-])")
+
+
 class Output:
     """Everything a build produces, before MkDocs sees it."""
     pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown
@@ -96,7 +101,7 @@ class PageContext:
         """Untrusted text -> safe Markdown, with [@id] citations made links."""
         if value is None:
             return Md()
-        value = str(value)
+        value = _ISO_DATE.sub(lambda m: whatsnew.long_date(m.group(0)), str(value))  # one way to write a date
         out, last = [], 0
         for m in citations.CITATION.finditer(value):
             out.append(escape_md(value[last:m.start()]))
@@ -159,6 +164,14 @@ class PageContext:
         fence = "``" if "`" in text else "`"
         return Md(f"{fence} {text} {fence}" if fence == "``" else f"`{text}`")
 
+    def finding(self, o: dict, value_col: bool, time_col: bool) -> Md:
+        """An outcome's finding with its note inside the sentence: 'C-peptide rose (at 1 year).',
+        not 'C-peptide rose. (at 1 year)'."""
+        text, note = str(o.get("finding") or "").rstrip(), self.outcome_note(o, value_col, time_col)
+        if note and text.endswith(".") and not text.endswith(".."):
+            return Md(self.text(text[:-1]) + note + ".")
+        return Md(self.text(text) + note)
+
     def outcome_note(self, o: dict, value_col: bool, time_col: bool) -> Md:
         """What an outcome row says after its finding when the table has no Value or Timepoint
         column (most rows lack them): ' (50% vs 20; at 4 weeks)'."""
@@ -170,7 +183,31 @@ class PageContext:
         return Md(f" ({'; '.join(extra)})") if extra else Md()
 
     def population(self, study: Record) -> Md:
-        return Md(escape_md(population(study.get("population"), study.get("enrolled"))))
+        """'15 participants', 'Nude mice': where a study gives no enrolment but every arm its
+        size, the arms' sum; never a bare 'People' where a count belongs."""
+        enrolled = study.get("enrolled")
+        arms = study.get("arms") or []
+        if not enrolled and arms and all(a.get("n") for a in arms):
+            enrolled = sum(a["n"] for a in arms)
+        return Md(escape_md(population(study.get("population"), enrolled)))
+
+    # What a facts box says where it has nothing to show, one form each: a fact the source does
+    # not give, and links to records the atlas does not hold (never a bare dash).
+    NOT_STATED = "Not stated"
+    NONE_LISTED = "None in the atlas"
+
+    @staticmethod
+    def date(value) -> Md:
+        """'2026-11-25' -> '25 November 2026', the one way the site writes a date; a year or
+        month alone stays as it is."""
+        return Md(escape_md(whatsnew.long_date(str(value)))) if value else Md()
+
+    def sentence(self, value) -> Md:
+        """A value shown on its own (a facts box cell): escaped, its first letter a capital
+        ('portal vein infusion' -> 'Portal vein infusion'; 'hESC-derived' stays as written)."""
+        if isinstance(value, bool):
+            return Md("Yes" if value else "No")
+        return Md(escape_md(sentence_case(value))) if value is not None else Md()
 
     def short_label(self, study: Record) -> str:
         """'Gabr 2013': a study named by the first author of its first report, where a
@@ -180,7 +217,27 @@ class PageContext:
         ref = self.renderer.corpus.get("reference", first["ref"]) if first else None
         if ref is None or not ref.get("authors"):
             return study.title
+        if study.get("design") == "announced-trial-results":
+            return self._announced_label(study, ref)
         return f"{ref['authors'][0]['family']} {study.get('year') or ref['year']}"
+
+    def _announced_label(self, study: Record, ref: Record) -> str:
+        """Results announced, not published: who announced them and where the atlas read it,
+        'Vertex Pharmaceuticals announcement, via Ghoneim 2024', never the review's author as if
+        the review were the study ('Ghoneim 2024')."""
+        corpus = self.renderer.corpus
+        org = corpus.get("organisation", study.get("sponsor") or "")
+        product = corpus.get("product", (study.get("intervention") or {}).get("product") or "")
+        if org is None and product is not None and product.get("organisations"):
+            org = corpus.get("organisation", product["organisations"][0])
+        who = org.get("short_name") or org.title if org is not None else ref["authors"][0]["family"]
+        who = who.removesuffix(" Incorporated").removesuffix(" Inc.")
+        types = [o.get("source_type") for o in study.get("outcomes") or [] if o.get("source_type")]
+        kind = max(set(types), key=types.count) if types else "company-announcement"
+        said = f"{who} announcement" if kind == "company-announcement" else f"{who}, {label(kind)[:1].lower()}{label(kind)[1:]}"
+        if ref.get("source_type") == kind or ref["authors"][0]["family"] == who:  # read in the announcement itself
+            return f"{said} {study.get('year') or ref['year']}"
+        return f"{said}, via {'reference ' if ref.get('number') else ''}{ref_label(ref)}"
 
     @staticmethod
     def mostly(rows, value=None) -> bool:

@@ -20,7 +20,7 @@ DOWNLOADS = (".bib", ".ris", ".json", ".csv")
 _SKIP_DOWNLOADS = ("search/", "assets/", "schemas/", "pagefind")
 # what changes with every commit, not with the content: "Cite this page" carries the
 # release, the commit and the date
-_VOLATILE = re.compile(r"\b(?:version|release) [^,\s]+(?: \(commit [0-9a-f]+\))?, \d{4}-\d{2}-\d{2}")
+_VOLATILE = re.compile(r"\b(?:version|release) [^,\s]+(?: \(commit [0-9a-f]+\))?, (?:\d{4}-\d{2}-\d{2}|\d{1,2} [A-Z][a-z]+ \d{4})")
 
 
 class _Article(HTMLParser):

@@ -108,11 +108,21 @@ def population(pop: dict | None, enrolled=None) -> str:
     pop = pop or {}
     species = pop.get("species")
     if species == "human" or (species is None and enrolled):
-        return f"{enrolled} {'participant' if enrolled == 1 else 'participants'}" if enrolled else "People"
+        return f"{enrolled} {'participant' if enrolled == 1 else 'participants'}" if enrolled else "People (number not stated)"
     if species in _ANIMALS:
         strain = pop.get("strain")
         return (strain[:1].upper() + strain[1:] + " " + _ANIMALS[species]) if strain else _ANIMALS[species].capitalize()
     return label(species) if species else ""
+
+
+def sentence_case(text) -> str:
+    """'portal vein infusion' -> 'Portal vein infusion'. A word that is not all lower case
+    ('hESC', 'iPSC-derived', 'mTOR') is left as written."""
+    text = str(text)
+    first = text.split(" ", 1)[0]
+    if first[:1].islower() and first.lower() == first:
+        return text[:1].upper() + text[1:]
+    return text
 
 
 def label(value) -> str:

@@ -161,4 +161,4 @@ def test_cite_this_page_names_version_and_date(built_site):
     m = re.search(r"Cite this page</p>\s*<p>(.*?)</p>", page, re.S)
     assert m
     text = re.sub(r"<[^>]+>", "", m.group(1))
-    assert re.search(r"release \d+\.\d+\.\d+( \(commit \w+\))?, \d{4}-\d{2}-\d{2}\. https://\S+/studies/hu-2013/", text), text
+    assert re.search(r"release \d+\.\d+\.\d+( \(commit \w+\))?, \d{1,2} [A-Z][a-z]+ \d{4}\. https://\S+/studies/hu-2013/", text), text

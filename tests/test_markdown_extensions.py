@@ -34,9 +34,19 @@ class UnwrapRepeatedAbbr(Treeprocessor):
     """The way a first occurrence was kept before: after abbr wrapped them all."""
 
     def run(self, root):
+        from atlas.markdown_abbr import NOT_INSIDE
         seen, parents = set(), {child: parent for parent in root.iter() for child in parent}
+
+        def inside_excluded(el):  # in a heading or link, a term is never defined
+            el = parents.get(el)
+            while el is not None:
+                if el.tag in NOT_INSIDE:
+                    return True
+                el = parents.get(el)
+            return False
+
         for el in list(root.iter("abbr")):
-            if el.text not in seen:
+            if el.text not in seen and not inside_excluded(el):
                 seen.add(el.text)
                 continue
             parent, text = parents[el], (el.text or "") + (el.tail or "")

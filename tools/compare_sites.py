@@ -15,7 +15,7 @@ from pathlib import Path
 
 TEXT = {".html", ".json", ".xml", ".bib", ".ris", ".csv", ".md", ".js", ".txt", ".svg"}
 NORMALISE = [
-    (re.compile(r"version [0-9.]+(\+[0-9a-f]+)?, \d{4}-\d{2}-\d{2}"), "version V, DATE"),
+    (re.compile(r"version [0-9.]+(\+[0-9a-f]+)?, (?:\d{4}-\d{2}-\d{2}|\d{1,2} [A-Z][a-z]+ \d{4})"), "version V, DATE"),
     (re.compile(r'"(dateModified|version)": ?"[^"]*"'), r'"\1": "X"'),
     (re.compile(r'<meta name="generator" content="[^"]*">'), '<meta name="generator">'),
     (re.compile(r"<lastmod>[^<]*</lastmod>"), "<lastmod/>"),

@@ -31,11 +31,11 @@ def record_location(record: Record) -> tuple[str, str | None]:
     return record.kind.location(record)
 
 
-@dataclass
 # A date written 2026-11-25 in record text, not part of an identifier (doi:10.1182/blood-2004-10-3932)
 _ISO_DATE = re.compile(r"(?<![\w/.:-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w/-])")
 
 
+@dataclass
 class Output:
     """Everything a build produces, before MkDocs sees it."""
     pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown

@@ -77,3 +77,98 @@ def test_the_class_by_stage_table_has_a_row_per_class(built_site):
     doc = lxml.html.fromstring(html(built_site, "evidence.md"))
     rows = doc.xpath("//h2[@id='class-by-stage']/following::table[1]/tbody/tr")
     assert len(rows) == len(leaves) > 1
+
+
+# --- text slips (issue 25), each checked over every built page --------------------------------
+
+def _visible(built_site):
+    import lxml.html
+    for rel, f in readertext.pages(built_site):
+        doc = lxml.html.fromstring(f.read_bytes())
+        yield rel, doc, readertext.visible_text(lxml.html.fromstring(f.read_bytes()))
+
+
+def test_no_note_stands_after_a_full_stop(built_site):
+    import re
+    found = [f"{rel}: {m.group(0)}" for rel, _, text in _visible(built_site)
+             for m in re.finditer(r"\S+\.[ \t]+\((?:at |[^)\n]{0,40}; at )[^)\n]*\)", text)]
+    assert not found, found[:10]
+
+
+def test_facts_boxes_give_a_count_and_sentence_case_and_one_word_for_missing(built_site):
+    found = []
+    for rel, doc, text in _visible(built_site):
+        for cell in doc.xpath("//td"):
+            value = cell.text_content().strip()
+            if value in ("People", "—", "-", "not stated", "none"):
+                found.append(f"{rel}: a cell reads {value!r}")
+        for row in doc.xpath("//table[thead/tr/th[1][normalize-space()='Fact']]/tbody/tr"):
+            cells = row.xpath("./td")
+            value = cells[1].text_content().strip() if len(cells) > 1 else ""
+            first = value.split(" ", 1)[0]
+            if first[:1].islower() and first == first.lower() and not value.startswith("n = "):
+                found.append(f"{rel}: {cells[0].text_content().strip()}: {value[:40]!r} in lower case")
+    assert not found, "\n".join(found[:20])
+
+
+def test_dates_are_written_one_way(built_site):
+    import re
+    iso = re.compile(r"(?<![\w/.:-])(?:19|20)\d\d-\d\d-\d\d(?![\w/-])")
+    found = [f"{rel}: {m.group(0)}" for rel, _, text in _visible(built_site) for m in iso.finditer(text)]
+    assert not found, found[:10]
+
+
+def test_no_glossary_underline_in_headings_titles_or_links(built_site):
+    found = []
+    for rel, doc, _ in _visible(built_site):
+        for a in doc.xpath("//abbr[ancestor::h1 or ancestor::h2 or ancestor::h3 or ancestor::h4 or ancestor::a"
+                           " or ancestor::summary]"):
+            found.append(f"{rel}: {a.text_content()!r} in <{a.getparent().tag}>")
+    assert not found, found[:10]
+
+
+def test_headings_never_skip_a_level(built_site):
+    found = []
+    for rel, doc, _ in _visible(built_site):
+        levels = [int(h.tag[1]) for h in doc.xpath("//article//*[self::h1 or self::h2 or self::h3 or self::h4"
+                                                   " or self::h5 or self::h6]")]
+        for a, b in zip(levels, levels[1:]):
+            if b > a + 1:
+                found.append(f"{rel}: h{a} then h{b}")
+                break
+    assert not found, found[:10]
+
+
+def test_a_class_page_says_what_it_is_before_its_other_names(built_site):
+    import lxml.html
+    from atlas.corpus import load_corpus
+    from conftest import html
+    corpus = load_corpus(ROOT)
+    classes = [k for k in corpus.all("therapy-class") if k.get("aliases") and k.get("plain_language")]
+    assert classes
+    for k in classes:
+        doc = lxml.html.fromstring(html(built_site, f"classes/{k.id}.md"))
+        aka = doc.xpath("//details[contains(@class, 'atlas-aka')]")
+        assert len(aka) == 1 and aka[0].get("open") is None, k.id  # collapsed
+        assert f"({len(k['aliases'])} name" in aka[0].xpath("./summary")[0].text_content()
+        body = doc.xpath("//article")[0]
+        order = [e for e in body.iter() if e is aka[0] or e.get("id") == "plain-language"]
+        assert order and order[0] is not aka[0], f"{k.id}: other names come before the summary"
+
+
+def test_announced_results_say_who_announced_them(built_site):
+    import lxml.html
+    from atlas.corpus import load_corpus
+    from atlas.citations import ref_label
+    from conftest import html
+    corpus = load_corpus(ROOT)
+    announced = [s for s in corpus.all("study") if s.get("design") == "announced-trial-results"]
+    assert announced
+    for s in announced:
+        for k in s["classes"]:
+            doc = lxml.html.fromstring(html(built_site, f"classes/{k}.md"))
+            labels = {a.text_content() for a in doc.xpath(f"//a[contains(@href, 'studies/{s.id}/')]")}
+            refs = {ref_label(corpus.get("reference", c["ref"])) for c in s["citations"]}
+            assert labels and not labels & refs, (s.id, labels)
+            short = [t for t in labels if "announcement" in t or "abstract" in t or "posting" in t]
+            assert short or all(t.startswith(s.title[:20]) for t in labels), (s.id, labels)

@@ -16,7 +16,7 @@ import jinja2
 import yaml
 
 from . import __version__ as atlas_version
-from . import abbreviations, citations, history, speedups, whatsnew
+from . import abbreviations, citations, history, paths, speedups, whatsnew
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .pages import generate
@@ -74,7 +74,7 @@ def build(root: Path, site_url: str | None = None) -> Build:
         raise DataError(errors(problems))
     doc_citations: dict[str, list[str]] = {}
     for c in corpus.doc_citations:
-        doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
+        doc_citations.setdefault(paths.page_of_doc(c.relpath), []).extend(c.keys)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
     changes = history.read(root)
     changelog = root / "CHANGELOG.md"
@@ -95,11 +95,11 @@ def feed(b: Build, changes: history.History) -> str:
     """The Atom feed of What's new, with absolute links when the site's URL is known."""
     def url_of(item: whatsnew.Item) -> str:
         if item.record is None:
-            return page_url(b, whatsnew.PAGE)
+            return paths.url(paths.WHATS_NEW, b.site_url)
         path, anchor = record_location(item.record)
-        return page_url(b, path) + (f"#{anchor}" if anchor else "")
+        return paths.url(path, b.site_url) + (f"#{anchor}" if anchor else "")
 
-    return whatsnew.atom(whatsnew.items(changes, b.corpus), site_url=page_url(b, "index.md") or "./",
+    return whatsnew.atom(whatsnew.items(changes, b.corpus), site_url=paths.url(paths.HOME, b.site_url) or "./",
                          feed_url=(b.site_url.rstrip("/") + "/" if b.site_url else "") + whatsnew.FEED,
                          page_url=url_of, title="T1D stem-cell evidence atlas: what's new",
                          updated=f"{b.date}T00:00:00Z")
@@ -130,10 +130,6 @@ def _doc_titles(docs: Path) -> dict[str, str]:
         heading = next((ln[2:].strip() for ln in md.read_text(encoding="utf-8").splitlines() if ln.startswith("# ")), None)
         titles[rel] = heading or rel
     return titles
-
-
-def _docs_page(relpath: str) -> str:
-    return relpath.removeprefix("docs/")
 
 
 def abbreviations_by_words(corpus: Corpus) -> list[tuple[frozenset[str], str]]:
@@ -169,12 +165,6 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
     return markdown + "\n\n" + used + "\n" if used else markdown + "\n"
 
 
-def page_url(b: Build, page_path: str) -> str:
-    path = page_path.removesuffix(".md")
-    path = "" if path == "index" else path.removesuffix("/index") + "/"
-    return (b.site_url.rstrip("/") + "/" + path) if b.site_url else path
-
-
 def cite_this_page(b: Build, markdown: str, page_path: str, title: str | None) -> str:
     """A suggested citation with the content's version and date. The title is plain text
     (front matter) or, failing that, the page's first heading, already Markdown."""
@@ -184,7 +174,7 @@ def cite_this_page(b: Build, markdown: str, page_path: str, title: str | None) -
     return ("<div data-search-exclude markdown>\n\n!!! quote \"Cite this page\"\n"
             f"    T1D stem-cell evidence atlas contributors. {heading}. In: *T1D stem-cell evidence "
             f"atlas*, release {escape_md(b.version)}{f' (commit {b.commit})' if b.commit else ''}, {b.date}. "
-            f"{page_url(b, page_path)}\n\n</div>\n")
+            f"{paths.url(page_path, b.site_url)}\n\n</div>\n")
 
 
 def _front_matter_title(markdown: str) -> str | None:
@@ -247,7 +237,7 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
     for md in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
         rel = md.relative_to(docs).as_posix()
         if rel in b.site.pages:
-            raise DataError([Problem(f"docs/{rel}", 1, 1, "page-conflict",
+            raise DataError([Problem(paths.doc_file(rel), 1, 1, "page-conflict",
                                      f"this file would hide the generated page {rel}; rename or delete it")])
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
         pages[rel] = process_markdown(b, md.read_text(encoding="utf-8-sig"), rel, hand_written=True)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterator
 
-from . import abbreviations, urls
+from . import abbreviations, paths, urls
 from .diagnostics import DataError, Problem
 from .reads import noticed
 from .text import attr, escape_md
@@ -54,11 +54,6 @@ def find_in_markdown(markdown: str) -> Iterator[tuple[int, int, list[str], tuple
 
 
 # -- references: where they are shown, what a citation shows, how they are formatted ----
-
-def page_exports_stem(page_path: str) -> str:
-    """Where a page's own reference files go: references/<page path without .md>."""
-    return "references/" + page_path.removesuffix(".md")
-
 
 def ref_anchor(r: Record) -> str:
     return r.kind.anchor(r)
@@ -223,7 +218,7 @@ def page_references(page) -> str:
     for ref in page.cited:
         lines.append(f"- [\\[{escape_md(ref_label(ref))}\\]]({page.url(*ref.kind.location(ref))}) "
                      f"{page.renderer.formatted_reference(ref)}")
-    stem = page_exports_stem(page.path)
+    stem = paths.exports_stem(page.path)
     lines += ["", "Download these references for a reference manager: "
               f"[BibTeX]({page.url(stem + '.bib')}) · [RIS]({page.url(stem + '.ris')}) · "
               f"[CSL-JSON]({page.url(stem + '.json')})", "", "</div>"]
@@ -236,7 +231,7 @@ def in_markdown(page, markdown: str) -> str:
     for line, col, found, (start, end) in find_in_markdown(markdown):
         unknown = [k for k in found if page.renderer.corpus.get("reference", k) is None]
         if unknown:  # validation reports these first; this guards pages added after it ran
-            raise DataError([Problem(f"docs/{page.path}", line, col, "ref-unresolved",
+            raise DataError([Problem(paths.doc_file(page.path), line, col, "ref-unresolved",
                                      f"cites [@{unknown[0]}], but there is no reference with that id")])
         out.append(markdown[last:start])
         out.append(page.cite(found))

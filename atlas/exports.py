@@ -11,6 +11,7 @@ import io
 import json
 import re
 
+from . import paths
 from .corpus import Corpus, Record, study_stage
 from .reads import noticed
 
@@ -223,6 +224,6 @@ def data_files(tables: dict[str, list[dict]]) -> dict[str, str]:
     """data/<table>.csv and .json for every table."""
     out = {}
     for name, rows in tables.items():
-        out[f"data/{name}.csv"] = to_csv(rows)
-        out[f"data/{name}.json"] = _json_lines(rows)
+        out[paths.table_file(name, "csv")] = to_csv(rows)
+        out[paths.table_file(name, "json")] = _json_lines(rows)
     return out

@@ -15,8 +15,8 @@ from typing import Callable
 
 import jinja2
 
-from . import citations, exports, rerender, urls, whatsnew
-from .citations import page_exports_stem, ref_label
+from . import citations, exports, paths, rerender, urls, whatsnew
+from .citations import ref_label
 from .history import History
 from .jsonld import encode as jsonld_encode
 from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
@@ -300,7 +300,7 @@ class Renderer:
         if meta:
             # JSON strings are valid YAML scalars: front matter that no data text can break
             body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body
-        assets = self.reference_files(page.cited, page_exports_stem(path)) if page.cited else {}
+        assets = self.reference_files(page.cited, paths.exports_stem(path)) if page.cited else {}
         return RenderedPage(path, body, template, source, [r.id for r in page.cited], assets)
 
     @cached_property
@@ -324,7 +324,7 @@ class Renderer:
             return ""
         text = "; ".join(parts)
         return (f"<p class=\"atlas-record-dates\" data-search-exclude markdown>{text[0].upper()}{text[1:]}. "
-                f"[What's new]({page.url(whatsnew.PAGE)})</p>")
+                f"[What's new]({page.url(paths.WHATS_NEW)})</p>")
 
     def add(self, rendered: "RenderedPage") -> None:
         self.site.pages[rendered.path] = rendered.body

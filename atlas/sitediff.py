@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from . import paths
+
 DOWNLOADS = (".bib", ".ris", ".json", ".csv")
 # the theme's, the engine's and the search index's own files (Pagefind's change run to run)
 _SKIP_DOWNLOADS = ("search/", "assets/", "schemas/", "pagefind")
@@ -105,7 +107,7 @@ def read_site(site: Path) -> tuple[dict[str, Page], dict[str, str]]:
             parser = _Article()
             parser.feed(path.read_text(encoding="utf-8", errors="replace"))
             parser.close()
-            url = rel[: -len("index.html")] if rel.endswith("index.html") else rel
+            url = paths.url_of_html(rel)
             title = " ".join(parser.title.split())
             pages[url] = Page(url, title, [ln for ln in parser.lines if ln])
         elif rel.endswith(DOWNLOADS) and not rel.startswith(_SKIP_DOWNLOADS):

@@ -14,11 +14,10 @@ from xml.etree import ElementTree as ET
 from .corpus import Corpus, Record
 from .history import ADDED, CHANGED, CORRECTED, REMOVED, History
 from .kinds import BY_FOLDER
+from .paths import RELEASES, WHATS_NEW as PAGE  # noqa: F401 (RELEASES: CHANGELOG.md as a page)
 from .text import escape_md, label
 
-PAGE = "whats-new.md"
 FEED = "feed.xml"
-RELEASES = "releases.md"  # CHANGELOG.md as a page
 BATCH = 20  # a commit adding more records than this is summarised by kind
 PAGE_ITEMS = 200  # the page lists this many items, newest first
 FEED_ITEMS = 50

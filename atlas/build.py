@@ -16,13 +16,13 @@ import jinja2
 import yaml
 
 from . import __version__ as atlas_version
-from . import abbreviations, citations, history, paths, speedups, whatsnew
+from . import abbreviations, history, paths, speedups, whatsnew
+from .citations.bibliography import cite_this_page, in_markdown
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .pages import generate
 from .render import Output, PageContext, Renderer, record_location
 from .search import add_search
-from .text import escape_md
 from .validate import validate
 
 
@@ -158,39 +158,11 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
     """Per-page Markdown step: citations in hand-written pages; on every page a
     suggested citation, and the abbreviations that expand on hover."""
     if hand_written:
-        markdown = render_citations(b, markdown, page_path)
+        markdown = in_markdown(PageContext(page_path, b.renderer), markdown)
     markdown = markdown.rstrip() + "\n\n" + cite_this_page(b, markdown, page_path, title)
     markdown = markdown.rstrip()
     used = abbreviations_used(b, markdown)
     return markdown + "\n\n" + used + "\n" if used else markdown + "\n"
-
-
-def cite_this_page(b: Build, markdown: str, page_path: str, title: str | None) -> str:
-    """A suggested citation with the content's version and date. The title is plain text
-    (front matter) or, failing that, the page's first heading, already Markdown."""
-    title = title or _front_matter_title(markdown)
-    heading = escape_md(title) if title else next(
-        (ln[2:].strip() for ln in markdown.splitlines() if ln.startswith("# ")), escape_md(page_path))
-    return ("<div data-search-exclude markdown>\n\n!!! quote \"Cite this page\"\n"
-            f"    T1D stem-cell evidence atlas contributors. {heading}. In: *T1D stem-cell evidence "
-            f"atlas*, release {escape_md(b.version)}{f' (commit {b.commit})' if b.commit else ''}, {b.date}. "
-            f"{paths.url(page_path, b.site_url)}\n\n</div>\n")
-
-
-def _front_matter_title(markdown: str) -> str | None:
-    if not markdown.startswith("---\n"):
-        return None
-    for line in markdown.split("\n---\n", 1)[0].splitlines()[1:]:
-        if line.startswith("title: "):
-            try:
-                return str(json.loads(line[7:]))
-            except ValueError:
-                return line[7:].strip()
-    return None
-
-
-def render_citations(b: Build, markdown: str, page_path: str) -> str:
-    return citations.in_markdown(PageContext(page_path, b.renderer), markdown)
 
 
 # Under `make serve` (the hook calls keep_processed_pages()), a generated page whose Markdown

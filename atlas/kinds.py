@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import paths
+from .citations.cite import reference_anchor, reference_page
 from .paths import BIBLIOGRAPHY
 
 
@@ -31,15 +32,6 @@ def _year(record) -> int:
     """A record's year for sorting; a mistyped one ('2025', 2025a), which validation reports, sorts first."""
     year = record.get("year")
     return year if isinstance(year, int) and not isinstance(year, bool) else 0
-
-
-def bibliography_page(ref) -> str:
-    """The bibliography page a reference is listed on (paths.bibliography_page)."""
-    return paths.bibliography_page(ref.get("number"))
-
-
-def _reference_anchor(record) -> str:
-    return f"ref-{record.get('number')}" if record.get("number") else f"ref-{record.id}"
 
 
 @dataclass(frozen=True)
@@ -76,8 +68,8 @@ class Kind:
 
 KINDS: list[Kind] = [
     Kind("reference", "references", "reference.schema.json", "reference", "title",
-         page=BIBLIOGRAPHY, page_of=bibliography_page, page_name="Bibliography",  # rendered last: it lists where each is cited
-         sort=lambda r: (r.get("number") is None, r.get("number") or 0, r.id), anchor=_reference_anchor),
+         page=BIBLIOGRAPHY, page_of=reference_page, page_name="Bibliography",  # rendered last: it lists where each is cited
+         sort=lambda r: (r.get("number") is None, r.get("number") or 0, r.id), anchor=reference_anchor),
     Kind("therapy-class", "classes", "therapy-class.schema.json", "therapy class", "name",
          page="classes/", template="class.md.j2", index_template="classes_index.md.j2"),
     Kind("study", "studies", "study.schema.json", "study", "title",

@@ -14,10 +14,12 @@ from functools import partial
 from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
-from . import charts, citations, datadict, exports, jsonld, paths, rerender, whatsnew
+from . import charts, datadict, exports, jsonld, paths, rerender, whatsnew
+from .citations.bibliography import render_bibliography
+from .citations.formats import glossary_forms
 from .history import History
 from .text import Md
-from .kinds import BY_NAME, KINDS, bibliography_page
+from .kinds import BY_NAME, KINDS
 from .paths import BIBLIOGRAPHY
 from .render import RenderedPage, Renderer
 
@@ -236,24 +238,6 @@ LIST_VIEWS = {
 }
 
 
-def render_bibliography(r: Renderer) -> None:
-    """bibliography.md, and a page for each further block of numbers (render.bibliography_page)."""
-    parts: dict[str, list[Record]] = {BIBLIOGRAPHY: []}
-    for ref in r.corpus.references_by_number:
-        parts.setdefault(bibliography_page(ref), []).append(ref)
-    more = [(path, refs[0]["number"], refs[-1]["number"]) for path, refs in parts.items() if path != BIBLIOGRAPHY]
-    titles = _page_titles(r)
-    for path, refs in parts.items():
-        first = path == BIBLIOGRAPHY
-        # only what this page shows: under serve each page's inputs are compared (rerender.py)
-        cited_by = {ref.id: r.site.cited_by[ref.id] for ref in refs if ref.id in r.site.cited_by}
-        shown_titles = {p: titles[p] for pages in cited_by.values() for p in pages[:LIST_SHOWN] if p in titles}
-        r.render(path, "bibliography.md.j2", references=refs, cited_by=cited_by, page_titles=shown_titles,
-                 shown=LIST_SHOWN,
-                 more=more if first else [], numbers=None if first else (refs[0]["number"], refs[-1]["number"]),
-                 jsonld=jsonld.bibliography(refs))
-
-
 def _downloads() -> list[tuple[str, list[tuple[str, str, str]]]]:
     """(table, [(path, media type, format name)]) for the data page and its Dataset JSON-LD."""
     out = [(name.capitalize(), [(paths.table_file(name, "csv"), "text/csv", "CSV"),
@@ -372,7 +356,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     """
     # under serve, pages an edit cannot change come back from the last rebuild
     rerender.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog,
-                   citations.glossary_forms(corpus))
+                   glossary_forms(corpus))
     r = Renderer(corpus, templates, cache)
     if history is not None:
         r.history = history
@@ -381,7 +365,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.schemas = dict(schemas or {})
     render_all(r)
     r.site.cited_by = r.cited_by(doc_citations or {})
-    render_bibliography(r)
+    render_bibliography(r, _page_titles(r), LIST_SHOWN)
     r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
     # downloads: the whole bibliography, each hand-written page's references, schemas
     # (the data tables come with the data page)

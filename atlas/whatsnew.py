@@ -14,7 +14,6 @@ from xml.etree import ElementTree as ET
 from .corpus import Corpus, Record
 from .history import ADDED, CHANGED, CORRECTED, REMOVED, History
 from .kinds import BY_FOLDER
-from .paths import RELEASES, WHATS_NEW as PAGE  # noqa: F401 (RELEASES: CHANGELOG.md as a page)
 from .text import escape_md, label
 
 FEED = "feed.xml"

@@ -7,6 +7,7 @@ citations we recognise, [@id], become links, and we build those links ourselves.
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import html
 import re
@@ -113,6 +114,24 @@ def population(pop: dict | None, enrolled=None) -> str:
         strain = pop.get("strain")
         return (strain[:1].upper() + strain[1:] + " " + _ANIMALS[species]) if strain else _ANIMALS[species].capitalize()
     return label(species) if species else ""
+
+
+def long_date(iso: str) -> str:
+    """'2026-11-25' -> '25 November 2026' (how the site writes dates)."""
+    try:
+        d = datetime.date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{d.day} {d:%B %Y}"
+
+
+# A date written 2026-11-25 in record text, not part of an identifier (doi:10.1182/blood-2004-10-3932)
+_ISO_DATE = re.compile(r"(?<![\w/.:-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\w/-])")
+
+
+def long_dates_in(text: str) -> str:
+    """Every date in a text written the one way the site writes dates: '25 November 2026'."""
+    return _ISO_DATE.sub(lambda m: long_date(m.group(0)), text)
 
 
 def sentence_case(text) -> str:

@@ -14,11 +14,9 @@ from xml.etree import ElementTree as ET
 from .corpus import Corpus, Record
 from .history import ADDED, CHANGED, CORRECTED, REMOVED, History
 from .kinds import BY_FOLDER
-from .text import escape_md, label
+from .text import escape_md, label, long_date  # noqa: F401  (long_date: pages and templates ask whatsnew)
 
-PAGE = "whats-new.md"
 FEED = "feed.xml"
-RELEASES = "releases.md"  # CHANGELOG.md as a page
 BATCH = 20  # a commit adding more records than this is summarised by kind
 PAGE_ITEMS = 200  # the page lists this many items, newest first
 FEED_ITEMS = 50
@@ -104,15 +102,6 @@ def plural(word: str, n: int) -> str:
     if word.endswith("y") and not word.endswith(("ay", "ey", "oy")):
         return word[:-1] + "ies"
     return word + ("es" if word.endswith(("s", "x", "ch")) else "s")
-
-
-def long_date(iso: str) -> str:
-    """'2026-11-25' -> '25 November 2026' (how the site writes dates)."""
-    try:
-        d = datetime.date.fromisoformat(iso[:10])
-    except ValueError:
-        return iso
-    return f"{d.day} {d:%B %Y}"
 
 
 def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, title: str, updated: str) -> str:

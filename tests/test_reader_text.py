@@ -159,7 +159,7 @@ def test_a_class_page_says_what_it_is_before_its_other_names(built_site):
 def test_announced_results_say_who_announced_them(built_site):
     import lxml.html
     from atlas.corpus import load_corpus
-    from atlas.citations import ref_label
+    from atlas.citations.formats import ref_label
     from conftest import html
     corpus = load_corpus(ROOT)
     announced = [s for s in corpus.all("study") if s.get("design") == "announced-trial-results"]

@@ -17,7 +17,7 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from .corpus import Corpus, study_stage
+from .corpus import DESIGN_STAGE, Corpus, participants, study_stage
 from .text import label
 
 CHART_DESIGNS = "evidence/studies-per-class-by-design"
@@ -34,6 +34,10 @@ THEMES = {  # text, grid lines: Material's default and slate foregrounds
 # Okabe–Ito colours: told apart with colour-vision deficiency, visible on white and on slate
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
            "#AA4499", "#44AA99", "#882255", "#DDCC77"]
+# The design chart: one colour per stage of evidence (four, Okabe–Ito), and within a stage a
+# pattern per design, so that no two designs rely on colour alone to be told apart.
+STAGE_COLOURS = {"in-vitro": "#CC79A7", "animal": "#009E73", "early-clinical": "#E69F00", "randomised": "#0072B2"}
+HATCHES = ["", "///", "...", "xxx", "\\\\\\"]
 
 
 def files(chart: str) -> dict[tuple[str, str], str]:
@@ -45,26 +49,65 @@ def files(chart: str) -> dict[tuple[str, str], str]:
 # -- the rows both the chart and its table show -------------------------------------------
 
 def leaf_classes(corpus: Corpus) -> list:
-    """Classes without sub-classes, grouped under their parent: the evidence page's row order."""
+    """The rows of the evidence page's matrices and charts, grouped under their parent: classes
+    without sub-classes, and a class with sub-classes when some studies are filed under it and
+    none of its sub-classes (so that every study is counted once)."""
     classes = sorted(corpus.all("therapy-class"),
                      key=lambda x: (x.get("parent") or x.id, x.get("parent") is not None, x.title))
-    return [k for k in classes if not corpus.class_children.get(k.id)]
+    return [k for k in classes if not corpus.class_children.get(k.id) or _direct(corpus, k)]
+
+
+def _direct(corpus: Corpus, k) -> list:
+    return [s for s in corpus.studies_by_class.get(k.id, []) if k.id in s.get("classes", [])
+            and not set(s.get("classes", [])) & set(corpus.class_and_descendants(k.id)[1:])]
+
+
+def row_studies(corpus: Corpus, k) -> list:
+    """The studies a row counts: a leaf class's own, or those filed under a family alone."""
+    return _direct(corpus, k) if corpus.class_children.get(k.id) else corpus.studies_by_class.get(k.id, [])
+
+
+def row_name(corpus: Corpus, k) -> str:
+    """A row's label: a family's row says that it holds only the studies in none of its sub-classes."""
+    name = k.get("short_name") or k.title
+    return f"{name}, not in a sub-class" if corpus.class_children.get(k.id) else name
 
 
 def class_rows(corpus: Corpus) -> tuple[list, list[str], dict[str, Counter]]:
-    """(leaf classes, designs, class id -> studies per design)."""
+    """(row classes, designs, class id -> studies per design)."""
     leaves = leaf_classes(corpus)
-    counts = {k.id: Counter(s["design"] for s in corpus.studies_by_class.get(k.id, [])) for k in leaves}
-    designs = sorted({d for c in counts.values() for d in c})
+    counts = {k.id: Counter(s["design"] for s in row_studies(corpus, k)) for k in leaves}
+    order = {st: i for i, st in enumerate(STAGE_COLOURS)}
+    designs = sorted({d for c in counts.values() for d in c}, key=lambda d: (order[DESIGN_STAGE[d]], d))
     return leaves, designs, counts
 
 
+def design_styles(designs: list[str]) -> list[dict]:
+    """Colour (the design's stage) and pattern (its place among that stage's designs) of each design."""
+    seen: Counter = Counter()
+    out = []
+    for d in designs:
+        stage = DESIGN_STAGE[d]
+        out.append({"color": STAGE_COLOURS[stage], "hatch": HATCHES[seen[stage] % len(HATCHES)]})
+        seen[stage] += 1
+    return out
+
+
+def clinical_studies(corpus: Corpus) -> list:
+    """Clinical studies of people (meta-analyses pool other studies: not one of them)."""
+    return [s for s in corpus.studies_sorted
+            if study_stage(s) in ("early-clinical", "randomised") and s["design"] != "meta-analysis"]
+
+
 def enrolment_rows(corpus: Corpus) -> list:
-    """Clinical studies that report how many people they enrolled, largest first."""
-    rows = [s for s in corpus.studies_sorted
-            if study_stage(s) in ("early-clinical", "randomised") and s.get("enrolled")
-            and s["design"] != "meta-analysis"]
-    return sorted(rows, key=lambda s: -s["enrolled"])
+    """Clinical studies that give how many took part (enrolled, or the sizes of their arms),
+    largest first."""
+    return sorted((s for s in clinical_studies(corpus) if participants(s)[0]), key=lambda s: -participants(s)[0])
+
+
+def participants_label(s) -> str:
+    """A chart bar's label: the study, and what its number counts when not everyone enrolled."""
+    return s.title + (" (treated arm only)" if participants(s)[1] == "treated" else "")
 
 
 # -- drawing ----------------------------------------------------------------------------------
@@ -90,9 +133,10 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
     read back instead of drawn: importing matplotlib alone costs a quarter of a second."""
     leaves, designs, counts = class_rows(corpus)
     patients = enrolment_rows(corpus)[:MAX_BARS]
-    design_chart = ([k.get("short_name") or k.title for k in leaves],
-                    [(label(d), [counts[k.id][d] for k in leaves]) for d in designs])
-    patient_chart = ([s.title for s in patients], [("Participants enrolled", [s["enrolled"] for s in patients])])
+    design_chart = ([row_name(corpus, k) for k in leaves],
+                    [(label(d), [counts[k.id][d] for k in leaves], style)
+                     for d, style in zip(designs, design_styles(designs))])
+    patient_chart = ([participants_label(s) for s in patients], [("Participants", [participants(s)[0] for s in patients], {"color": PALETTE[0], "hatch": ""})])
     inputs = json.dumps([design_chart, patient_chart, Path(__file__).read_text(encoding="utf-8")], sort_keys=True)
     key = hashlib.sha256(inputs.encode()).hexdigest()[:20]
     names = [*files(CHART_DESIGNS).values(), *files(CHART_PATIENTS).values()]
@@ -105,7 +149,7 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
     for (theme, variant), name in files(CHART_DESIGNS).items():
         out[name] = _bars(plt, *design_chart, "Number of studies", theme, variant)
     for (theme, variant), name in files(CHART_PATIENTS).items():
-        out[name] = _bars(plt, *patient_chart, "Participants enrolled", theme, variant)
+        out[name] = _bars(plt, *patient_chart, "Participants", theme, variant)
     if cache is not None:
         try:
             cache.mkdir(parents=True, exist_ok=True)
@@ -116,7 +160,7 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
     return out
 
 
-def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: str, theme: str,
+def _bars(plt, rows: list[str], segments: list[tuple[str, list[int], dict]], xlabel: str, theme: str,
           variant: str) -> bytes:
     """Horizontal (stacked) bars, one per row, each labelled above its bar; sizes in CSS px."""
     colours, width, font = THEMES[theme], WIDTH_PX[variant], FONT_PX[variant]
@@ -130,7 +174,7 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     height = top + body + bottom
     fig = plt.figure(figsize=(width / 96, height / 96), dpi=96)
     ax = fig.add_axes((left / width, bottom / height, 1 - (left + right) / width, body / height))
-    total = [sum(v[i] for _, v in segments) for i in range(len(rows))]
+    total = [sum(v[i] for _, v, _ in segments) for i in range(len(rows))]
     ax.set_xlim(0, max(total + [1]) * 1.04)
     ax.set_ylim(body, 0)
     y = 0.0
@@ -142,8 +186,12 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
         y += len(lb) * line
         centres.append(y + bar / 2)
         y += bar + gap
-    for i, (name, values) in enumerate(segments):
-        ax.barh(centres, values, left=starts, height=bar, color=PALETTE[i % len(PALETTE)], label=name)
+    plt.rcParams["hatch.linewidth"] = 0.8
+    for name, values, style in segments:
+        # the pattern in the page's text colour; a thin outline in it too keeps bars of one
+        # colour apart where they touch
+        ax.barh(centres, values, left=starts, height=bar, color=style["color"], hatch=style["hatch"] or None,
+                edgecolor=colours["text"], linewidth=0.4, label=name)
         starts = [a + b for a, b in zip(starts, values)]
     for c, t in zip(centres, total):
         ax.text(t, c, f" {t}", va="center", ha="left", fontsize=font * pt, color=colours["text"])

@@ -273,6 +273,19 @@ def treated(study: Record) -> int:
     return sum(a.get("n") or 0 for a in study.get("arms", []) if a.get("role") == "intervention")
 
 
+def participants(study: Record) -> tuple[int, str]:
+    """(how many took part, what the number counts): 'enrolled' as the source gives it, 'arms'
+    when every arm gives its size, 'treated' when only the intervention arms do; (0, '') when
+    the study says nothing of its size."""
+    if study.get("enrolled"):
+        return study["enrolled"], "enrolled"
+    arms = study.get("arms") or []
+    if arms and all(a.get("n") for a in arms):
+        return sum(a["n"] for a in arms), "arms"
+    n = treated(study)
+    return (n, "treated") if n else (0, "")
+
+
 def harms(study: Record) -> list[dict]:
     """The study's safety outcomes."""
     return [o for o in study.get("outcomes", []) if o.get("measure") == "safety"]

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
-from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
+from .corpus import STAGE_LABELS, STAGES, Corpus, Record, participants, study_stage
 from . import charts, datadict, exports, jsonld, paths, rerender, whatsnew
 from .citations.bibliography import render_bibliography
 from .citations.formats import glossary_forms
@@ -322,9 +322,9 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         showing = {s.id for s in c.limitation_studies.get(lim.id, [])}
         applies = {k.id for k in c.limitation_classes.get(lim.id, [])}
         for k in leaves:
-            n = Counter(study_stage(s) for s in c.studies_by_class.get(k.id, []) if s.id in showing)
+            n = Counter(study_stage(s) for s in charts.row_studies(c, k) if s.id in showing)
             lim_matrix[(lim.id, k.id)] = {st: n[st] for st in STAGES if n[st]} if (n or k.id in applies) else None
-    stage_matrix = {(k.id, st): [s for s in c.studies_by_class.get(k.id, []) if study_stage(s) == st]
+    stage_matrix = {(k.id, st): [s for s in charts.row_studies(c, k) if study_stage(s) == st]
                     for k in leaves for st in STAGES} if studies is None else {}
     clinical = [s for s in listed if study_stage(s) in CLINICAL]
     preclinical = [s for s in listed if study_stage(s) not in CLINICAL]
@@ -337,13 +337,23 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         patients = [s for s in patients if s.id in ids]
         leaves, limitations, designs, design_counts = [], [], [], {}
     return {
-        "leaves": leaves, "limitations": limitations, "lim_matrix": lim_matrix,
+        "leaves": leaves, "row_names": {k.id: charts.row_name(c, k) for k in leaves},
+        "limitations": limitations, "lim_matrix": lim_matrix,
         "stages": STAGES, "stage_labels": STAGE_LABELS, "stage_matrix": stage_matrix,
         "clinical": clinical, "preclinical": preclinical,
         "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
         "designs": designs, "patients": patients, "max_bars": charts.MAX_BARS,
+        # what the participants table says of each study, and the clinical studies it cannot list
+        "participants": {s.id: _participants_cell(s) for s in patients},
+        "uncounted": [] if studies is not None else [s for s in charts.clinical_studies(c) if not participants(s)[0]],
         "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
     }
+
+
+def _participants_cell(s: Record) -> str:
+    n, counts = participants(s)
+    return {"enrolled": f"{n}", "arms": f"{n} (the sum of its arms)",
+            "treated": f"{n} treated (the other arms' sizes are not given)"}.get(counts, "")
 
 
 def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,

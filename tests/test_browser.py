@@ -163,7 +163,7 @@ def test_content_is_readable_without_javascript(browser, site_url):
     assert matrix.is_visible()
     assert pg.locator("table").count() >= 5
     text = pg.locator("article").inner_text()
-    for words in ("Participants enrolled", "Randomised", "Teratoma"):
+    for words in ("Participants per clinical study", "Randomised", "Teratoma"):
         assert words.lower() in text.lower(), words
     for path, words in (("classes/undifferentiated-msc-therapy/", "Hu 2013"), ("studies/hu-2013/", "n = 15"),
                         ("bibliography/", "Cited by")):

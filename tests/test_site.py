@@ -141,7 +141,7 @@ def test_evidence_overview(built_site):
         for src in shown:
             svg = (built_site / "evidence" / src.split("#")[0]).resolve()
             assert svg.exists() and svg.read_text().lstrip().startswith(("<?xml", "<svg")), src
-    assert "Participants enrolled" in page
+    assert "Participants per clinical study" in page
 
 
 def test_pages_carry_search_cards_and_the_site_a_pagefind_index(built_site):

@@ -143,3 +143,29 @@ def test_screenshots_of_each_page_kind(browser, site_url):  # noqa: F811
                 page.screenshot(path=str(target))
                 assert target.stat().st_size > 5_000
             context.close()
+
+
+def test_citation_markers_are_big_enough_to_tap_and_previews_fit_the_screen(browser, site_url):  # noqa: F811
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(site_url + "classes/msc-derived-ipcs/", wait_until="load")
+    sizes = page.evaluate("() => [...document.querySelectorAll('article .cite a')].filter(a => a.offsetWidth)"
+                          ".map(a => { const r = a.getBoundingClientRect(); return [a.textContent, r.width, r.height]; })")
+    assert sizes
+    small = [s for s in sizes if s[1] < 24 or s[2] < 24]
+    assert not small, small[:5]
+    preview = page.locator("#atlas-cite-preview")
+    rng = page.locator("article .cite-range a").first
+    for where in ("end", "start", "center"):  # the link at the foot, the top and the middle of the screen
+        page.evaluate("([el, where]) => el.scrollIntoView({block: where})", [rng.element_handle(), where])
+        rng.tap()
+        assert preview.is_visible()
+        box = page.evaluate("() => { const r = document.getElementById('atlas-cite-preview').getBoundingClientRect();"
+                            " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }")
+        assert box["top"] >= 0 and box["bottom"] <= PHONE["height"], (where, box)
+        assert box["left"] >= 0 and box["right"] <= PHONE["width"], (where, box)
+        # a long range scrolls inside the box
+        assert page.evaluate("() => { const b = document.getElementById('atlas-cite-preview');"
+                             " return b.scrollHeight <= b.clientHeight + 1 || getComputedStyle(b).overflowY === 'auto'; }")
+        page.keyboard.press("Escape")
+    context.close()

@@ -65,10 +65,20 @@
   }
 
   function place(link, b) {
-    var r = link.getBoundingClientRect(), width = b.offsetWidth;
-    var left = Math.max(8, Math.min(r.left, document.documentElement.clientWidth - width - 8));
-    var below = r.bottom + 6, height = b.offsetHeight;
-    var top = below + height > window.innerHeight && r.top - height - 6 > 0 ? r.top - height - 6 : below;
+    // Inside the screen, whatever its size: on the side of the link with more room, no taller
+    // than that room (a long range scrolls inside the box), never past an edge.
+    var r = link.getBoundingClientRect(), width = b.offsetWidth, margin = 8, gap = 6;
+    var vw = document.documentElement.clientWidth, vh = window.innerHeight;
+    var left = Math.max(margin, Math.min(r.left, vw - width - margin));
+    var roomBelow = vh - r.bottom - gap - margin, roomAbove = r.top - gap - margin;
+    b.style.maxHeight = "";
+    var natural = b.offsetHeight;
+    var below = natural <= roomBelow || roomBelow >= roomAbove;
+    var room = Math.max(below ? roomBelow : roomAbove, 96);
+    if (natural > room) b.style.maxHeight = room + "px";
+    var height = b.offsetHeight;
+    var top = below ? r.bottom + gap : r.top - gap - height;
+    top = Math.max(margin, Math.min(top, vh - height - margin));
     b.style.left = left + window.scrollX + "px";
     b.style.top = top + window.scrollY + "px";
   }

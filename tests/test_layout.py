@@ -169,3 +169,29 @@ def test_citation_markers_are_big_enough_to_tap_and_previews_fit_the_screen(brow
                              " return b.scrollHeight <= b.clientHeight + 1 || getComputedStyle(b).overflowY === 'auto'; }")
         page.keyboard.press("Escape")
     context.close()
+
+
+def test_tables_become_cards_on_a_phone_with_every_cell_on_screen(browser, site_url):  # noqa: F811
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    problems = []
+    for path in [*KINDS.values(), "living-with-type-1-diabetes/", "studies/", "trials/", "limitations/"]:
+        page.goto(site_url + path, wait_until="load")
+        found = page.evaluate("""() => [...document.querySelectorAll('article table[data-cards]')].flatMap(t => {
+            const box = t.closest('.md-typeset__scrollwrap') || t;
+            const out = box.scrollWidth > box.clientWidth + 1 ? ['scrolls sideways: ' + t.rows[0].textContent.slice(0, 40)] : [];
+            for (const td of t.querySelectorAll('td')) {
+              const r = td.getBoundingClientRect();
+              if (r.width && (r.right > window.innerWidth + 1 || r.left < -1)) out.push('off screen: ' + td.dataset.label);
+              if (r.width && td.cellIndex > 0 && !td.dataset.label) out.push('no label: ' + td.textContent.slice(0, 30));
+            }
+            return out.slice(0, 3);
+        })""")
+        problems += [f"{path or 'home'}: {p}" for p in found]
+    # the reader's certainty stands in each card of the living-with table
+    page.goto(site_url + "living-with-type-1-diabetes/", wait_until="load")
+    labels = page.evaluate("() => [...document.querySelectorAll('article table[data-cards] td')].map(td => "
+                           "getComputedStyle(td, '::before').content)")
+    assert any("How sure we are" in x for x in labels), labels[:8]
+    context.close()
+    assert not problems, "\n".join(problems[:20])

@@ -195,3 +195,36 @@ def test_tables_become_cards_on_a_phone_with_every_cell_on_screen(browser, site_
     assert any("How sure we are" in x for x in labels), labels[:8]
     context.close()
     assert not problems, "\n".join(problems[:20])
+
+
+def test_desktop_home_has_navigation_and_the_404_page_offers_search_and_the_main_pages(browser, site_url, built_site,  # noqa: F811
+                                                                                      tmp_path):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(site_url, wait_until="load")
+    nav = page.locator(".md-sidebar--primary .md-nav__link", has_text="Glossary").first
+    assert nav.is_visible(), "the home page shows the site's navigation at 1280 px"
+    for name in ("Glossary", "Data and downloads"):
+        assert page.locator("article a", has_text=name).first.is_visible(), name
+    # the page-not-found page links absolutely under the published path: served there
+    from test_browser import serve
+    (tmp_path / "atlas").symlink_to(built_site, target_is_directory=True)
+    httpd, root_url = serve(tmp_path)
+    page.goto(root_url + "atlas/404.html", wait_until="load")
+    assert page.locator("article h1").inner_text() == "Page not found"
+    links = page.locator("article li a")
+    assert links.count() >= 8
+    # absolute under the published path (site_url's), so they work at any depth
+    from urllib.parse import urlsplit
+    for href in links.evaluate_all("els => els.map(a => a.getAttribute('href'))"):
+        rest = urlsplit(href).path.split("/", 2)[2] if href.count("/") >= 2 else ""
+        assert (built_site / rest / "index.html").exists(), href
+    page.keyboard.press("Tab")
+    page.locator("[data-atlas-open-search]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement && document.activeElement.matches('.md-search__input')")
+    page.keyboard.type("teratoma")
+    page.wait_for_function("() => document.querySelectorAll('.md-search-result__item').length > 0")
+    context.close()
+    httpd.shutdown()
+    httpd.server_close()

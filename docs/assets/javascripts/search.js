@@ -405,6 +405,11 @@
       (next < 0 ? input : all[next]).focus();
     }
   });
+  // a button that opens the box (the page-not-found page)
+  document.querySelectorAll("[data-atlas-open-search]").forEach(b => b.addEventListener("click", () => {
+    open();
+    input.focus();
+  }));
   document.addEventListener("keydown", e => {
     const t = e.target;
     if (toggle.checked || e.ctrlKey || e.metaKey || e.altKey || t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;

@@ -42,8 +42,9 @@ TERMS_ASSET = "assets/search/terms.json"
 TOPICS_ASSET = "assets/search/topics.txt"
 TOPICS_BUNDLE = "pagefind-topics"
 # What Pagefind leaves out of a page: the suggested citation (the same on every page),
-# the heading of the page's reference list, and heading anchors.
-EXCLUDE = "[data-search-exclude], #page-references, .headerlink"
+# the heading of the page's reference list, heading anchors, and table headings (which
+# would make excerpts of "Measure Finding Source Cited").
+EXCLUDE = "[data-search-exclude], #page-references, .headerlink, thead"
 
 # What a result says it is, for pages that are not one record: a kind's shared page says what
 # its Kind says (Kind.result_label), the atlas's own pages as here
@@ -130,7 +131,7 @@ def add_search(b, pages: dict[str, str], assets: dict) -> None:
     topic pages that index_site gives an index of their own."""
     topics = []
     for path in pages:
-        pages[path] = pages[path].rstrip() + "\n\n" + search_card(b, path) + "\n"
+        pages[path] = pages[path].rstrip() + "\n\n" + search_card(b, path, pages[path]) + "\n"
         if page_group(path, page_kind(b, path)[0]) == "topic":
             topics.append(paths.html_file(path))
     assets[TERMS_ASSET] = json.dumps(load_terms(b.root), ensure_ascii=False, sort_keys=True)
@@ -163,7 +164,7 @@ def page_group(path: str, kind: str) -> str:
     return "part" if paths.is_year_part(path) else "record" if kind in _record_labels() else "topic"
 
 
-def search_card(b, path: str) -> str:
+def search_card(b, path: str, markdown: str = "") -> str:
     """Hidden HTML for Pagefind: metadata for the result line and the record's extra terms."""
     kind, record = page_kind(b, path)
     meta = {"kind": kind}
@@ -185,6 +186,10 @@ def search_card(b, path: str) -> str:
         # a topic page (class, limitation, trial, site, product) is the first answer to its own names
         terms += [record.title, *record.get("aliases", [])]
         terms += [str(record.get(k)) for k in ("identifier", "identifier_as_printed") if record.get(k)]
+    else:
+        # a hand-written page names the readers' questions it answers in its front matter
+        # (`answers: [is it safe, cure, ...]`): the living-with page for a lay "is it safe"
+        terms += _answers(markdown)
     if group == "topic":
         # what the page is called: a reader who types one of these names is shown it first
         names = [n for n in dict.fromkeys(terms) if n and not n.isdigit()]
@@ -194,6 +199,18 @@ def search_card(b, path: str) -> str:
     spans += f'<span data-pagefind-filter="group:{group}"></span>'
     words = f'<span data-pagefind-weight="5">{html.escape(" · ".join(dict.fromkeys(t for t in terms if t)))}</span>' if terms else ""
     return f'<div class="atlas-search-card" hidden>{spans}{words}</div>'
+
+
+def _answers(markdown: str) -> list[str]:
+    """The `answers:` list of a page's front matter (reader questions it is the answer to)."""
+    if not markdown.startswith("---\n") or "\n---" not in markdown[4:]:
+        return []
+    try:
+        meta = yaml.safe_load(markdown[4:markdown.index("\n---", 4)]) or {}
+    except yaml.YAMLError:
+        return []
+    answers = meta.get("answers") if isinstance(meta, dict) else None
+    return [str(a) for a in answers if isinstance(a, (str, int))] if isinstance(answers, list) else []
 
 
 def _attr(value: str) -> str:

@@ -328,6 +328,8 @@
         meta.textContent = !complete ? "Searching studies…" : results.length === 0 ? "No matching pages"
           : results.length === 1 ? "1 matching page" : `${results.length} matching pages`;
         list.replaceChildren(...datas.map(item));
+        shownResults = { results, count: datas.length, complete };
+        moreButton();
         root.dispatchEvent(new CustomEvent("atlas-search-results", { detail: { query: q, complete, shown: datas.length } }));
       });
     } catch (e) {
@@ -335,12 +337,38 @@
     }
   }
 
+  // "Show more": the next ten results under the list, as often as the reader asks
+  let shownResults = null;
+  function moreButton() {
+    const { results, count, complete } = shownResults;
+    if (!complete || count >= results.length) return;
+    const li = document.createElement("li");
+    li.className = "md-search-result__item atlas-search-more";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-button";
+    const next = Math.min(SHOWN, results.length - count);
+    button.textContent = `Show ${next} more of ${results.length - count} remaining`;
+    button.addEventListener("click", async () => {
+      const datas = await Promise.all(results.slice(count, count + SHOWN).map(r => r.data()));
+      if (shownResults.results !== results) return;  // the reader typed a new query meanwhile
+      li.remove();
+      const added = datas.map(item);
+      list.append(...added);
+      shownResults = { results, count: count + datas.length, complete };
+      moreButton();
+      const link = added[0] && added[0].querySelector("a");
+      if (link) link.focus();  // keyboard readers go on from the first new result
+    });
+    li.append(button);
+    list.append(li);
+  }
+
   function item(data) {
     const li = document.createElement("li");
     li.className = "md-search-result__item";
     const a = document.createElement("a");
     a.className = "md-search-result__link";
-    a.tabIndex = -1;
     const sub = section(data);
     a.href = sub ? sub.url : data.url;
     const article = document.createElement("article");
@@ -387,6 +415,15 @@
   input.addEventListener("focus", () => { open(); load(); });
   input.addEventListener("input", update);
   toggle.addEventListener("change", () => { if (toggle.checked && document.activeElement !== input) input.focus(); });
+  // Focus that leaves the box (Tab past the last result, a click elsewhere) closes it, as
+  // Material's own search does, so the page is never left dimmed behind an open panel.
+  root.addEventListener("focusout", e => {
+    if (!toggle.checked || (e.relatedTarget && root.contains(e.relatedTarget))) return;
+    setTimeout(() => {
+      const now = document.activeElement;
+      if (toggle.checked && !(now && root.contains(now)) && now !== input) close();
+    }, 0);
+  });
   form.addEventListener("submit", e => e.preventDefault());
   form.addEventListener("reset", () => setTimeout(update, 0));
   const links = () => [...list.querySelectorAll(".md-search-result__link")];

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from atlas import charts
-from conftest import ROOT
+from conftest import ROOT, need
 from test_browser import browser, site_url  # noqa: F401  (fixtures: one browser, one server)
 
 SHOTS = ROOT / "test-artifacts" / "layout"
@@ -19,7 +19,10 @@ KINDS = {
     "trial": "trials/nct04786262/", "limitation": "limitations/teratoma-risk/", "evidence": "evidence/",
     "bibliography": "bibliography/", "glossary": "glossary/", "cell-sources": "cell-sources/",
     "data": "data/", "site": "sites/omentum/", "product": "products/vc-02/", "about": "about/",
+    "living-with": "living-with-type-1-diabetes/", "studies": "studies/", "trials": "trials/",
+    "limitations": "limitations/",
 }
+SHOT_HEIGHT = 5000  # px of a page kept in its screenshot: the first screens, where most defects show
 WIDER_THAN_SCREEN = """() => {
   const out = [];
   for (const e of document.querySelectorAll('body *')) {
@@ -81,8 +84,9 @@ def test_charts_text_is_at_least_11px_on_a_phone(browser, site_url, width):  # n
 def show_charts(page) -> None:
     """Scroll the (lazily loaded) charts into view and wait until they have loaded."""
     shown = "[...document.querySelectorAll('img.atlas-chart')].filter(i => getComputedStyle(i).display !== 'none')"
-    page.evaluate(f"() => {shown}.forEach(i => i.scrollIntoView())")
-    page.wait_for_function(f"() => {shown}.every(i => i.complete && i.naturalWidth > 0)")
+    for i in range(page.evaluate(f"() => {shown}.length")):  # one at a time: a phone's cards set them far apart
+        page.evaluate(f"() => {shown}[{i}].scrollIntoView()")
+        page.wait_for_function(f"() => {shown}[{i}].complete && {shown}[{i}].naturalWidth > 0")
 
 
 def test_dark_mode_shows_the_dark_charts(browser, site_url):  # noqa: F811
@@ -131,18 +135,62 @@ def test_citation_preview_opens_on_tap_and_focus_and_closes_with_escape(browser,
     context.close()
 
 
-def test_screenshots_of_each_page_kind(browser, site_url):  # noqa: F811
+def test_screenshots_of_each_page_kind(browser, site_url, mounted_url):  # noqa: F811
+    """Each page kind at 390 and 1280 px, light and dark: the whole page up to SHOT_HEIGHT px,
+    so tables shown as cards on a phone and the charts are in the picture."""
     SHOTS.mkdir(parents=True, exist_ok=True)
+    pages = {**{kind: site_url + path for kind, path in KINDS.items()}, "not-found": mounted_url + "404.html"}
     for scheme in ("light", "dark"):
         for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             context = browser.new_context(viewport=viewport, color_scheme=scheme)
             page = context.new_page()
-            for kind, path in KINDS.items():
-                page.goto(site_url + path, wait_until="load")
+            for kind, url in pages.items():
+                page.goto(url, wait_until="load")
+                page.evaluate("() => document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager')")
+                page.wait_for_load_state("networkidle")
+                height = min(page.evaluate("() => document.documentElement.scrollHeight"), SHOT_HEIGHT)
                 target = SHOTS / f"{kind}-{name}-{scheme}.png"
-                page.screenshot(path=str(target))
+                page.screenshot(path=str(target), full_page=True,
+                                clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})
                 assert target.stat().st_size > 5_000
             context.close()
+
+
+@pytest.fixture(scope="module")
+def mounted_url(built_site, tmp_path_factory):
+    """The site served under its published path (/atlas/, site_url's), where the page-not-found
+    page's absolute links, styles and scripts resolve."""
+    from urllib.parse import urlsplit
+
+    import yaml
+    from test_browser import serve
+    prefix = urlsplit(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]).path.strip("/")
+    root = tmp_path_factory.mktemp("mounted")
+    (root / prefix).symlink_to(built_site, target_is_directory=True)
+    httpd, url = serve(root)
+    yield url + prefix + "/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_accessibility_violation_of_any_impact(browser, site_url, mounted_url, scheme):  # noqa: F811
+    """axe-core on every page kind, phone and desktop: no violation at all, minor ones included."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        need(False, "axe-playwright-python is not installed")
+    problems = []
+    for viewport in (PHONE, DESKTOP):
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        page = context.new_page()
+        for kind, url in {**{k: site_url + p for k, p in KINDS.items()}, "not-found": mounted_url + "404.html"}.items():
+            page.goto(url, wait_until="load")
+            for v in Axe().run(page).response["violations"]:
+                problems.append(f"{kind} at {viewport['width']}px ({scheme}): {v['id']} [{v['impact']}] {v['help']} "
+                                f"at {[n['target'] for n in v['nodes'][:3]]}")
+        context.close()
+    assert not problems, "\n".join(problems)
 
 
 def test_citation_markers_are_big_enough_to_tap_and_previews_fit_the_screen(browser, site_url):  # noqa: F811
@@ -198,7 +246,7 @@ def test_tables_become_cards_on_a_phone_with_every_cell_on_screen(browser, site_
 
 
 def test_desktop_home_has_navigation_and_the_404_page_offers_search_and_the_main_pages(browser, site_url, built_site,  # noqa: F811
-                                                                                      tmp_path):
+                                                                                      mounted_url):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.goto(site_url, wait_until="load")
@@ -207,10 +255,7 @@ def test_desktop_home_has_navigation_and_the_404_page_offers_search_and_the_main
     for name in ("Glossary", "Data and downloads"):
         assert page.locator("article a", has_text=name).first.is_visible(), name
     # the page-not-found page links absolutely under the published path: served there
-    from test_browser import serve
-    (tmp_path / "atlas").symlink_to(built_site, target_is_directory=True)
-    httpd, root_url = serve(tmp_path)
-    page.goto(root_url + "atlas/404.html", wait_until="load")
+    page.goto(mounted_url + "404.html", wait_until="load")
     assert page.locator("article h1").inner_text() == "Page not found"
     links = page.locator("article li a")
     assert links.count() >= 8
@@ -226,5 +271,3 @@ def test_desktop_home_has_navigation_and_the_404_page_offers_search_and_the_main
     page.keyboard.type("teratoma")
     page.wait_for_function("() => document.querySelectorAll('.md-search-result__item').length > 0")
     context.close()
-    httpd.shutdown()
-    httpd.server_close()

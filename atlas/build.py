@@ -90,6 +90,7 @@ def build(root: Path, site_url: str | None = None, memo: ServeMemo | None = None
     url = site_url if site_url is not None else configured_site_url(root)
     b = Build(root, corpus, renderer.site, renderer, atlas_version, commit, date, url, abbreviations_by_words(corpus))
     b.site.assets[whatsnew.FEED] = feed(b, changes)
+    b.site.assets.update(topic_feeds(b, changes))
     return b
 
 
@@ -105,6 +106,26 @@ def feed(b: Build, changes: history.History) -> str:
                          feed_url=(b.site_url.rstrip("/") + "/" if b.site_url else "") + whatsnew.FEED,
                          page_url=url_of, title="T1D stem-cell evidence atlas: what's new",
                          updated=f"{b.date}T00:00:00Z")
+
+
+def topic_feeds(b: Build, changes: history.History) -> dict[str, str]:
+    """A feed per therapy class and per trial, so a reader can follow one topic: its changes and
+    those of its studies, without commit messages."""
+    every = whatsnew.items(changes, b.corpus)
+
+    def url_of(item: whatsnew.Item) -> str:
+        path, anchor = record_location(item.record)
+        return paths.url(path, b.site_url) + (f"#{anchor}" if anchor else "")
+
+    out = {}
+    for record in [*b.corpus.all("therapy-class"), *b.corpus.all("trial")]:
+        path = whatsnew.topic_feed(record)
+        page, _ = record_location(record)
+        out[path] = whatsnew.atom(whatsnew.topic_items(every, b.corpus, record), site_url=paths.url(page, b.site_url) or "./",
+                                  feed_url=(b.site_url.rstrip("/") + "/" if b.site_url else "") + path, page_url=url_of,
+                                  title=f"T1D stem-cell evidence atlas: {record.title}",
+                                  updated=f"{b.date}T00:00:00Z", subjects=False)
+    return out
 
 
 def template_problem(e: jinja2.TemplateError) -> Problem:

@@ -181,6 +181,11 @@ class PageContext(Citing):
         month alone stays as it is."""
         return Md(escape_md(whatsnew.long_date(str(value)))) if value else Md()
 
+    @staticmethod
+    def topic_feed(record: Record) -> str:
+        """The site path of a class's or trial's own feed."""
+        return whatsnew.topic_feed(record)
+
     def sentence(self, value) -> Md:
         """A value shown on its own (a facts box cell): escaped, its first letter a capital
         ('portal vein infusion' -> 'Portal vein infusion'; 'hESC-derived' stays as written)."""

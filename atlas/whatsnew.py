@@ -104,8 +104,29 @@ def plural(word: str, n: int) -> str:
     return word + ("es" if word.endswith(("s", "x", "ch")) else "s")
 
 
-def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, title: str, updated: str) -> str:
-    """An Atom 1.0 feed (RFC 4287). page_url(item) -> the absolute URL of the item's page."""
+def topic_feed(record: Record) -> str:
+    """Where the feed of one class or trial is: beside its page (classes/<id>/feed.xml)."""
+    return f"{record.kind.page}{record.id}/{FEED}"
+
+
+def topic_items(every: list[Item], corpus: Corpus, record: Record) -> list[Item]:
+    """The changes a reader following one class or trial wants: to it, and to the studies and
+    trials that belong to it (a class's sub-classes included)."""
+    if record.kind.name == "therapy-class":
+        classes = set(corpus.class_and_descendants(record.id))
+        related = {s.id for c in classes for s in corpus.studies_by_class.get(c, [])}
+        related |= {t.id for t in corpus.all("trial") if classes & set(t.get("classes") or [])}
+        related |= classes
+    else:
+        related = {record.id} | {s.id for s in corpus.studies_by_trial.get(record.id, [])}
+    return [it for it in every if it.record is not None and it.record.id in related
+            and it.record.kind.name in ("therapy-class", "study", "trial")]
+
+
+def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, title: str, updated: str,
+         subjects: bool = True) -> str:
+    """An Atom 1.0 feed (RFC 4287). page_url(item) -> the absolute URL of the item's page.
+    subjects=False leaves commit messages out: an entry says what changed, in readers' words."""
     ns = "http://www.w3.org/2005/Atom"
     feed = ET.Element("feed", xmlns=ns)
     ET.SubElement(feed, "title").text = title
@@ -120,7 +141,7 @@ def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, titl
         ET.SubElement(entry, "id").text = f"{feed_url}#{it.commit}/{it.relpath or 'batch'}"
         ET.SubElement(entry, "updated").text = it.time
         ET.SubElement(entry, "link", rel="alternate", href=page_url(it), type="text/html")
-        summary = " ".join(x for x in (it.detail + "." if it.detail else "", it.subject) if x)
+        summary = " ".join(x for x in (it.detail + "." if it.detail else "", it.subject if subjects else "") if x)
         ET.SubElement(entry, "summary").text = summary or it.headline
         ET.SubElement(entry, "category", term=it.action)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -179,3 +179,25 @@ def test_changelog_top_release_is_the_package_version():
     changelog = Path(__file__).resolve().parent.parent / "CHANGELOG.md"
     first = next(line for line in changelog.read_text(encoding="utf-8").splitlines() if line.startswith("## "))
     assert first.startswith(f"## {__version__} ("), first
+
+
+def test_each_class_and_trial_has_a_feed_of_its_own_that_parses(repo: Path):
+    """A reader follows one topic: a class's feed has the changes of its studies and trials, a
+    trial's those of the trial and the studies reporting it; no entry carries a commit message."""
+    prepared = prepare(repo, site_url="https://example.org/atlas/")
+    corpus = load_corpus(repo)
+    for record in [*corpus.all("therapy-class"), *corpus.all("trial")]:
+        path = whatsnew.topic_feed(record)
+        feed = feedparser.parse(prepared.assets[path])
+        assert not feed.bozo, (path, feed.bozo_exception)
+        assert feed.feed.title.endswith(record.title)
+        assert feed.feed.links[0].href == f"https://example.org/atlas/{path}"
+        for e in feed.entries:
+            assert "script" not in e.summary and "Update the Alpha" not in e.summary, e.summary  # no commit message
+        assert f"({path.split('/', 1)[1]})" in prepared.pages[f"{record.kind.page}{record.id}.md"]
+    cls = feedparser.parse(prepared.assets[whatsnew.topic_feed(corpus.get("therapy-class", "cell-class"))])
+    titles = [e.title for e in cls.entries]
+    assert "New study: Gamma cells in diabetic mice" in titles
+    assert not any("reference" in t for t in titles)  # the bibliography's changes are not the class's
+    links = {e.title: e.link for e in cls.entries}
+    assert links["New study: Gamma cells in diabetic mice"] == "https://example.org/atlas/studies/gamma-2025/"

@@ -98,7 +98,7 @@ def feed(b: Build, changes: history.History) -> str:
     """The Atom feed of What's new, with absolute links when the site's URL is known."""
     def url_of(item: whatsnew.Item) -> str:
         if item.record is None:
-            return paths.url(paths.WHATS_NEW, b.site_url)
+            return paths.url(paths.RECORD_CHANGES, b.site_url)
         path, anchor = record_location(item.record)
         return paths.url(path, b.site_url) + (f"#{anchor}" if anchor else "")
 

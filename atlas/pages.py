@@ -39,6 +39,7 @@ YEAR_PART_STUDIES = 100
 # such lists made the bibliography 7 MB at 100x. At the review's size only the review
 # itself, cited on every study page, is cited more often.
 LIST_SHOWN = 40
+LATEST = 3  # the newest lines of What's new in the home page's "Latest evidence" box
 
 
 def render_all(r: Renderer) -> None:
@@ -53,7 +54,8 @@ def render_all(r: Renderer) -> None:
     own = [k for k in KINDS if k.own_pages and k.template]
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
-        page(paths.HOME, "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
+        page(paths.HOME, "home.md.j2", top_classes=top, classes=classes, counts=_counts(r),
+             latest=whatsnew.digest(r.corpus)[:LATEST], whats=whatsnew.NEWS_LABELS),
         *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k)) if k.index_template
           else page(paths.index_page(k.page), RECORDS_INDEX, title=k.title_plural, heading=k.title_plural,
                     records=r.corpus.in_order(k.name))
@@ -65,6 +67,7 @@ def render_all(r: Renderer) -> None:
         *evidence_pages(r),
         partial(data_page, r),
         partial(whats_new_page, r),
+        partial(record_changes_page, r),
         *([page(paths.RELEASES, "releases.md.j2", source="CHANGELOG.md", title="Release notes",
                 changelog=Md(_long_dates(r.changelog)))] if r.changelog is not None else []),  # maintainers' Markdown
     ])
@@ -123,13 +126,23 @@ def evidence_pages(r: Renderer) -> list:
 
 
 def whats_new_page(r: Renderer) -> RenderedPage:
-    """Every change to the records, newest first, grouped by month (from git history)."""
+    """What's new in the evidence, for readers: the dated lines records hold in `news`, newest first."""
+    digest = whatsnew.digest(r.corpus)
+    months: dict[str, list] = {}
+    for it in digest:
+        months.setdefault(whatsnew.long_date(it.date).split(" ", 1)[1] if len(it.date) > 4 else it.date, []).append(it)
+    return r.page(paths.WHATS_NEW, "whats_new.md.j2", title="What's new", months=list(months.items()),
+                  whats=whatsnew.NEWS_LABELS, releases=r.changelog is not None)
+
+
+def record_changes_page(r: Renderer) -> RenderedPage:
+    """Every change to the records, newest first, grouped by month (from git history): for maintainers."""
     every = whatsnew.items(r.history, r.corpus)
     listed = every[:whatsnew.PAGE_ITEMS]
     months: dict[str, list] = {}
     for it in listed:
         months.setdefault(whatsnew.long_date(it.date).split(" ", 1)[1], []).append(it)
-    return r.page(paths.WHATS_NEW, "whats_new.md.j2", title="What's new", history=r.history,
+    return r.page(paths.RECORD_CHANGES, "record_changes.md.j2", title="Changes to the records", history=r.history,
                   months=list(months.items()), long_date=whatsnew.long_date, actions=whatsnew.ACTIONS,
                   more=len(every) - len(listed), releases=r.changelog is not None)
 

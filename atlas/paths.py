@@ -16,7 +16,8 @@ HOME = "index.md"
 EVIDENCE = "evidence.md"
 DATA = "data.md"
 BIBLIOGRAPHY = "bibliography.md"
-WHATS_NEW = "whats-new.md"
+WHATS_NEW = "whats-new.md"  # for readers: the evidence digest
+RECORD_CHANGES = "record-changes.md"  # for maintainers: every change to every record, from git
 RELEASES = "releases.md"
 
 # References per bibliography page: the review's 118 fit on the first, and no page of a

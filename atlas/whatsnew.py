@@ -104,6 +104,26 @@ def plural(word: str, n: int) -> str:
     return word + ("es" if word.endswith(("s", "x", "ch")) else "s")
 
 
+NEWS_LABELS = {"new-study": "New study", "new-trial": "New trial", "new-results": "New results",
+               "changed-finding": "Changed finding", "correction": "Correction"}
+
+
+@dataclass
+class News:
+    """One line of What's new for readers, as a record holds it (`news`)."""
+    date: str
+    what: str
+    summary: str  # untrusted text, may cite [@id]
+    record: Record
+
+
+def digest(corpus: Corpus) -> list[News]:
+    """Every record's news, newest first (then by record, for a stable order)."""
+    out = [News(str(n["date"]), n["what"], n["summary"], r)
+           for kind in ("study", "trial") for r in corpus.all(kind) for n in r.get("news") or []]
+    return sorted(out, key=lambda n: (n.date, n.record.id), reverse=True)
+
+
 def topic_feed(record: Record) -> str:
     """Where the feed of one class or trial is: beside its page (classes/<id>/feed.xml)."""
     return f"{record.kind.page}{record.id}/{FEED}"

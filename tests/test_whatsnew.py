@@ -107,7 +107,7 @@ def test_a_change_made_while_resolving_a_merge_is_listed(repo: Path):
 
 def test_whats_new_page_and_record_dates(repo: Path):
     pages = prepare(repo).pages
-    page = pages[paths.WHATS_NEW]
+    page = pages[paths.RECORD_CHANGES]  # the maintainers' page: every change, from git
     assert "## March 2026" in page and "## February 2026" in page and "## January 2026" in page
     assert page.index("March 2026") < page.index("February 2026")  # newest first
     assert "Corrected reference: [Registry report of a first trial](bibliography.md#ref-2)" in page
@@ -135,7 +135,7 @@ def test_without_git_the_page_says_so(tmp_path: Path):
     root = copy_project(tmp_path / "proj", FIXTURES / "mini")
     assert not history.read(root).available
     prepared = prepare(root)
-    assert "History not available" in prepared.pages[paths.WHATS_NEW]
+    assert "History not available" in prepared.pages[paths.RECORD_CHANGES]
     assert "Added to the atlas" not in prepared.pages["studies/alpha-2020.md"]
     assert not feedparser.parse(prepared.assets[whatsnew.FEED]).bozo
 
@@ -201,3 +201,29 @@ def test_each_class_and_trial_has_a_feed_of_its_own_that_parses(repo: Path):
     assert not any("reference" in t for t in titles)  # the bibliography's changes are not the class's
     links = {e.title: e.link for e in cls.entries}
     assert links["New study: Gamma cells in diabetic mice"] == "https://example.org/atlas/studies/gamma-2025/"
+
+
+def test_whats_new_for_readers_is_the_evidence_digest_held_in_the_data(repo: Path):
+    """Readers' What's new lists the dated one-line summaries records hold (`news`), newest first,
+    each linking to its record; never a commit message or a field name. The home page's
+    "Latest evidence" box shows the newest."""
+    study = repo / "data" / "studies" / "gamma-2025.yaml"
+    study.write_text(study.read_text() + "news:\n- date: '2026-02-10'\n  what: new-study\n"
+                     "  summary: Gamma cells <b>lowered</b> blood glucose in mice [@alpha-2020].\n")
+    trial = repo / "data" / "trials" / "nct01234567.yaml"
+    trial.write_text(trial.read_text() + "news:\n- date: '2026-03-01'\n  what: new-trial\n"
+                     "  summary: A first trial of the test cells is registered.\n")
+    git(repo, "commit", "-q", "-am", "Merge i99: tests follow", date="2026-03-03T08:00:00+00:00")
+    pages = prepare(repo).pages
+    page = pages[paths.WHATS_NEW]
+    first, second = page.index("A first trial of the test cells"), page.index("Gamma cells")
+    assert first < second  # newest first
+    assert "New trial: A first trial" in page and "(trials/nct01234567.md)" in page
+    assert "&lt;b&gt;lowered&lt;/b&gt;" in page and "<b>" not in page  # contributed text stays text
+    assert "bibliography.md#ref-1" in page  # its citation resolved
+    for commit_words in ("Merge i99", "Update the Alpha", "Changed:"):
+        assert commit_words not in page
+    assert "(record-changes.md)" in page  # the maintainers' list is one link away
+    home = pages[paths.HOME]
+    assert "Latest evidence" in home and home.index("A first trial") < home.index("Gamma cells")
+    assert "Merge i99" in pages[paths.RECORD_CHANGES]  # maintainers see the history as it is

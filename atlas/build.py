@@ -21,7 +21,7 @@ from .citations.bibliography import cite_this_page, in_markdown
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .incremental import ServeMemo
-from .pages import generate
+from .pages import LATEST, generate
 from .render import Output, PageContext, Renderer, record_location
 from .search import add_search
 from .validate import validate
@@ -177,10 +177,17 @@ def abbreviations_used(b: Build, markdown: str) -> str:
     return "\n\n".join(line for parts, line in b.abbreviations if parts <= words)
 
 
+# Where a hand-written page (docs/) shows the "Latest evidence" box, on a line of its own
+LATEST_EVIDENCE = "<!-- atlas: latest evidence -->"
+
+
 def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: bool, title: str | None = None) -> str:
     """Per-page Markdown step: citations in hand-written pages; on every page a
     suggested citation, and the abbreviations that expand on hover."""
     if hand_written:
+        if LATEST_EVIDENCE in markdown:  # a hand-written page asks for the newest evidence
+            box = PageContext(page_path, b.renderer).latest_evidence(whatsnew.digest(b.corpus)[:LATEST])
+            markdown = markdown.replace(LATEST_EVIDENCE, box)
         markdown = in_markdown(PageContext(page_path, b.renderer), markdown)
     markdown = markdown.rstrip() + "\n\n" + cite_this_page(b, markdown, page_path, title)
     markdown = markdown.rstrip()

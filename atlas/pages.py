@@ -55,7 +55,7 @@ def render_all(r: Renderer) -> None:
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
         page(paths.HOME, "home.md.j2", top_classes=top, classes=classes, counts=_counts(r),
-             latest=whatsnew.digest(r.corpus)[:LATEST], whats=whatsnew.NEWS_LABELS),
+             latest=whatsnew.digest(r.corpus)[:LATEST]),
         *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k)) if k.index_template
           else page(paths.index_page(k.page), RECORDS_INDEX, title=k.title_plural, heading=k.title_plural,
                     records=r.corpus.in_order(k.name))

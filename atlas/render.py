@@ -181,6 +181,17 @@ class PageContext(Citing):
         month alone stays as it is."""
         return Md(escape_md(whatsnew.long_date(str(value)))) if value else Md()
 
+    def latest_evidence(self, items: list) -> Md:
+        """The "Latest evidence" box (home and living-with pages): the newest lines of What's new."""
+        if not items:
+            return Md()
+        lines = ['!!! info "Latest evidence"', ""]
+        for it in items:
+            lines.append(f"    - **{self.date(it.date)}** · {whatsnew.NEWS_LABELS[it.what]}: {self.text(it.summary)} "
+                         f"({self.link(it.record)})")
+        lines += ["", f"    [Everything new in the atlas]({self.url(paths.WHATS_NEW)})", ""]
+        return Md("\n".join(lines))
+
     @staticmethod
     def topic_feed(record: Record) -> str:
         """The site path of a class's or trial's own feed."""

@@ -14,7 +14,7 @@ import pytest
 from atlas import history, paths, whatsnew
 from atlas.build import prepare
 from atlas.corpus import load_corpus
-from conftest import FIXTURES, copy_project, html, run_atlas
+from conftest import FIXTURES, ROOT, copy_project, html, run_atlas
 
 
 def git(root: Path, *args: str, date: str = "2026-01-05T10:00:00+00:00") -> None:
@@ -227,3 +227,13 @@ def test_whats_new_for_readers_is_the_evidence_digest_held_in_the_data(repo: Pat
     home = pages[paths.HOME]
     assert "Latest evidence" in home and home.index("A first trial") < home.index("Gamma cells")
     assert "Merge i99" in pages[paths.RECORD_CHANGES]  # maintainers see the history as it is
+
+
+def test_the_living_with_page_shows_the_latest_evidence(built_site: Path):
+    corpus = load_corpus(ROOT)
+    newest = whatsnew.digest(corpus)[:1]
+    page = html(built_site, "living-with-type-1-diabetes.md")
+    assert ("Latest evidence" in page) == bool(newest)
+    if newest:
+        assert f"studies/{newest[0].record.id}/" in page or f"trials/{newest[0].record.id}/" in page
+    assert "atlas: latest evidence" not in page  # the marker itself is replaced

@@ -51,8 +51,11 @@ class Item:
     @property
     def detail(self) -> str:
         """Plain text: which fields changed, in readers' words."""
-        if self.action in (CHANGED, CORRECTED) and self.fields:
-            return "Changed: " + ", ".join(label(f.replace("_", "-")).lower() for f in self.fields if f != "reviewed")
+        shown = [label(f.replace("_", "-")).lower() for f in self.fields if f != "reviewed"]
+        if self.action in (CHANGED, CORRECTED) and shown:
+            return "Changed: " + ", ".join(shown)
+        if self.action == CHANGED and "reviewed" in self.fields:  # never a bare "changed:"
+            return "Checked again against newer evidence"
         return ""
 
 

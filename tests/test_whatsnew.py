@@ -237,3 +237,13 @@ def test_the_living_with_page_shows_the_latest_evidence(built_site: Path):
     if newest:
         assert f"studies/{newest[0].record.id}/" in page or f"trials/{newest[0].record.id}/" in page
     assert "atlas: latest evidence" not in page  # the marker itself is replaced
+
+
+def test_a_change_of_the_review_date_alone_is_said_in_words_never_a_bare_changed():
+    it = whatsnew.Item("2026-01-01T00:00:00Z", "abc", "subject", history.CHANGED, "data/studies/x.yaml",
+                       kind_label="study", title="X", fields=("reviewed",))
+    assert it.detail == "Checked again against newer evidence"
+    it.fields = ("reviewed", "summary")
+    assert it.detail == "Changed: summary"
+    it.fields = ()
+    assert it.detail == ""

@@ -120,9 +120,6 @@ class PageContext:
     def quantity(self, q) -> Md:
         return Md(escape_md(quantity(q)))
 
-    def plain(self, value) -> Md:
-        return Md(escape_md(value) if value is not None else "")
-
     def measured(self, outcome) -> Md:
         """An outcome's value with its unit, then the comparison: '50% vs 20'."""
         if outcome.get("value") is None:

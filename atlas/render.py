@@ -225,10 +225,27 @@ def compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
 
 
+class _Environment(jinja2.Environment):
+    """Jinja, refusing what it would silently drop: in a template that extends another, text
+    outside the blocks is never shown (a line added at the end of study.md.j2, say)."""
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        extends = next((i for i, node in enumerate(tree.body) if isinstance(node, jinja2.nodes.Extends)), None)
+        if extends is not None:
+            for node in tree.body[extends + 1:]:
+                if isinstance(node, jinja2.nodes.Output) and any(
+                        not isinstance(x, jinja2.nodes.TemplateData) or x.data.strip() for x in node.nodes):
+                    raise jinja2.TemplateSyntaxError(
+                        "this template extends another, so what it prints outside a block is never shown; "
+                        "move it inside a block ({% block body %} ... {% endblock %})", node.lineno, name, filename)
+        return tree
+
+
 class Renderer:
     def __init__(self, corpus: Corpus, templates: Path, cache: Path | None = None):
         self.corpus = corpus
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             bytecode_cache=compiled_templates(cache),
             loader=jinja2.FileSystemLoader(str(templates)),
             undefined=jinja2.StrictUndefined,  # a typo in a template fails the build
@@ -285,7 +302,7 @@ class Renderer:
     def _page(self, path: str, template: str, source: str | None, title: str | None, jsonld: dict | None,
               context: dict) -> "RenderedPage":
         page = PageContext(path, self)
-        body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
+        body = self.env.get_template(template).render(page=page, **context)  # no corpus: views hand templates what they show
         if source is not None:
             body = body.rstrip() + "\n\n" + self.record_dates(source, page) + "\n"
         body = body.rstrip() + "\n" + page.references_footer()

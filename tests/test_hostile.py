@@ -328,6 +328,17 @@ def test_a_broken_template_names_its_file_and_line(project, change, expected):
     assert not out.exists()
 
 
+def test_text_a_record_template_prints_outside_its_blocks_is_an_error_not_lost(project):
+    """Record templates extend _record.md.j2; Jinja would drop a line added after the body block."""
+    path = project / "templates" / "study.md.j2"
+    source = path.read_text(encoding="utf-8")
+    path.write_text(source + "\n## Funding\n", encoding="utf-8")
+    result = run_atlas(project, "pages", str(project / "build" / "pages"))
+    line = source.count("\n") + 1
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"templates/study.md.j2:{line}:1: template-syntax: this template extends another" in result.stdout
+
+
 def test_a_file_name_with_a_line_break_is_reported_on_one_line(project):
     (project / "data/glossary/a\nb.yaml").write_text("id: a-b\nterm: X\n", encoding="utf-8")
     result = run_atlas(project, "validate")

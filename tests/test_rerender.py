@@ -63,7 +63,9 @@ def test_rebuilds_after_edits_of_every_sort_equal_full_builds(tmp_path, serving)
 
     def edit_template(_):
         template = root / "templates" / "study.md.j2"
-        template.write_text(template.read_text(encoding="utf-8") + "\nEdited template.\n", encoding="utf-8")
+        text = template.read_text(encoding="utf-8")  # a line at the end of its body block
+        end = text.rindex("{% endblock %}")
+        template.write_text(text[:end] + "\nEdited template.\n" + text[end:], encoding="utf-8")
 
     edits = [
         ("a study's summary", study, lambda d: d.update(summary=d["summary"] + " Edited while serving.")),

@@ -37,6 +37,30 @@ def need(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
+# The source review's text, which the repository never holds (CONTRIBUTING.md, "The source
+# review in tests"): ATLAS_REVIEW_TEXT names the file; by default it is in shared/ beside the
+# clone, as on the project's machines and in .ci/run. Set to an empty value, it says this
+# runner has no copy (a public CI runner): the tests that read it skip, saying so, even in CI.
+REVIEW_DEFAULT = SHARED / "source" / "review-stem-cell-therapy-t1d-2024.txt"
+REVIEW_SHA256 = "640d09d74760c51058c737d7b194128f51f8a0959381b9a20eae79557192934f"
+
+
+def review_text() -> str:
+    """The review's text, checked against REVIEW_SHA256; skips (or fails under CI=true) without it."""
+    import hashlib
+    setting = os.environ.get("ATLAS_REVIEW_TEXT")
+    if setting == "":
+        pytest.skip("ATLAS_REVIEW_TEXT is empty: this runner has no copy of the source review")
+    path = Path(setting) if setting else REVIEW_DEFAULT
+    need(path.is_file(), f"the source review is not at {path}; set ATLAS_REVIEW_TEXT to its file "
+                         "(see CONTRIBUTING.md, 'The source review in tests')")
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    assert digest == REVIEW_SHA256, (f"{path} is not the text of the review the corpus was checked against "
+                                     f"(sha256 {digest}, expected {REVIEW_SHA256})")
+    return data.decode("utf-8")
+
+
 def copy_project(dest: Path, data_from: Path | None = None) -> Path:
     """A project folder: real schemas, templates, docs assets and mkdocs.yml (no nav), given data."""
     dest.mkdir(parents=True, exist_ok=True)

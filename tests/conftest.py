@@ -123,9 +123,25 @@ def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml", engine: str 
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real project's site, built strictly once per test run."""
-    out = tmp_path_factory.mktemp("site")
+def built_site(tmp_path_factory, worker_id) -> Path:
+    """The real project's site, built strictly once per test run: under pytest-xdist the
+    first worker to ask builds it and the others wait for it (a lock in the run's shared
+    temporary folder), rather than each worker building its own. Tests only read it."""
+    if worker_id == "master":  # no xdist
+        return _build_real_site(tmp_path_factory.mktemp("site"))
+    import fcntl
+    shared = tmp_path_factory.getbasetemp().parent
+    out = shared / "built-site"
+    with open(shared / "built-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "built-site.done"
+        if not done.exists():
+            _build_real_site(out)
+            done.write_text("ok", encoding="utf-8")
+    return out
+
+
+def _build_real_site(out: Path) -> Path:
     result = mkdocs_build(ROOT, out)
     assert result.returncode == 0, result.stderr[-4000:]
     return out

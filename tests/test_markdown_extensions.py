@@ -75,6 +75,7 @@ def test_the_site_uses_them_and_knows_what_each_inline_pattern_needs():
     assert not unknown, f"patterns tried on every text: {unknown}"
 
 
+@pytest.mark.slow  # every page of the real site; the fast path compares TRICKY and generated texts
 def test_every_page_of_the_site_comes_out_the_same():
     prepared = prepare(ROOT)
     stock = markdown.Markdown(extensions=STOCK, extension_configs=SETTINGS)

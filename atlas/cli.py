@@ -161,16 +161,16 @@ def cmd_site_diff(args) -> int:
 
 
 def cmd_check_site(args) -> int:
-    from .build import build
+    from .build import render_pages
     from .diagnostics import DataError
     from .sitecheck import check_site
     root = _root(args)
     try:
-        b = build(root)
+        b = render_pages(root)
     except DataError as e:
         _report(e.problems)
         return 1
-    problems = check_site(root, Path(args.site), b.site.sources, b.site.templates)
+    problems = check_site(root, Path(args.site), b.output.sources, b.output.templates)
     _report(problems)
     print(f"{len(problems)} broken internal link(s) or anchor(s) in {args.site}", file=sys.stderr)
     return 1 if problems else 0

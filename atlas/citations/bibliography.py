@@ -162,7 +162,7 @@ def render_bibliography(r, titles: dict[str, str], shown: int) -> None:
     for path, refs in parts.items():
         first = path == BIBLIOGRAPHY
         # only what this page shows: under serve each page's inputs are compared (incremental.py)
-        cited_by = {ref.id: r.site.cited_by[ref.id] for ref in refs if ref.id in r.site.cited_by}
+        cited_by = {ref.id: r.output.cited_by[ref.id] for ref in refs if ref.id in r.output.cited_by}
         shown_titles = {p: titles[p] for pages in cited_by.values() for p in pages[:shown] if p in titles}
         r.render(path, "bibliography.md.j2", references=refs, cited_by=cited_by, page_titles=shown_titles,
                  shown=shown,

@@ -143,9 +143,10 @@ def cmd_import(args) -> int:
 
 def cmd_site_diff(args) -> int:
     from .sitediff import compare, compare_files, files_report, markdown
+    from . import paths
     base, new = Path(args.base), Path(args.new)
     for site in (base, new):
-        if not (site / "index.html").is_file():
+        if not (site / paths.html_file(paths.HOME)).is_file():
             return _usage(f"site-diff: {site} is not a built site (no index.html); build it with make site")
     if args.files:
         found = compare_files(base, new)

@@ -18,6 +18,7 @@ import yaml
 from . import __version__ as atlas_version
 from . import abbreviations, history, paths, speedups, whatsnew
 from .citations.bibliography import cite_this_page, in_markdown
+from .citations.cite import by_page
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .incremental import ServeMemo
@@ -69,14 +70,12 @@ _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 def render_pages(root: Path, site_url: str | None = None, memo: ServeMemo | None = None) -> Build:
-    """Validate and render every page to Markdown, in memory (MkDocs makes the HTML). Raises DataError with every problem if the data is invalid.
-    memo: under `make serve`, what the last rebuild parsed and rendered (incremental.py)."""
+    """Validate and render every page to Markdown, in memory (MkDocs makes the HTML).
+    Raises DataError with every problem if the data is invalid. memo: under `make serve`, what the last rebuild parsed and rendered (incremental.py)."""
     corpus, problems = validate(root, memo.parsed if memo is not None else None)
     if errors(problems):
         raise DataError(errors(problems))
-    doc_citations: dict[str, list[str]] = {}
-    for c in corpus.doc_citations:
-        doc_citations.setdefault(paths.page_of_doc(c.relpath), []).extend(c.keys)
+    doc_citations = by_page(corpus.doc_citations)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
     changes = history.read(root)
     changelog = root / "CHANGELOG.md"

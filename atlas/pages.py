@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from . import charts, datadict, exports, jsonld, paths, whatsnew
-from .citations.bibliography import render_bibliography
+from .citations.bibliography import reference_downloads, render_bibliography
 from .citations.formats import glossary_forms
 from .history import History
 from .incremental import ServeMemo
@@ -376,10 +376,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.output.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
     # downloads: the whole bibliography, each hand-written page's references, schemas
     # (the data tables come with the data page)
-    r.output.assets.update(r.reference_files(corpus.references_by_number, paths.exports_stem(BIBLIOGRAPHY)))
-    for path, keys in (doc_citations or {}).items():
-        refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
-        r.output.assets.update(r.reference_files([x for x in refs if x], paths.exports_stem(path)))
+    r.output.assets.update(reference_downloads(r, doc_citations or {}))
     r.output.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
     return r  # its .output holds the pages; its formatted references serve hand-written pages too
 

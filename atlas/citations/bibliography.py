@@ -170,6 +170,17 @@ def render_bibliography(r, titles: dict[str, str], shown: int) -> None:
                  jsonld=bibliography_jsonld(refs))
 
 
+def reference_downloads(r, doc_citations: dict[str, list[str]]) -> dict[str, str]:
+    """The reference-manager files of the whole bibliography and of each hand-written page
+    (doc_citations: page path -> the ids it cites); generated pages get theirs as they render."""
+    corpus = r.corpus
+    out = dict(r.reference_files(corpus.references_by_number, paths.exports_stem(BIBLIOGRAPHY)))
+    for path, keys in doc_citations.items():
+        refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
+        out.update(r.reference_files([x for x in refs if x], paths.exports_stem(path)))
+    return out
+
+
 # -- every page's suggested citation ----------------------------------------------------
 
 def cite_this_page(b, markdown: str, page_path: str, title: str | None) -> str:

@@ -16,6 +16,12 @@ def test_every_file_of_the_code_the_readme_names_exists():
     assert sorted(p for p in named if not (ROOT / p).exists()) == []
 
 
+def test_every_module_the_readme_names_by_dotted_name_exists():
+    named = set(re.findall(r"`atlas\.([a-z_]+)", README))
+    assert sorted(n for n in named if not (ROOT / "atlas" / f"{n}.py").exists()
+                  and not (ROOT / "atlas" / n).is_dir()) == []
+
+
 def test_every_module_in_the_package_map_exists():
     start = README.index("The code is one package")
     package_map = README[start:README.index("\n\n", start)]

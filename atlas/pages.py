@@ -13,16 +13,16 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
-from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from . import charts, datadict, exports, jsonld, paths, whatsnew
 from .citations.bibliography import reference_downloads, render_bibliography
 from .citations.formats import glossary_forms
+from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from .history import History
 from .incremental import ServeMemo
-from .text import Md
 from .kinds import BY_NAME, KINDS
 from .paths import BIBLIOGRAPHY
 from .render import RenderedPage, Renderer
+from .text import Md
 
 CLINICAL = ("early-clinical", "randomised")
 # The index page of a kind with pages of its own and no index template: its records, linked

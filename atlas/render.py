@@ -8,24 +8,34 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 
 from . import paths, urls, whatsnew
 from .citations.bibliography import Citing, cited_by
 from .citations.formats import ReferenceFiles, References
+from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
 from .history import History
 from .incremental import ServeMemo
 from .jsonld import encode as jsonld_encode
 from .kinds import KINDS
-from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
-from .text import (CERTAINTY_MEANING, CERTAINTY_SYMBOLS, Md, attr, escape_md, label, number, page_title,
-                   population, quantity, safe)
-
+from .text import (
+    CERTAINTY_MEANING,
+    CERTAINTY_SYMBOLS,
+    Md,
+    attr,
+    escape_md,
+    label,
+    number,
+    page_title,
+    population,
+    quantity,
+    safe,
+)
 
 
 def record_location(record: Record) -> tuple[str, str | None]:
@@ -49,14 +59,14 @@ class Output:
 class PageContext(Citing):
     """Helpers bound to the page being rendered: relative links, citations (Citing), escaping."""
 
-    def __init__(self, path: str, renderer: "Renderer"):
+    def __init__(self, path: str, renderer: Renderer):
         self.path = path
         self.renderer = renderer
         self.cited: list[Record] = []  # in order of first citation
         self._cited_ids: set[str] = set()  # membership in O(1): a page may cite thousands
 
     @property
-    def r(self) -> "Renderer":  # the name templates use
+    def r(self) -> Renderer:  # the name templates use
         return self.renderer
 
     def url(self, target: str, anchor: str | None = None) -> Md:
@@ -271,7 +281,7 @@ class Renderer:
 
     # -- rendering -----------------------------------------------------------------
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
-             jsonld: dict | None = None, **context) -> "RenderedPage":
+             jsonld: dict | None = None, **context) -> RenderedPage:
         """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
         if self.memo is None:
             return self._page(path, template, source, title, jsonld, context)
@@ -286,7 +296,7 @@ class Renderer:
         return rendered
 
     def _page(self, path: str, template: str, source: str | None, title: str | None, jsonld: dict | None,
-              context: dict) -> "RenderedPage":
+              context: dict) -> RenderedPage:
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, **context)  # no corpus: views hand templates what they show
         if source is not None:
@@ -330,7 +340,7 @@ class Renderer:
         return (f"<p class=\"atlas-record-dates\" data-search-exclude markdown>{text[0].upper()}{text[1:]}. "
                 f"[What's new]({page.url(paths.WHATS_NEW)})</p>")
 
-    def add(self, rendered: "RenderedPage") -> None:
+    def add(self, rendered: RenderedPage) -> None:
         self.output.pages[rendered.path] = rendered.body
         self.output.templates[rendered.path] = rendered.template
         if rendered.source:
@@ -341,7 +351,7 @@ class Renderer:
     def render(self, path: str, template: str, **kwargs) -> None:
         self.add(self.page(path, template, **kwargs))
 
-    def render_many(self, jobs: list[Callable[[], "RenderedPage"]]) -> None:
+    def render_many(self, jobs: list[Callable[[], RenderedPage]]) -> None:
         """Pages that do not depend on one another (all but the bibliography)."""
         for job in jobs:
             self.add(job())

@@ -97,6 +97,7 @@ def atlas_in_process(root: Path, *args: str, env: dict | None = None) -> subproc
     real process's exit codes and annotations stay covered."""
     import contextlib
     import io
+
     from atlas.cli import main
     out, err = io.StringIO(), io.StringIO()
     saved = {k: os.environ.get(k) for k in ("CI", "GITHUB_ACTIONS", *(env or {}))}

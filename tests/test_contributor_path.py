@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES, ROOT, atlas_in_process, copy_project, html, mkdocs_build
 
 from atlas import datadict
 from atlas.corpus import load_corpus
-from atlas.kinds import KINDS, BY_NAME
+from atlas.kinds import BY_NAME, KINDS
 from atlas.schema import Schemas
-from conftest import FIXTURES, ROOT, atlas_in_process, copy_project, html, mkdocs_build
 
 REF = "data/references/alpha-2020.yaml"
 STUDY = "data/studies/alpha-2020.yaml"

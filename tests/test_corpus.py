@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import ROOT, review_text, run_atlas
 
 from atlas.corpus import load_corpus
 from atlas.validate import validate
-from conftest import ROOT, review_text, run_atlas
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, copy_project, mkdocs_build
 
 GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')

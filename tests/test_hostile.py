@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import run_atlas
 
 from atlas import confine
 from atlas.build import prepare
 from atlas.diagnostics import DataError, Problem
 from atlas.validate import validate
-from conftest import run_atlas
 
 STUDY = "data/studies/alpha-2020.yaml"
 SECRET = "TOP-SECRET-RUNNER-FILE"

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from conftest import copy_project
 
 from atlas import build
 from atlas.corpus import load_corpus
 from atlas.incremental import ServeMemo
-from conftest import copy_project
 
 
 def full_build(root):

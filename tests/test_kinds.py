@@ -16,9 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, copy_project, run_atlas
 
 from atlas.kinds import KINDS, editor_schemas
-from conftest import FIXTURES, ROOT, copy_project, run_atlas
 
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import markdown
 import pytest
 import yaml
+from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import Extension
@@ -20,7 +21,6 @@ from mkdocs.utils.meta import get_data
 
 from atlas.build import prepare
 from atlas.markdown_inline import needs
-from conftest import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
 EXTENSIONS, SETTINGS = [], {}

@@ -21,7 +21,6 @@ import textwrap
 from pathlib import Path
 
 import yaml
-
 from conftest import ENGINE, FIXTURES, ROOT, copy_project
 
 SCHEMA = {

@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
-from atlas.corpus import load_corpus
-from atlas.search import load_terms, page_group
 from conftest import ROOT, need
 from search_harness import SearchBox, Server, score
 from test_browser import browser  # noqa: F401  (fixture: one Chromium)
+
+from atlas.corpus import load_corpus
+from atlas.search import load_terms, page_group
 
 RELEVANCE = Path(__file__).parent / "search" / "relevance.yaml"
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, copy_project
 
 STUDY = "data/studies/alpha-2020.yaml"

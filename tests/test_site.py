@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import json
-from html import escape as html_escape
-from html.parser import HTMLParser
 import re
 import shutil
 import subprocess
 import sys
+from html import escape as html_escape
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ENGINE, FIXTURES, ROOT, copy_project, html, mkdocs_build, need, run_atlas
 
 from atlas.corpus import load_corpus
 from atlas.text import label
-from conftest import ENGINE, FIXTURES, ROOT, copy_project, html, mkdocs_build, need, run_atlas
 
 
 def hrefs(page_html: str) -> list[str]:

@@ -11,9 +11,9 @@ import json
 from collections import defaultdict
 
 from .. import paths
-from ..paths import BIBLIOGRAPHY
 from ..corpus import Record
 from ..diagnostics import DataError, Problem
+from ..paths import BIBLIOGRAPHY
 from ..text import Md, escape_md
 from .cite import CITATION, find_in_markdown, keys, reference_anchor, reference_page
 from .formats import bibliography_jsonld, ref_label

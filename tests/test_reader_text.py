@@ -59,7 +59,7 @@ def large_site(tmp_path_factory):
     return out
 
 
-@pytest.mark.large
+@pytest.mark.slow
 def test_every_page_of_a_100x_atlas_shows_readers_only_text(large_site):
     assert len(list(readertext.pages(large_site))) > 1000 or os.environ.get("ATLAS_LARGE_SCALE")
     found = readertext.check_site(large_site)

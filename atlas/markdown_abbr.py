@@ -22,7 +22,6 @@ from markdown.util import AtomicString
 
 from .abbreviations import forms_pattern
 
-
 # Where a dotted underline and a tooltip get in the way: headings and titles (read as names,
 # and copied into the table of contents), links (a second hover target over the link's own).
 # A term there is left plain and defined where the text first uses it.

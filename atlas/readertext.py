@@ -35,7 +35,7 @@ CHECKS: tuple[tuple[str, re.Pattern], ...] = (
     ("raw Markdown table row", re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)),
     ("citation key", re.compile(r"\[@[^\]\s]*\]?|(?<![\w.])@[a-z][a-z0-9]*-\d{4}[a-z]?\b")),
     ("attribute list", re.compile(r"\{:[^}\n]*\}|\{\s*[.#][A-Za-z][\w-]*[^}\n]*\}")),
-    ("HTML tag shown as text", re.compile(r"</?(?:%s)(?=[\s>/])[^<\n]{0,80}" % "|".join(TAGS))),
+    ("HTML tag shown as text", re.compile(r"</?(?:" + "|".join(TAGS) + r")(?=[\s>/])[^<\n]{0,80}")),
     # "None of them", "None recorded" are English; a None, nan or undefined standing alone is a leak
     ("placeholder of a missing value",
      re.compile(r"(?<![\w'’-])(?:None(?![\w'’-])(?! [a-z])|(?:nan|NaN|undefined|null|\[object Object\])(?![\w'’-]))")),

@@ -6,7 +6,6 @@ counts them by kind, not hundreds of lines.
 """
 from __future__ import annotations
 
-import datetime
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from xml.etree import ElementTree as ET

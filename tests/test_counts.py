@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 import lxml.html
+from conftest import ROOT, html
 
 from atlas import charts
 from atlas.corpus import DESIGN_STAGE, load_corpus, participants
-from conftest import ROOT, html
 
 
 def test_every_study_is_in_a_row_of_the_matrices_and_charts():

@@ -4,7 +4,6 @@ and focus leaving the box closes it; excerpts are page text, not table headings 
 from __future__ import annotations
 
 import pytest
-
 from search_harness import SearchBox, Server
 from test_browser import browser  # noqa: F401  (fixture: one Chromium)
 

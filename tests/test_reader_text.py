@@ -8,9 +8,9 @@ import os
 import sys
 
 import pytest
+from conftest import ROOT, mkdocs_build
 
 from atlas import readertext
-from conftest import ROOT, mkdocs_build
 
 
 def test_each_kind_of_leak_is_found_and_hidden_parts_are_not_read():
@@ -70,9 +70,10 @@ def test_the_class_by_stage_table_has_a_row_per_class(built_site):
     """Every row of the overview's first table is a table row (a blank line between rows once
     left all but the first as raw text)."""
     import lxml.html
+    from conftest import html
+
     from atlas import charts
     from atlas.corpus import load_corpus
-    from conftest import html
     leaves = charts.class_rows(load_corpus(ROOT))[0]
     doc = lxml.html.fromstring(html(built_site, "evidence.md"))
     rows = doc.xpath("//h2[@id='class-by-stage']/following::table[1]/tbody/tr")
@@ -97,7 +98,7 @@ def test_no_note_stands_after_a_full_stop(built_site):
 
 def test_facts_boxes_give_a_count_and_sentence_case_and_one_word_for_missing(built_site):
     found = []
-    for rel, doc, text in _visible(built_site):
+    for rel, doc, _ in _visible(built_site):
         for cell in doc.xpath("//td"):
             value = cell.text_content().strip()
             if value in ("People", "—", "-", "not stated", "none"):
@@ -141,8 +142,9 @@ def test_headings_never_skip_a_level(built_site):
 
 def test_a_class_page_says_what_it_is_before_its_other_names(built_site):
     import lxml.html
-    from atlas.corpus import load_corpus
     from conftest import html
+
+    from atlas.corpus import load_corpus
     corpus = load_corpus(ROOT)
     classes = [k for k in corpus.all("therapy-class") if k.get("aliases") and k.get("plain_language")]
     assert classes
@@ -158,9 +160,10 @@ def test_a_class_page_says_what_it_is_before_its_other_names(built_site):
 
 def test_announced_results_say_who_announced_them(built_site):
     import lxml.html
-    from atlas.corpus import load_corpus
-    from atlas.citations.formats import ref_label
     from conftest import html
+
+    from atlas.citations.formats import ref_label
+    from atlas.corpus import load_corpus
     corpus = load_corpus(ROOT)
     announced = [s for s in corpus.all("study") if s.get("design") == "announced-trial-results"]
     assert announced

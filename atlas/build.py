@@ -16,7 +16,7 @@ import jinja2
 import yaml
 
 from . import __version__ as atlas_version
-from . import abbreviations, citations, history, speedups, whatsnew
+from . import abbreviations, citations, history, speedups, status, whatsnew
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .pages import generate
@@ -250,7 +250,10 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
             raise DataError([Problem(f"docs/{rel}", 1, 1, "page-conflict",
                                      f"this file would hide the generated page {rel}; rename or delete it")])
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
-        pages[rel] = process_markdown(b, md.read_text(encoding="utf-8-sig"), rel, hand_written=True)
+        text, problems = status.expand(b.renderer.corpus, md.read_text(encoding="utf-8-sig"), f"docs/{rel}")
+        if problems:
+            raise DataError(problems)
+        pages[rel] = process_markdown(b, text, rel, hand_written=True)
     hand_written = frozenset(pages)
     memo = _processed_memo(b)
     for rel, md in b.site.pages.items():

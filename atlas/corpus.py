@@ -84,6 +84,7 @@ class Corpus:
     # records that failed their schema: reported, and kept out of every rule, index and page
     set_aside: dict[str, dict[str, Record]] = field(default_factory=lambda: {k.name: {} for k in KINDS})
     doc_citations: list[DocCitation] = field(default_factory=list)
+    doc_texts: dict[str, str] = field(default_factory=dict)  # docs/... page -> its text (prose rules)
     xrefs: dict[str, list[tuple[tuple, str]]] | None = None  # Schemas.xrefs; read from root/schemas if not given
     _referrers: dict = field(default_factory=dict, repr=False)
 
@@ -382,6 +383,7 @@ def load_corpus(root: Path) -> Corpus:
             corpus.problems.append(Problem(rel, 1, 1, "docs-encoding",
                                            f"byte {e.start} is not UTF-8; save the page as UTF-8"))
             continue
+        corpus.doc_texts[rel] = text
         for line, col, keys, _ in citations.find_in_markdown(text):
             corpus.doc_citations.append(DocCitation(rel, line, col, keys))
     return corpus

@@ -15,7 +15,7 @@ from typing import Callable
 
 import jinja2
 
-from . import citations, exports, rerender, urls, whatsnew
+from . import certainty, citations, exports, rerender, status, urls, whatsnew
 from .citations import page_exports_stem, ref_label
 from .history import History
 from .jsonld import encode as jsonld_encode
@@ -202,6 +202,27 @@ class PageContext:
     treated = staticmethod(treated)
     harms = staticmethod(harms)
     unreported = staticmethod(unreported)
+
+    # status facts computed from the data (atlas/status.py), never retyped in prose
+    def class_status(self, k) -> Md:
+        return self.text(status.class_status_line(self.renderer.corpus, k))
+
+    def study_reported(self, s) -> Md:
+        return self.text(status.study_reported_line(self.renderer.corpus, s))
+
+    def product_approval(self, p) -> Md:
+        return self.text(status.product_approval_line(self.renderer.corpus, p))
+
+    @staticmethod
+    def certainty_level(k) -> str:
+        return certainty.level(k["certainty"])
+
+    @staticmethod
+    def certainty_domains(k) -> list[tuple[str, str, str]]:
+        """(domain label, judgement label, reason) per GRADE domain, in GRADE's order."""
+        ds = k["certainty"]["domains"]
+        return [(certainty.DOMAIN_LABELS[d], certainty.JUDGEMENT_LABELS[ds[d]["judgement"]], ds[d]["reason"])
+                for d in certainty.DOMAINS]
 
     @staticmethod
     def certainty_meaning(level: str) -> str:

@@ -80,6 +80,7 @@ LABELS = {
     "conference-abstract": "Conference abstract",
     "registry-posting": "Registry posting",
     "company-announcement": "Company announcement",
+    "regulatory-decision": "Regulatory decision",
     "hba1c": "HbA1c",
     "c-peptide": "C-peptide",
     "in-vitro": "In vitro",

@@ -423,3 +423,4 @@ def run_rules(corpus: Corpus, schemas: Schemas) -> list[Problem]:
 
 
 from . import identifiers as _identifiers  # noqa: E402,F401  registers identifier-malformed
+from . import rules_prose as _rules_prose  # noqa: E402,F401  registers the prose rules (issue 23)

@@ -38,7 +38,7 @@ _CITE = re.compile(r"\[@[^\]]*\]")
 _NUMBER_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|half|third|quarter|dozen"
 _MONTHS = r"January|February|March|April|May|June|July|August|September|October|November|December"
 CLAIM = re.compile(
-    rf"\d|\b(?:{_NUMBER_WORDS})\b|\bfirst\b"
+    rf"(?<![A-Za-z])\d|\b(?:{_NUMBER_WORDS})\b|\bfirst\b"  # a digit inside a name (HbA1c, T1D) is no count
     r"|\b(?:approved|paused|stopped|halted|published|unpublished|announced|registered|withdrawn|ongoing)\b"
     r"|\b(?:tested|tried|given|treated|implanted|put into)\b.*\b(?:people|person|patients?|mice|rats|animals|lab|humans?)\b",
     re.I)

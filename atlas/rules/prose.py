@@ -15,7 +15,8 @@ and overclaimed sentences there that nothing checked against the data they summa
   certainty was checked before a linked study or a cited reference was added or changed
   (git history), whatever the paper's publication year.
 
-Registered in RULES like every rule (imported at the end of atlas/rules.py).
+A family of atlas/rules/ (listed in FAMILIES); stale_warnings runs with `atlas validate`'s
+other warnings (atlas/cli.py).
 """
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from . import citations
-from .corpus import Corpus, Record
-from .diagnostics import Problem
-from .rules import rule
-from .schema import Schemas
+from ..citations.cite import find as find_citations
+from ..corpus import Corpus, Record
+from ..diagnostics import Problem
+from ..schema import Schemas
+from .base import rule
 
 LIVING_WITH = "docs/living-with-type-1-diabetes.md"
 
@@ -68,7 +69,7 @@ def claims(sentence: str) -> bool:
 
 
 def cited_keys(sentence: str) -> list[str]:
-    return [k for _, _, keys in citations.find(sentence) for k in keys]
+    return [k for _, _, keys in find_citations(sentence) for k in keys]
 
 
 # --- where the prose is ------------------------------------------------------------
@@ -339,13 +340,13 @@ def stale_warnings(corpus: Corpus, root: Path) -> list[Problem]:
     """A class's plain-language text and certainty carry the date they were checked. Warn when
     a study linked to the class, or a reference the class cites, was added or changed in the
     repository after that date, whatever year the paper itself was published."""
-    from . import history
+    from .. import history
     hist = history.read(root)
     if not hist.available:
         return []
     out = []
     for k in corpus.all("therapy-class"):
-        cited = {key for _, text in _texts(k.data) for _, _, keys in citations.find(text) for key in keys}
+        cited = {key for _, text in _texts(k.data) for _, _, keys in find_citations(text) for key in keys}
         cited |= set(k.get("citations") or [])
         linked = [(s.relpath, f"study {s.id}") for s in corpus.studies_by_class.get(k.id, [])]
         linked += [(r.relpath, f"reference {r.id}") for r in (corpus.get("reference", c) for c in sorted(cited)) if r]

@@ -174,6 +174,10 @@ class PageContext(Citing):
     harms = staticmethod(harms)
     unreported = staticmethod(unreported)
 
+    def doc_url(self, doc: str) -> Md | None:
+        """The address of a hand-written page in docs/, or None when the project has none."""
+        return self.url(doc) if doc in self.renderer.site.doc_titles else None
+
     # status facts computed from the data (atlas/status.py), never retyped in prose
     def class_status(self, k) -> Md:
         return self.text(status.class_status_line(self.renderer.corpus, k))

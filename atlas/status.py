@@ -117,8 +117,9 @@ def class_status_line(corpus: Corpus, k: Record) -> str:
                 reported.setdefault(t, set()).update(ids)
     bits = [f"Furthest stage its studies have reached: {label(stage).lower()}."]
     if studies:
-        bits.append(f"People treated in its studies in this atlas: {n}, in {studies} "
-                    f"{'study' if studies == 1 else 'studies'} (a trial reported twice is counted once).")
+        bits.append(f"People treated in its studies in this atlas: {'up to ' if studies > 1 else ''}{n}, in "
+                    f"{studies} {'study' if studies == 1 else 'studies'} (reports naming the same registered "
+                    "trial are counted once; other reports may share patients).")
         kinds = [SOURCE_WORDS[t][1] if len(reported[t]) > 1 else SOURCE_WORDS[t][0]
                  for t in SOURCE_ORDER if t in reported]
         if kinds:

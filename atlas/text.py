@@ -81,6 +81,8 @@ LABELS = {
     "registry-posting": "Registry posting",
     "company-announcement": "Company announcement",
     "regulatory-decision": "Regulatory decision",
+    "not-serious": "Not serious",
+    "very-serious": "Very serious",
     "hba1c": "HbA1c",
     "c-peptide": "C-peptide",
     "in-vitro": "In vitro",

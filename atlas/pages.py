@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
-from . import charts, datadict, exports, jsonld, paths, rerender, whatsnew
+from . import charts, datadict, exports, findings, jsonld, paths, rerender, whatsnew
 from .citations.bibliography import render_bibliography
 from .citations.formats import glossary_forms
 from .history import History
@@ -283,6 +283,7 @@ def _class_view(r: Renderer, k: Record) -> dict:
         "limitation_studies": {lim.id: [s for s in c.limitation_studies.get(lim.id, []) if s.id in ids]
                                for lim in c.class_limitations.get(k.id, [])},
         "trials": sorted(trials.values(), key=lambda t: t.id),
+        "findings": findings.summary(c, k),
     }
 
 

@@ -42,7 +42,8 @@ FACTS: tuple[Fact, ...] = (
     Fact("site", "Site or route", lambda s: bool(_intervention(s).get("site") or _intervention(s).get("route"))),
     Fact("follow_up", "Follow-up", lambda s: bool(s.get("follow_up"))),
     Fact("numeric_outcome", "A numeric outcome",
-         lambda s: any(isinstance(o.get(k), (int, float)) for o in _outcomes(s) for k in ("value", "comparison_value"))),
+         lambda s: any(isinstance(o.get(k), (int, float)) for o in _outcomes(s) for k in ("value", "comparison_value", "n", "of"))
+         or any(isinstance(o.get("effect"), dict) for o in _outcomes(s))),
     Fact("safety", "A safety outcome", lambda s: any(o.get("measure") == "safety" for o in _outcomes(s))),
 )
 

@@ -73,6 +73,7 @@ class Finding:
     studies: list[Record]
     participants: int | None  # assessed, summed over studies (a trial reported twice counted once)
     uncounted: int  # studies whose participants for this outcome are not given
+    pooled: int | None  # participants of the largest meta-analysis among them (not added in)
     effects: list[Effect]
     appraisal: dict  # certainty.for_outcome(...)
     level: str
@@ -100,6 +101,12 @@ def _unit(u: str | None) -> str:
     return u if u == "%" else f" {u}"
 
 
+def figures_text(o: dict) -> str:
+    """An outcome's count, estimate and interval, without its time point: '10 of 12'."""
+    return effect_text({k: v for k, v in o.items() if k not in ("timepoint", "not_reported", "value",
+                                                               "comparison_value")})
+
+
 def effect_text(o: dict) -> str:
     """One outcome's figures in words, as the source reports them: '10 of 12', 'mean
     difference −0.87 percentage points vs control (95% CI −1.53 to −0.22)', 'at 12 months'.
@@ -109,7 +116,7 @@ def effect_text(o: dict) -> str:
     if n is not None and of is not None:
         bits.append(f"{n} of {of}")
     elif n is not None:
-        bits.append(f"{n}")
+        bits.append(f"{n} {'participant' if n == 1 else 'participants'}")
     elif of is not None:
         bits.append(f"{of} assessed")
     e = o.get("effect")
@@ -150,8 +157,12 @@ def _assessed(s: Record, o: dict) -> int | None:
 
 
 def _participants(pairs: list[tuple[Record, dict]]) -> tuple[int | None, int]:
+    """(participants, studies not counted) of the trials and cohorts; meta-analyses, whose
+    participants may be those same trials', are counted apart (_pooled)."""
     per_study: dict[str, tuple[Record, int | None]] = {}
     for s, o in pairs:
+        if s["design"] == "meta-analysis":
+            continue
         n = _assessed(s, o)
         known = per_study.get(s.id, (s, None))[1]
         per_study[s.id] = (s, max(filter(None, (known, n)), default=None))
@@ -168,6 +179,11 @@ def _participants(pairs: list[tuple[Record, dict]]) -> tuple[int | None, int]:
             total += n
     total += sum(by_trial.values())
     return (total if len(per_study) > uncounted else None), uncounted
+
+
+def _pooled(pairs: list[tuple[Record, dict]]) -> int | None:
+    """The participants of the largest meta-analysis reporting the outcome."""
+    return max((n for s, o in pairs if s["design"] == "meta-analysis" and (n := _assessed(s, o))), default=None)
 
 
 def _direction(outcomes: list[dict]) -> str:
@@ -243,6 +259,7 @@ def summary(corpus: Corpus, k: Record) -> list[Finding]:
         text = appraisal["plain"] or f"{sentence(measure, outcomes, level)[:-1]} [@{'; @'.join(cites)}]."
         participants, uncounted = _participants(these)
         out.append(Finding(measure=measure, studies=studies, participants=participants, uncounted=uncounted,
+                           pooled=_pooled(these),
                            effects=[Effect(s, o, effect_text(o)) for s, o in these], appraisal=appraisal,
                            level=level, downgrades=certainty.downgrades(appraisal), sentence=text,
                            citations=cites))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from . import certainty
 from .corpus import Corpus, Record, study_stage
-from .text import label
+from .text import label, quantity
 
 CLINICAL = ("early-clinical", "randomised")
 # measures in the order a reader looks for them; safety last; 'other' is not one outcome
@@ -137,8 +137,8 @@ def effect_text(o: dict) -> str:
         level = f"{number(ci['level'])}% " if ci.get("level") and ci["kind"] == "confidence-interval" else ""
         bits.append(f"({level}{CI_WORDS[ci['kind']]} {number(ci['low'])} to {number(ci['high'])})")
     tp = o.get("timepoint")
-    if tp and tp.get("value") is not None:
-        bits.append(f"at {number(tp['value'])}{_unit(tp.get('unit'))}")
+    if tp and (tp.get("value") is not None or tp.get("low") is not None):
+        bits.append(f"at {quantity({k: v for k, v in tp.items() if k != 'text'})}")
     missing = [NOT_REPORTED_WORDS[k] for k in o.get("not_reported", []) if k in NOT_REPORTED_WORDS]
     text = " ".join(bits)
     if missing:

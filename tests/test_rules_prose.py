@@ -343,3 +343,13 @@ def test_an_approval_without_its_source_is_refused(project):
   population: adults""")
     result = atlas_in_process(project, "validate")
     assert result.returncode == 1 and "data/products/donor-cells.yaml" in result.stdout and "citations" in result.stdout
+
+
+def test_a_rationale_that_types_another_level_is_flagged(project):
+    # the audit: observational start plus indirectness, yet the text still said 'low'
+    path = project / CLASS
+    path.write_text(path.read_text().replace("  rationale: One study in mice [@alpha-2020].",
+                                             "  rationale: One study in mice, so the atlas rates it low [@alpha-2020]."),
+                    encoding="utf-8")
+    found = problems(project, "certainty-level-text")
+    assert len(found) == 1 and found[0].startswith(f"{CLASS}:") and "very low" in found[0]

@@ -19,7 +19,11 @@ from collections import OrderedDict
 from . import certainty
 from .corpus import STAGES, Corpus, Record, study_stage, treated
 from .diagnostics import Problem
-from .text import label
+from .text import escape_md, label
+
+
+def _same(text: str) -> str:
+    return text
 
 SOURCE_ORDER = ("peer-reviewed-paper", "conference-abstract", "registry-posting", "company-announcement")
 SOURCE_WORDS = {
@@ -135,18 +139,23 @@ def product_stage(corpus: Corpus, p: Record) -> str:
     stages = [study_stage(s) for s in corpus.studies_by_product.get(p.id, [])]
     if stages:
         return max(stages, key=STAGES.index)
-    return "early-clinical" if corpus.trials_by_product.get(p.id) else "not-stated"
+    if corpus.trials_by_product.get(p.id):
+        return "early-clinical"
+    classes = [k for k in (corpus.get("therapy-class", c) for c in p.get("classes") or []) if k is not None]
+    return max((k["evidence_stage"] for k in classes), key=STAGES.index) if classes else "not-stated"
 
 
-def product_approval_line(corpus: Corpus, p: Record) -> str:
-    """'Approved by the FDA (United States) on ... for ...' or 'No approval recorded ...'."""
+def product_approval_line(corpus: Corpus, p: Record, esc=_same) -> str:
+    """'Approved by <regulator> on <date>, for <whom>' or 'No regulator's approval is recorded ...'.
+    Free text from the record passes through esc: templates escape the whole line
+    (page.text), a docs directive escapes each field (escape_md)."""
     if "approvals" not in p.data:
         return ""
     approvals = p.get("approvals") or []
     if approvals:
         return " ".join(
-            f"{a['decision'][:1].upper() + a['decision'][1:]} by {a['regulator']} on {a['date']}, "
-            f"for {a['population']}{_cite(a.get('citations', []))}." for a in approvals)
+            f"{a['decision'][:1].upper() + a['decision'][1:]} by {esc(a['regulator'])} on {a['date']}, "
+            f"for {esc(a['population'])}{_cite(a.get('citations', []))}." for a in approvals)
     checked = p.get("approvals_checked") or {}
     stage = product_stage(corpus, p)
     where = {"early-clinical": "in clinical trials", "randomised": "in randomised trials",
@@ -162,12 +171,12 @@ def approvals_section(corpus: Corpus) -> str:
     lines = []
     if approved:
         lines += ["Approved products recorded in this atlas:", ""]
-        lines += [f"- **{p['name']}**: {product_approval_line(corpus, p)}" for p in approved]
+        lines += [f"- **{escape_md(p['name'])}**: {product_approval_line(corpus, p, escape_md)}" for p in approved]
     else:
         lines += ["No product recorded in this atlas has a regulator's approval on record."]
     if not_yet:
         lines += ["", "No approval recorded:", ""]
-        lines += [f"- **{p['name']}**: {product_approval_line(corpus, p)}" for p in not_yet]
+        lines += [f"- **{escape_md(p['name'])}**: {product_approval_line(corpus, p, escape_md)}" for p in not_yet]
     return "\n".join(lines)
 
 
@@ -188,7 +197,7 @@ DIRECTIVES = {
     "treated": ("therapy-class", lambda corpus, k: str(people_treated(corpus, k)[0])),
     "class-status": ("therapy-class", class_status_line),
     "reported": ("study", study_reported_line),
-    "approval": ("product", product_approval_line),
+    "approval": ("product", lambda corpus, p: product_approval_line(corpus, p, escape_md)),
 }
 
 

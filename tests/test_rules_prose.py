@@ -22,6 +22,7 @@ PAGE = "docs/living-with-type-1-diabetes.md"
 
 
 def write(project: Path, rel: str, text: str) -> None:
+    (project / rel).parent.mkdir(parents=True, exist_ok=True)
     (project / rel).write_text(text, encoding="utf-8")
 
 
@@ -292,3 +293,63 @@ def test_a_study_changed_after_the_plain_language_check_warns(project):
     warned = [ln for ln in result.stdout.splitlines() if "stale-plain-language" in ln]
     assert warned and warned[0].startswith(f"{CLASS}:") and "study alpha-2020" in warned[0]
     assert "plain_language_reviewed is 2020-01-01" in warned[0]
+
+
+def product(project: Path, pid: str, name: str, approvals: str) -> None:
+    write(project, f"data/products/{pid}.yaml", f"""id: {pid}
+name: {name}
+kind: cell-product
+classes:
+- cell-class
+summary: A product of the test corpus [@alpha-2020].
+{approvals}
+citations:
+- alpha-2020
+""")
+
+
+def test_approvals_section_is_made_from_the_product_records(project):
+    # a fictional regulator and products: the section says what the records hold, and nothing else
+    reference(project, "agency-2023", 2023, "regulatory-decision", read="The agency's announcement.")
+    product(project, "donor-cells", "Donor cells", """approvals:
+- regulator: the Test Medicines Agency
+  decision: approved
+  date: '2023-06-28'
+  population: adults with frequent severe hypoglycaemia
+  citations:
+  - agency-2023""")
+    product(project, "stem-cells", "Stem <b>cells</b> *x*", """approvals: []
+approvals_checked:
+  as_of: '2025-06'
+  citations:
+  - alpha-2020""")
+    assert atlas_in_process(project, "validate").returncode == 0
+    corpus = load_corpus(project)
+    section = status.approvals_section(corpus)
+    assert "- **Donor cells**: Approved by the Test Medicines Agency on 2023-06-28, for adults with frequent " \
+           "severe hypoglycaemia [@agency-2023]." in section
+    assert "Stem &lt;b&gt;cells&lt;/b&gt; \\*x\\*" in section  # contributed text is escaped, never markup
+    assert "No regulator's approval is recorded: it was tested in animals in the latest source this atlas " \
+           "has read about it, from 2025-06 [@alpha-2020]." in section
+    page, found = status.expand(corpus, "## Is anything approved?\n\n<!-- atlas:approvals -->\n", PAGE)
+    assert found == [] and "Approved by the Test Medicines Agency" in page
+
+
+def test_an_approval_without_its_source_is_refused(project):
+    product(project, "donor-cells", "Donor cells", """approvals:
+- regulator: the Test Medicines Agency
+  decision: approved
+  date: '2023-06-28'
+  population: adults""")
+    result = atlas_in_process(project, "validate")
+    assert result.returncode == 1 and "data/products/donor-cells.yaml" in result.stdout and "citations" in result.stdout
+
+
+def test_a_rationale_that_types_another_level_is_flagged(project):
+    # the audit: observational start plus indirectness, yet the text still said 'low'
+    path = project / CLASS
+    path.write_text(path.read_text().replace("  rationale: One study in mice [@alpha-2020].",
+                                             "  rationale: One study in mice, so the atlas rates it low [@alpha-2020]."),
+                    encoding="utf-8")
+    found = problems(project, "certainty-level-text")
+    assert len(found) == 1 and found[0].startswith(f"{CLASS}:") and "very low" in found[0]

@@ -11,6 +11,7 @@ and overclaimed sentences there that nothing checked against the data they summa
 - prose-company-only: "only the company has reported" against the source types of the
   references behind the cited results.
 - prose-first: a "first" report against the years of the other studies of the same kind.
+- certainty-level-text: a certainty rationale that names a level other than the computed one.
 - stale-plain-language (warning, `atlas validate`): a class's plain-language text or
   certainty was checked before a linked study or a cited reference was added or changed
   (git history), whatever the paper's publication year.
@@ -331,6 +332,32 @@ def first_claims_match_years(corpus: Corpus, schemas: Schemas):
                 o = earlier[0]
                 yield sp.problem("prose-first", f"calls {s.id} ({s['year']}) a first, but {o.id} ({o['year']}) "
                                  "is an earlier study of the same kind in this atlas")
+                break
+
+
+_LEVEL_WORDS = re.compile(r"\b(?:rated|rates? (?:it|this|them)|rating is|certainty is|level is|higher than|no higher than)"
+                          r"\s+(high|moderate|low|very low)\b", re.I)
+
+
+@rule("certainty-level-text")
+def certainty_text_names_the_computed_level(corpus: Corpus, schemas: Schemas):
+    """The level is computed; a rationale that names another one contradicts the judgements."""
+    from ..certainty import level
+    for k in corpus.all("therapy-class"):
+        ct = k.get("certainty") or {}
+        if not isinstance(ct.get("domains"), dict) or not isinstance(ct.get("rationale"), str):
+            continue
+        try:
+            computed = level(ct).replace("-", " ")
+        except (KeyError, TypeError, ValueError):
+            continue
+        for m in _LEVEL_WORDS.finditer(_CITE.sub("", ct["rationale"])):
+            named = m.group(1).lower()
+            if named != computed:
+                line, col = k.where(("certainty", "rationale"), value=True)
+                yield Problem(k.relpath, line, col, "certainty-level-text",
+                              f"certainty.rationale says '{m.group(0)}', but the judgements give {computed}; "
+                              "do not type the level: the page shows the computed one")
                 break
 
 

@@ -142,7 +142,7 @@ def data_page(r: Renderer) -> RenderedPage:
     rows["References"] = len(r.corpus.all("reference"))
     rendered = r.page(
         paths.DATA, "data.md.j2", title="Data and downloads", downloads=downloads, rows=rows,
-        kinds=_data_dictionary(r),
+        kinds=_data_dictionary(r), columns=datadict.columns(r.schemas, exports.COLUMNS),
         jsonld=jsonld.dataset([(url, fmt, f"{label} ({short})") for label, items in downloads for url, fmt, short in items],
                               "T1D stem-cell evidence atlas: studies, outcomes, trials, limitations and references",
                               "Structured records of stem-cell therapy studies for type 1 diabetes, with every "

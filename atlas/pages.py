@@ -349,6 +349,7 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
         "designs": designs, "patients": patients, "max_bars": charts.MAX_BARS,
         "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
+        "chart_data": {"designs": charts.data_file(charts.CHART_DESIGNS), "patients": charts.data_file(charts.CHART_PATIENTS)},
     }
 
 
@@ -375,6 +376,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.site.cited_by = r.cited_by(doc_citations or {})
     render_bibliography(r, _page_titles(r), LIST_SHOWN)
     r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
+    r.site.assets.update(charts.data_files(corpus))  # each chart's numbers, beside it
     # downloads: the whole bibliography, each hand-written page's references, schemas
     # (the data tables come with the data page)
     r.site.assets.update(r.reference_files(corpus.references_by_number, paths.exports_stem(BIBLIOGRAPHY)))

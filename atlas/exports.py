@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from . import paths
 from .citations.cite import strip
-from .citations.formats import _json_lines
+from .citations.formats import _json_lines, bibtex_entry, csl_item, ris_entry
 from .completeness import FACTS, applies
 from .corpus import Corpus, study_stage
 
@@ -126,7 +127,7 @@ COLUMNS: dict[str, dict[str, tuple[str, str] | str]] = {
 
 
 def _get(d, key, default=""):
-    v = d.get(key) if isinstance(d, dict) else None
+    v = d.get(key) if hasattr(d, "get") else None  # a dict, or a record
     return default if v is None else v
 
 
@@ -213,6 +214,16 @@ def limitation_rows(corpus: Corpus) -> list[dict]:
 
 
 TABLES = {"studies": study_rows, "outcomes": outcome_rows, "trials": trial_rows, "limitations": limitation_rows}
+
+
+def reference_entries(corpus: Corpus) -> str:
+    """Every reference as its BibTeX entry, RIS record and CSL-JSON item, by id: what the
+    evidence explorer puts together for the rows a reader has chosen (the same entries as
+    the site's own .bib, .ris and .json files)."""
+    entries = [json.dumps(r.id) + ": " + json.dumps({"bibtex": bibtex_entry(r), "ris": ris_entry(r),
+                                                       "csl": csl_item(r)}, ensure_ascii=False)
+               for r in sorted(corpus.all("reference"), key=lambda r: r.id)]
+    return "{\n" + ",\n".join(entries) + "\n}\n"
 
 
 def to_csv(rows: list[dict]) -> str:

@@ -148,6 +148,7 @@ def data_page(r: Renderer) -> RenderedPage:
                               "Structured records of stem-cell therapy studies for type 1 diabetes, with every "
                               "outcome's source, built from Ghoneim et al. 2024 (CC BY 4.0)."))
     rendered.assets.update(exports.data_files(tables))
+    rendered.assets[paths.table_file("reference-entries", "json")] = exports.reference_entries(r.corpus)
     return rendered
 
 

@@ -50,7 +50,8 @@ outcomes:
 - ref: beta-2021
   role: primary-report
 """
-    write(project, "data/studies/checked-2021.yaml", base.format(sid="checked-2021", extra="not_reported:\n- dose\n"))
+    write(project, "data/studies/checked-2021.yaml", base.format(sid="checked-2021", extra="not_reported:\n- dose\n").replace(
+        "population:", "enrolled: 6\npopulation:"))
     write(project, "data/studies/open-2021.yaml", base.format(sid="open-2021", extra=""))
 
 
@@ -61,6 +62,7 @@ def test_studies_say_not_reported_apart_from_not_yet_entered(project):
     assert rows["open-2021"]["dose_status"] == exports.NOT_ENTERED == "not yet entered"
     assert rows["open-2021"]["enrolled_status"] == "entered"  # from the arm
     assert rows["checked-2021"]["not_reported"] == "dose"
+    assert (rows["checked-2021"]["enrolled"], rows["checked-2021"]["year"]) == (6, 2021)
 
 
 def test_outcomes_carry_their_figures_arm_and_flags(project):

@@ -11,7 +11,7 @@ import json
 from . import paths
 from .citations.cite import strip
 from .citations.formats import _json_lines, bibtex_entry, csl_item, ris_entry
-from .completeness import FACTS, applies
+from .completeness import FACTS, applies, declared
 from .corpus import Corpus, study_stage
 
 # -- data tables ---------------------------------------------------------------------------
@@ -41,7 +41,7 @@ def fact_status(study, fact) -> str:
         return "does not apply"
     if fact.has(study):
         return "entered"
-    return NOT_REPORTED if fact.key in (study.get("not_reported") or []) else NOT_ENTERED
+    return NOT_REPORTED if declared(fact, study) else NOT_ENTERED
 
 
 def _figure_status(o: dict, key: str) -> str:
@@ -67,7 +67,9 @@ COLUMNS: dict[str, dict[str, tuple[str, str] | str]] = {
         "product": ("study", "intervention.product"), "dose_value": ("study", "intervention.dose.value"),
         "dose_low": ("study", "intervention.dose.low"), "dose_high": ("study", "intervention.dose.high"),
         "dose_unit": ("study", "intervention.dose.unit"), "dose_text": ("study", "intervention.dose.text"),
-        "route": ("study", "intervention.route"), "site": ("study", "intervention.site"),
+        "dose_basis": ("study", "intervention.dose_basis"),
+        "route": ("study", "intervention.route"), "route_note": ("study", "intervention.route_note"),
+        "site": ("study", "intervention.site"),
         "device": ("study", "intervention.device"),
         "immunosuppression": ("study", "intervention.immunosuppression"),
         "follow_up_value": ("study", "follow_up.value"), "follow_up_low": ("study", "follow_up.low"),
@@ -146,7 +148,9 @@ def study_rows(corpus: Corpus) -> list[dict]:
             "cell_source": _get(iv, "cell_source"), "donor": _get(iv, "donor"), "product": _get(iv, "product"),
             "dose_value": _get(dose, "value"), "dose_low": _get(dose, "low"), "dose_high": _get(dose, "high"),
             "dose_unit": _get(dose, "unit"), "dose_text": _clean(dose.get("text"))[0],
-            "route": _get(iv, "route"), "site": _get(iv, "site"), "device": _get(iv, "device"),
+            "dose_basis": _get(iv, "dose_basis"),
+            "route": _get(iv, "route"), "route_note": _clean(iv.get("route_note"))[0],
+            "site": _get(iv, "site"), "device": _get(iv, "device"),
             "immunosuppression": "" if iv.get("immunosuppression") is None else str(iv["immunosuppression"]).lower(),
             "follow_up_value": _get(fu, "value"), "follow_up_low": _get(fu, "low"), "follow_up_high": _get(fu, "high"),
             "follow_up_unit": _get(fu, "unit"),

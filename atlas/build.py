@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import json
 import os
 import re
 import shutil
@@ -27,7 +26,6 @@ from .render import Output, PageContext, Renderer, record_location
 from .search import add_search
 from .text import escape_md
 from .validate import validate
-
 
 
 @dataclass

@@ -7,10 +7,10 @@ import json
 import re
 
 import pytest
+from conftest import ROOT, html
 
 from atlas.citations.cite import strip
 from atlas.corpus import load_corpus
-from conftest import ROOT, html
 
 bibtexparser = pytest.importorskip("bibtexparser")
 rispy = pytest.importorskip("rispy")

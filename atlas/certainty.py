@@ -45,5 +45,5 @@ def for_outcome(certainty: dict, measure: str, start: str) -> dict:
     (certainty.outcomes[].domains) where the class gives one, otherwise the class's."""
     own = next((o for o in certainty.get("outcomes", []) if o.get("measure") == measure), {})
     domains = {d: (own.get("domains") or {}).get(d) or certainty["domains"][d] for d in DOMAINS}
-    return {"start": start, "domains": domains, "own": sorted((own.get("domains") or {})),
+    return {"start": start, "domains": domains, "own": sorted(own.get("domains") or {}),
             "plain": own.get("plain")}

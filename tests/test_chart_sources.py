@@ -8,10 +8,10 @@ import csv
 import io
 import re
 
+from conftest import atlas_in_process
+
 from atlas import charts
 from atlas.corpus import load_corpus
-
-from conftest import atlas_in_process
 
 
 def test_every_chart_image_carries_title_source_and_licence(project):

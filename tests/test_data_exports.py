@@ -9,10 +9,10 @@ import io
 import json
 from pathlib import Path
 
+from conftest import ROOT
+
 from atlas import datadict, exports, jsonld
 from atlas.corpus import load_corpus
-
-from conftest import ROOT
 
 
 def write(project: Path, rel: str, text: str) -> None:

@@ -13,7 +13,6 @@ import threading
 from collections import Counter
 
 import pytest
-
 from conftest import need
 from search_harness import ARGS, CHROMIUM
 

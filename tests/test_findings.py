@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import atlas_in_process
+
 from atlas import certainty, findings
 from atlas.corpus import load_corpus
-from conftest import atlas_in_process
 
 CLASS = "data/classes/cell-class.yaml"
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import yaml
+from conftest import FIXTURES, ROOT, copy_project, need, run_atlas
 
 from atlas import __version__
 from atlas.citations.bibliography import cite_this_page
-from conftest import ROOT, copy_project, FIXTURES, need, run_atlas
 
 
 def _cffconvert() -> str | None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import atlas_in_process
+
 from atlas import completeness, exports
 from atlas.corpus import load_corpus
-from conftest import atlas_in_process
 
 
 def animal(project: Path, sid: str, extra: str = "", not_reported: str = "") -> None:

@@ -149,3 +149,19 @@ def test_a_forged_address_shows_everything_and_runs_nothing(page, site_url, buil
     _loaded(page, site_url + "explorer/?stage=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&year_from=abc")
     assert _rows(page) == len(studies)  # an unknown value is no filter
     assert page.locator("#atlas-explorer img").count() == 0 and not page.errors
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_explorer_has_no_serious_accessibility_violations(browser, site_url, scheme):
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        need(False, "axe-playwright-python is not installed")
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    _loaded(pg, site_url + "explorer/?view=outcomes")  # filters, buttons and a filled table
+    result = Axe().run(pg)
+    context.close()
+    problems = [f"{v['id']} [{v['impact']}] {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+                for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not problems, "\n".join(problems)

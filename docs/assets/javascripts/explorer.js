@@ -157,16 +157,16 @@
       wrap.appendChild(input);
       grid.appendChild(wrap);
     });
-    var reset = el("button", { type: "button", class: "md-button" }, "Clear the filters");
+    var reset = el("button", { type: "button", class: "atlas-explorer__button" }, "Clear the filters");
     grid.appendChild(reset);
     form.appendChild(grid);
 
     var downloads = el("div", { class: "atlas-explorer__downloads", role: "group", "aria-label": "Download what is shown" });
     var buttons = {
-      csv: el("button", { type: "button", class: "md-button", "data-download": "csv" }, "Rows (CSV)"),
-      bib: el("button", { type: "button", class: "md-button", "data-download": "bib" }, "References (BibTeX)"),
-      ris: el("button", { type: "button", class: "md-button", "data-download": "ris" }, "References (RIS)"),
-      csl: el("button", { type: "button", class: "md-button", "data-download": "csl" }, "References (CSL-JSON)"),
+      csv: el("button", { type: "button", class: "atlas-explorer__button", "data-download": "csv" }, "Rows (CSV)"),
+      bib: el("button", { type: "button", class: "atlas-explorer__button", "data-download": "bib" }, "References (BibTeX)"),
+      ris: el("button", { type: "button", class: "atlas-explorer__button", "data-download": "ris" }, "References (RIS)"),
+      csl: el("button", { type: "button", class: "atlas-explorer__button", "data-download": "csl" }, "References (CSL-JSON)"),
     };
     Object.keys(buttons).forEach(function (k) { downloads.appendChild(buttons[k]); });
     form.appendChild(downloads);

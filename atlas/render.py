@@ -190,7 +190,7 @@ class PageContext(Citing):
 
     def doc_url(self, doc: str) -> Md | None:
         """The address of a hand-written page in docs/, or None when the project has none."""
-        return self.url(doc) if doc in self.renderer.site.doc_titles else None
+        return self.url(doc) if doc in self.renderer.output.doc_titles else None
 
     # status facts computed from the data (atlas/status.py), never retyped in prose
     def class_status(self, k) -> Md:

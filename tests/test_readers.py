@@ -8,12 +8,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from conftest import ROOT, html, need, run_atlas
+from test_browser import browser, page, site_url  # noqa: F401  (fixtures)
 
 from atlas.certainty import DOMAINS, level as certainty_level
 from atlas.completeness import FACTS, completeness
 from atlas.corpus import load_corpus
-from conftest import ROOT, html, need, run_atlas
-from test_browser import browser, page, site_url  # noqa: F401  (fixtures)
 
 PLAIN = "In plain language"
 CERTAINTY = "Certainty of the evidence"

@@ -11,7 +11,8 @@ import pytest
 from conftest import ROOT, html, need, run_atlas
 from test_browser import browser, page, site_url  # noqa: F401  (fixtures)
 
-from atlas.certainty import DOMAINS, level as certainty_level
+from atlas.certainty import DOMAINS
+from atlas.certainty import level as certainty_level
 from atlas.completeness import FACTS, completeness
 from atlas.corpus import load_corpus
 

@@ -11,10 +11,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import atlas_in_process
 
 from atlas import certainty, status
 from atlas.corpus import load_corpus
-from conftest import atlas_in_process
 
 CLASS = "data/classes/cell-class.yaml"
 LIMIT = "data/limitations/some-limit.yaml"

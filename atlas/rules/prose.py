@@ -22,8 +22,8 @@ other warnings (atlas/cli.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from ..citations.cite import find as find_citations
 from ..corpus import Corpus, Record
@@ -240,7 +240,7 @@ def no_drugs_claims_match_studies(corpus: Corpus, schemas: Schemas):
                 took = [s.id for s, v in zip(people, values) if v is True]
                 unknown = [s.id for s, v in zip(people, values) if v is None]
                 why = (f"studies in people record immunosuppression: {', '.join(took)}" if took else
-                       f"no study in people records intervention.immunosuppression: false"
+                       "no study in people records intervention.immunosuppression: false"
                        + (f" ({', '.join(unknown)} do not say)" if unknown else ""))
                 yield sp.problem("prose-immunosuppression",
                                  f"says immune drugs are not needed, but for class {cid} {why}; say what the "

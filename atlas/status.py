@@ -149,7 +149,7 @@ def product_approval_line(corpus: Corpus, p: Record, esc=_same) -> str:
     """'Approved by <regulator> on <date>, for <whom>' or 'No regulator's approval is recorded ...'.
     Free text from the record passes through esc: templates escape the whole line
     (page.text), a docs directive escapes each field (escape_md)."""
-    if "approvals" not in p.data:
+    if p.get("approvals") is None:  # nobody has checked (Record.get: serve notes what a page reads)
         return ""
     approvals = p.get("approvals") or []
     if approvals:
@@ -165,7 +165,7 @@ def product_approval_line(corpus: Corpus, p: Record, esc=_same) -> str:
 
 
 def approvals_section(corpus: Corpus) -> str:
-    products = [p for p in corpus.in_order("product") if "approvals" in p.data]
+    products = [p for p in corpus.in_order("product") if p.get("approvals") is not None]
     approved = [p for p in products if p.get("approvals")]
     not_yet = [p for p in products if not p.get("approvals")]
     lines = []

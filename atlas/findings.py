@@ -132,6 +132,7 @@ def effect_text(o: dict) -> str:
         bits.append(text)
     elif o.get("comparison_value") is not None:
         bits.append(f"{number(o['comparison_value'])}{_unit(o.get('unit'))} in the comparison group")
+    bits = ["; ".join(bits)] if bits else []  # the count and the estimate; then their interval and time
     ci = o.get("ci")
     if ci:
         level = f"{number(ci['level'])}% " if ci.get("level") and ci["kind"] == "confidence-interval" else ""

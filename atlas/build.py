@@ -60,12 +60,13 @@ VERSION_PATTERN = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+(?:[.-][0-9A-Za-z]+)*")
 
 
 def is_tagged(root: Path, version: str) -> bool:
-    """Whether the release is tagged v<version> in the clone, so the release workflow has
-    built its frozen copy (outside git, or with no tags fetched: no)."""
+    """Whether the release is tagged v<version> in the clone with code that can freeze it
+    (its Makefile has `freeze`), so the release workflow has built its frozen copy
+    (.ci/site-with-versions skips older tags). Outside git, or with no tags fetched: no."""
     try:
-        out = subprocess.run(["git", "tag", "--list", f"v{version}"], cwd=root, capture_output=True, text=True,
-                             timeout=10)
-        return out.returncode == 0 and out.stdout.strip() == f"v{version}"
+        out = subprocess.run(["git", "show", f"refs/tags/v{version}:Makefile"], cwd=root, capture_output=True,
+                             text=True, timeout=10)
+        return out.returncode == 0 and re.search(r"^freeze:", out.stdout, re.M) is not None
     except (OSError, subprocess.SubprocessError):
         return False
 

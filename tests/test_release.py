@@ -96,3 +96,21 @@ def test_the_release_workflow_builds_frozen_copies_with_the_same_command():
     script = (ROOT / ".ci" / "site-with-versions").read_text(encoding="utf-8")
     assert "freeze VERSION=" in script
     assert re.search(r"^freeze: install\n\t.*\n\t\$\(PY\) -m atlas freeze", (ROOT / "Makefile").read_text(), re.M)
+
+
+def test_a_release_counts_as_frozen_only_when_its_tag_can_freeze(tmp_path):
+    from atlas.build import is_tagged
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "Makefile").write_text("site:\n\ttrue\n", encoding="utf-8")
+    subprocess.run([*git, "-C", str(repo), "add", "."], check=True)
+    subprocess.run([*git, "-C", str(repo), "commit", "-qm", "old"], check=True)
+    subprocess.run([*git, "-C", str(repo), "tag", "v0.1.0"], check=True)
+    (repo / "Makefile").write_text("site:\n\ttrue\nfreeze: install\n\ttrue\n", encoding="utf-8")
+    subprocess.run([*git, "-C", str(repo), "commit", "-qam", "new"], check=True)
+    subprocess.run([*git, "-C", str(repo), "tag", "v0.2.0"], check=True)
+    assert not is_tagged(repo, "0.1.0")  # tagged before frozen copies: none was built
+    assert is_tagged(repo, "0.2.0")
+    assert not is_tagged(repo, "0.3.0") and not is_tagged(tmp_path, "0.2.0")

@@ -160,6 +160,19 @@ class PageContext(Citing):
             return Md(self.text(text[:-1]) + note + ".")
         return Md(self.text(text) + note)
 
+    def noted(self, finding, effect: str = "", source: str = "") -> Md:
+        """A finding with its effect (bold) and a source type other than a paper in one
+        parenthesis inside the sentence: 'Insulin use fell (**50% vs 20 at 1 year**; company
+        announcement).' The summary of findings' cells."""
+        parts = [f"**{escape_md(effect)}**"] if effect else []
+        if source:
+            parts.append(escape_md(source))
+        text = str(finding or "").rstrip()
+        note = f" ({'; '.join(parts)})" if parts else ""
+        if note and text.endswith(".") and not text.endswith(".."):
+            return Md(self.text(text[:-1]) + note + ".")
+        return Md(self.text(text) + note)
+
     def outcome_note(self, o: dict, value_col: bool, time_col: bool) -> Md:
         """What an outcome row says after its finding when the table has no Value or Timepoint
         column (most rows lack them): ' (50% vs 20; at 4 weeks)'."""

@@ -53,7 +53,7 @@ def _build(**kw):
 
 def test_cite_this_page_cites_the_frozen_copy_of_a_tagged_release():
     box = cite_this_page(_build(released=True), "# Hu 2013\n", "studies/hu-2013.md", None)
-    assert "release 1.2.3 (commit abc1234), 2026-12-03. https://example.org/atlas/v/1.2.3/studies/hu-2013/" in box
+    assert "release 1.2.3 (commit abc1234), 3 December 2026. https://example.org/atlas/v/1.2.3/studies/hu-2013/" in box
     assert "[the live page](https://example.org/atlas/studies/hu-2013/)" in box
 
 
@@ -73,7 +73,7 @@ def test_freeze_builds_a_frozen_copy_whose_pages_carry_the_version(tmp_path):
     frozen_url = f"{site_url}/v/{__version__}/studies/alpha-2020/"
     assert f"Release {__version__}, frozen" in page
     assert f'<link rel="canonical" href="{frozen_url}"' in page
-    assert re.search(rf"release {re.escape(__version__)}, [0-9-]+\. {re.escape(frozen_url)}", page)
+    assert re.search(rf"release {re.escape(__version__)}, \d{{1,2}} [A-Z][a-z]+ \d{{4}}\. {re.escape(frozen_url)}", page)
     assert f'href="{site_url}/studies/alpha-2020/"' in page  # the live page, linked
     assert not list(project.glob(".freeze-*.yml"))  # its temporary config is gone
 

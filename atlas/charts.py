@@ -96,10 +96,11 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
     inputs = json.dumps([design_chart, patient_chart, Path(__file__).read_text(encoding="utf-8")], sort_keys=True)
     key = hashlib.sha256(inputs.encode()).hexdigest()[:20]
     names = [*files(CHART_DESIGNS).values(), *files(CHART_PATIENTS).values()]
-    if cache is not None:
-        hit = {name: cache / f"{key}-{Path(name).name}" for name in names}
-        if all(p.exists() for p in hit.values()):
-            return {name: p.read_bytes() for name, p in hit.items()}
+    if cache is not None:  # outside the work tree, each file sealed (atlas/speedups.py)
+        from .speedups import read_sealed
+        hit = {name: read_sealed(cache / f"{key}-{Path(name).name}") for name in names}
+        if all(v is not None for v in hit.values()):
+            return hit
     plt = _plt()
     out = {}
     for (theme, variant), name in files(CHART_DESIGNS).items():
@@ -107,12 +108,9 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
     for (theme, variant), name in files(CHART_PATIENTS).items():
         out[name] = _bars(plt, *patient_chart, "Participants enrolled", theme, variant)
     if cache is not None:
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            for name, data in out.items():
-                (cache / f"{key}-{Path(name).name}").write_bytes(data)
-        except OSError:
-            pass  # a read-only checkout still builds, only slower
+        from .speedups import write_sealed
+        for name, data in out.items():
+            write_sealed(cache / f"{key}-{Path(name).name}", data)  # a failure only costs speed
     return out
 
 

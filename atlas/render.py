@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+import jinja2.bccache
 
 from . import citations, exports, rerender, urls, whatsnew
 from .citations import page_exports_stem, ref_label
@@ -216,16 +217,35 @@ class PageContext:
         return citations.page_references(self)
 
 
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates in the per-user cache folder (atlas/speedups.py), each
+    file sealed with the user's secret: compiled code is never read from the work tree,
+    nor from any file whose seal does not hold."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.jinja"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from .speedups import read_sealed
+        data = read_sealed(self._path(bucket))
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from .speedups import write_sealed
+        write_sealed(self._path(bucket), bucket.bytecode_to_string())
+
+
 def compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
     """Where Jinja keeps compiled templates for the next build (ours and, through the
-    hook, the theme's): keyed by each template's file and checked against its source."""
+    hook, the theme's): keyed by each template's file and checked against its source,
+    sealed, outside the work tree."""
     if cache is None:
         return None
-    try:
-        (cache / "jinja").mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
+    return SealedBytecodeCache(cache / "jinja")
 
 
 class Renderer:

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import hashlib
 import json
-import marshal
 import os
 from functools import cached_property
-from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -116,30 +113,12 @@ class Schemas:
         return {k.name: self._compiled(self.bundled(k)) for k in KINDS}
 
     def _compiled(self, schema: dict):
-        """fastjsonschema's generated code, compiled, kept in the cache folder by schema hash:
-        compiling the generated source took longer than validating the whole 1x corpus."""
-        text = json.dumps(schema, sort_keys=True)
-        # marshal's format is the interpreter's own: its magic number is part of the key
-        key = hashlib.sha256(text.encode() + fastjsonschema.VERSION.encode() + MAGIC_NUMBER).hexdigest()[:20]
-        path = self.cache / f"{key}.marshal" if self.cache else None
-        code = None
-        if path is not None and path.exists():
-            try:
-                code = marshal.loads(path.read_bytes())
-            except (OSError, ValueError, EOFError, TypeError):
-                code = None  # a damaged cache file is made again
-        if code is None:
-            code = compile(fastjsonschema.compile_to_code(schema), f"<schema {key}>", "exec")
-            if path is not None:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                    tmp.write_bytes(marshal.dumps(code))
-                    os.replace(tmp, path)  # whole or absent, even with two builds at once
-                except OSError:
-                    pass
+        """fastjsonschema's generated code for our own schema, compiled in this process. Never
+        cached: compiled code read back from a file is code a planted file could replace
+        (issue 26), and compiling every kind takes about 70 ms."""
+        code = compile(fastjsonschema.compile_to_code(schema), "<schema>", "exec")
         namespace: dict = {}
-        exec(code, namespace)  # code fastjsonschema generated from our own schema
+        exec(code, namespace)  # code fastjsonschema generated from the schema, never read from disk
         return namespace["validate"]
 
     def validate(self, kind: Kind, loaded: Loaded, relpath: str) -> list[Problem]:

@@ -9,7 +9,6 @@ from .corpus import Corpus, load_corpus
 from .diagnostics import DataError, Problem
 from .rules import run_rules
 from .schema import Schemas
-from .speedups import cache_dir
 
 
 def validate(root: Path) -> tuple[Corpus, list[Problem]]:
@@ -18,7 +17,7 @@ def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     if any(p.path.startswith("schemas") for p in problems):
         return corpus, sorted(set(problems))  # nothing can be checked against a schema not read
     try:
-        schemas = Schemas(root / "schemas", cache=cache_dir(root, "schemas"))
+        schemas = Schemas(root / "schemas")
         schemas.fast_checks  # compiled now: a broken schema is reported, not raised mid-way
     except DataError as e:
         return corpus, sorted(set(problems + e.problems))

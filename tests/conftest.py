@@ -18,6 +18,13 @@ IN_CI = os.environ.get("CI") == "true"
 ENGINE = os.environ.get("ATLAS_ENGINE", "properdocs")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_cache(tmp_path_factory):
+    """The suite's builds keep their caches in a folder of their own, not the developer's."""
+    if "ATLAS_CACHE_DIR" not in os.environ:
+        os.environ["ATLAS_CACHE_DIR"] = str(tmp_path_factory.mktemp("atlas-cache"))
+
+
 BROWSER_FIXTURES = {"browser", "page", "site_url"}  # tests/test_browser.py's: one Chromium, one server
 
 

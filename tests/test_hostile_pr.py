@@ -1,0 +1,111 @@
+"""A stranger's pull request, one regression test per case (issue 26; CONTRIBUTING.md section 9).
+
+Each test builds a small project of its own, plays one hostile change a pull request can
+make, and checks that nothing it adds is trusted: no planted cache is loaded, no source
+folder is deleted, every export escapes by construction, bad values are refused at
+validation with file and line, and no traceback reaches the contributor.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import os
+import subprocess
+from importlib.util import MAGIC_NUMBER
+from pathlib import Path
+
+import pytest
+
+from atlas.build import prepare
+from atlas.validate import validate
+from conftest import ROOT, run_atlas
+
+STUDY = "data/studies/alpha-2020.yaml"
+REF = "data/references/alpha-2020.yaml"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test its own per-user cache folder (never the developer's)."""
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "user-cache"))
+    return tmp_path / "user-cache"
+
+
+def _edit(project: Path, rel: str, old: str, new: str) -> None:
+    path = project / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (rel, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+# -- caches are never trusted from the work tree (High) ------------------------------------------
+
+def _hostile_code(marker: Path) -> bytes:
+    src = f"def validate(data, custom_formats={{}}, name_prefix=None):\n    open({str(marker)!r}, 'w').write('ran')\n    return data\n"
+    return marshal.dumps(compile(src, "<planted>", "exec"))
+
+
+def test_a_committed_schema_cache_is_never_run(project, tmp_path):
+    """Force-added .cache/schemas/<key>.marshal files (the key is predictable) ran as code and
+    switched the schema checks off."""
+    import fastjsonschema
+    from atlas.schema import Schemas
+    marker = tmp_path / "planted-code-ran"
+    schemas = Schemas(project / "schemas")
+    folder = project / ".cache" / "schemas"
+    folder.mkdir(parents=True)
+    from atlas.kinds import KINDS
+    for kind in KINDS:
+        text = json.dumps(schemas.bundled(kind), sort_keys=True)
+        key = hashlib.sha256(text.encode() + fastjsonschema.VERSION.encode() + MAGIC_NUMBER).hexdigest()[:20]
+        (folder / f"{key}.marshal").write_bytes(_hostile_code(marker))
+    _edit(project, STUDY, "year: 2020", "year: '2020'")
+    _, problems = validate(project)
+    assert not marker.exists(), "a planted cache file ran as code"
+    assert "schema-type" in {p.rule for p in problems}, problems
+    assert run_atlas(project, "validate").returncode == 1
+
+
+def test_a_committed_chart_cache_is_never_published(project):
+    """Committed .cache/charts/*.svg with a <script> were published as the site's charts."""
+    prepare(project)  # what a build leaves (the key is predictable from the data)
+    planted = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    for folder in (project / ".cache" / "charts", project / ".cache"):
+        if folder.is_dir():
+            for f in folder.rglob("*.svg"):
+                f.write_bytes(planted)
+    assets = prepare(project).assets
+    svgs = {k: v for k, v in assets.items() if k.endswith(".svg") and k.startswith("evidence/")}
+    assert svgs and all(b"<script" not in (v if isinstance(v, bytes) else v.encode()) for v in svgs.values())
+
+
+def test_the_build_writes_nothing_under_the_work_tree_cache(project):
+    prepare(project)
+    assert not (project / ".cache").exists()
+
+
+def test_a_tampered_user_cache_is_not_trusted(project, own_cache):
+    """Even outside the work tree, a cache file is read back only with the secret's seal."""
+    first = prepare(project).assets
+    files = [f for f in own_cache.rglob("*") if f.is_file() and f.name != "secret"]
+    assert files, "the build keeps its caches in the per-user folder"
+    for f in files:
+        f.write_bytes(b'<svg><script>alert(1)</script></svg>')
+    again = prepare(project).assets
+    assert {k: v for k, v in again.items() if k.endswith(".svg")} == {k: v for k, v in first.items() if k.endswith(".svg")}
+
+
+def test_a_cache_folder_inside_the_project_is_refused(project, monkeypatch):
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(project / "data"))
+    from atlas import speedups
+    assert speedups.cache_dir(project) is None
+
+
+def test_nothing_under_cache_is_tracked():
+    """CI fails when anything under .cache/ is in git: a cache is never part of a change."""
+    result = subprocess.run(["git", "ls-files", "--", ".cache", "*/.cache/*", "**/.cache"], cwd=ROOT,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert result.stdout == "", result.stdout

@@ -24,11 +24,12 @@ install: $(STAMP)
 serve: install
 	$(VENV)/bin/$(ENGINE) serve --livereload --dirty --no-strict
 
-## site: build the static site into site/ (strict); a failed build leaves the old site/ in place
+## site: build the static site into site/ (strict); a failed build leaves the old site/ in place,
+## and site/ is replaced in one rename (atlas/outdir.py), so no kill leaves it partial
 site: install
-	rm -rf .site-new
+	$(PY) -m atlas output --fresh .site-new
 	$(VENV)/bin/$(ENGINE) build --strict --site-dir .site-new
-	rm -rf site && mv .site-new site
+	$(PY) -m atlas output --replace site --with .site-new
 
 ## test: the whole test suite
 test: install

@@ -75,12 +75,29 @@ def cmd_pages(args) -> int:
     from .build import write_pages
     from .diagnostics import DataError
     root = _root(args)
+    from .outdir import Refused
     try:
         written = write_pages(root, Path(args.out))
     except DataError as e:
         _report(e.problems)
         return 1
+    except Refused as e:
+        return _usage(f"pages: {e}")
     print(f"wrote {written} files to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_output(args) -> int:
+    """make site's folder handling: a fresh marked folder to build into, then one rename."""
+    from . import outdir
+    root = _root(args)
+    try:
+        if args.fresh:
+            outdir.fresh(root, Path(args.fresh))
+        else:
+            outdir.replace(root, Path(args.replace), Path(args.with_))
+    except outdir.Refused as e:
+        return _usage(f"output: {e}")
     return 0
 
 
@@ -253,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("pages", help="write the generated pages (Markdown and images) to a folder")
     p.add_argument("out", help="output folder, e.g. build/pages")
     p.set_defaults(fn=cmd_pages)
+    p = sub.add_parser("output", help="(make site) prepare a build folder, or put a finished one in place atomically")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--fresh", metavar="DIR", help="an empty folder, marked as atlas's, to build into")
+    g.add_argument("--replace", metavar="DIR", help="the folder to replace, e.g. site")
+    p.add_argument("--with", dest="with_", metavar="NEW", help="the finished folder that takes its place")
+    p.set_defaults(fn=cmd_output)
     p = sub.add_parser("check-site", help="check every internal link and anchor of a built site (lychee, offline)")
     p.add_argument("site", help="the built site folder, e.g. site")
     p.set_defaults(fn=cmd_check_site)

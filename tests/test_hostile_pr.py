@@ -109,3 +109,72 @@ def test_nothing_under_cache_is_tracked():
     if result.returncode != 0:
         pytest.skip("not a git checkout")
     assert result.stdout == "", result.stdout
+
+
+# -- destructive commands refuse the project and its sources (High) -------------------------------
+
+@pytest.mark.parametrize("out", [".", "..", "docs", "data", "templates", "schemas", "hooks", "data/studies",
+                                 ".git", "docs/assets"])
+def test_pages_refuses_the_project_its_parents_and_its_sources(project, out):
+    (project / ".git").mkdir(exist_ok=True)
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    before = sorted(str(p.relative_to(project)) for p in project.rglob("*"))
+    result = run_atlas(project, "pages", out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "refus" in result.stderr
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*")) == before
+
+
+def test_pages_replaces_only_a_folder_it_made(project):
+    mine = project / "notes"
+    mine.mkdir()
+    (mine / "todo.txt").write_text("keep me\n")
+    result = run_atlas(project, "pages", "notes")
+    assert result.returncode == 2 and (mine / "todo.txt").read_text() == "keep me\n", result.stderr
+    assert "atlas did not make" in result.stderr
+    out = project / "build" / "pages"
+    assert run_atlas(project, "pages", "build/pages").returncode == 0
+    assert (out / ".atlas-output").is_file()
+    assert run_atlas(project, "pages", "build/pages").returncode == 0  # its own folder: replaced
+
+
+@pytest.mark.parametrize("target", [".", "docs", "data", ".."])
+def test_site_replacement_refuses_source_folders(project, target):
+    new = project / ".site-new"
+    assert run_atlas(project, "output", "--fresh", ".site-new").returncode == 0
+    (new / "index.html").write_text("new")
+    before = sorted(str(p.relative_to(project)) for p in project.rglob("*"))
+    result = run_atlas(project, "output", "--replace", target, "--with", ".site-new")
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "refus" in result.stderr
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*")) == before
+
+
+def test_fresh_refuses_a_folder_it_did_not_make(project):
+    assert run_atlas(project, "output", "--fresh", "docs").returncode == 2
+    assert (project / "docs").is_dir() and any((project / "docs").iterdir())
+
+
+def test_site_is_replaced_atomically_whenever_the_command_is_killed(project):
+    """Killing `make site` between its `rm -rf site` and `mv` left a partial site/: now the
+    finished folder takes site/'s place in one rename, and a kill at any moment leaves either
+    the old complete site or the new one."""
+    import signal
+    import sys
+    import time
+    assert run_atlas(project, "output", "--fresh", "site").returncode == 0
+    for i in range(200):
+        (project / "site" / f"page{i}.html").write_text("old")
+    for attempt in range(8):
+        assert run_atlas(project, "output", "--fresh", ".site-new").returncode == 0
+        for i in range(200):
+            (project / ".site-new" / f"page{i}.html").write_text(f"new{attempt}")
+        proc = subprocess.Popen([sys.executable, "-m", "atlas", "--root", str(project), "output", "--replace", "site",
+                                 "--with", ".site-new"], cwd=project)
+        time.sleep(0.05 * (attempt % 4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        pages = sorted((project / "site").glob("page*.html"))
+        assert len(pages) == 200, f"site/ has {len(pages)} of 200 pages after a kill"
+        assert len({p.read_text() for p in pages}) == 1
+        subprocess.run(["rm", "-rf", str(project / ".site-new")], check=True)
+    assert (project / "site" / ".atlas-output").is_file()

@@ -178,3 +178,129 @@ def test_site_is_replaced_atomically_whenever_the_command_is_killed(project):
         assert len({p.read_text() for p in pages}) == 1
         subprocess.run(["rm", "-rf", str(project / ".site-new")], check=True)
     assert (project / "site" / ".atlas-output").is_file()
+
+
+# -- exports escape by construction (Medium) ------------------------------------------------------
+
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)",
+                                  "\t=1", "\r=1", "=cmd|' /C calc'!A0"])
+def test_csv_cells_that_start_a_formula_are_neutralised(cell):
+    from atlas.exports import to_csv
+    import csv
+    import io
+    text = to_csv([{"title": cell, "value": -2.5, "n": -3, "text": "-0.4"}])
+    row = next(csv.DictReader(io.StringIO(text, newline="")))
+    assert row["title"] == "'" + cell.replace("\r", "\n")  # and on the same row
+    assert row["value"] == "-2.5" and row["n"] == "-3" and row["text"] == "-0.4"  # numbers stay numbers
+
+
+def _ref(**changes):
+    """A reference record built directly (exports are pure functions of records)."""
+    from atlas.corpus import Record
+    from atlas.kinds import BY_FOLDER
+    from atlas.yamlsafe import Loaded
+    data = {"id": "alpha-2020", "type": "journal-article", "authors": [{"family": "Alpha", "given": "A"}],
+            "title": "A title", "journal": "J Test", "year": 2020, "doi": "10.1000/a", "url": "https://example.org/a"}
+    data.update(changes)
+    rel = f"data/references/{data['id']}.yaml"
+    return Record(BY_FOLDER["references"], data["id"], data, rel, Loaded(data=data, relpath=rel))
+
+
+def test_ris_values_stay_on_one_line():
+    import rispy
+    from atlas.exports import ris
+    refs = [_ref(title=f"Title {i}\nER  - \n\nTY  - JOUR\nTI  - injected", journal="J\r\nTY  - BOOK") for i in range(4)]
+    records = rispy.loads(ris(refs))
+    assert len(records) == 4
+
+
+@pytest.mark.parametrize("field, value", [
+    ("authors", [{"family": "Alpha}, note = {injected", "given": "A"}]),
+    ("url", "https://example.org/}, note = {injected"),
+    ("doi", "10.1000/a}, note = {injected"),
+    ("title", "T}}, note = {injected"),
+    ("journal", "J}\n@misc{lost,"),
+])
+def test_bibtex_escapes_every_field(field, value):
+    import bibtexparser
+    from atlas.exports import bibtex
+    refs = [_ref(**{field: value}), _ref(id="beta-2021", title="Second")]
+    text = bibtex(refs)
+    library = bibtexparser.parse_string(text) if hasattr(bibtexparser, "parse_string") else bibtexparser.loads(text)
+    entries = library.entries
+    assert len(entries) == 2, text
+    for e in entries:
+        keys = set(e.fields_dict) if hasattr(e, "fields_dict") else set(e)
+        assert "note" not in keys, text
+
+
+def test_feed_is_well_formed_with_control_characters():
+    from xml.dom import minidom
+    from atlas import whatsnew
+    import inspect
+    params = inspect.signature(whatsnew.atom).parameters
+    text = whatsnew.atom([], site_url="https://x.example/", feed_url="https://x.example/feed.xml",
+                         page_url=lambda p: p, title="Atlas \x00\x1b\x07 title\ufffe", updated="2024-01-01T00:00:00Z")
+    minidom.parseString(text.encode())
+
+
+def test_control_characters_never_reach_the_html():
+    from atlas.text import escape_md, page_title, attr
+    for fn in (escape_md, page_title, attr):
+        out = fn("a\x00b\x1bc\x07d\x7fe\x85f")
+        assert not any(ch in out for ch in "\x00\x1b\x07\x7f\x85"), (fn.__name__, out)
+
+
+# -- one-line fields, numbers and identifiers are checked at validation (Medium, Low) -----------
+
+@pytest.mark.parametrize("where, old, new", [
+    (STUDY, "title: Islet-like cells in diabetic mice (Alpha 2020)", 'title: "Islet\\ncells"'),
+    (STUDY, "title: Islet-like cells in diabetic mice (Alpha 2020)", 'title: "Islet\\x07cells"'),
+    (STUDY, "title: Islet-like cells in diabetic mice (Alpha 2020)", 'title: "Islet\\x1bcells"'),
+    (STUDY, "title: Islet-like cells in diabetic mice (Alpha 2020)", 'title: "Islet\\Ncells"'),
+    (STUDY, "title: Islet-like cells in diabetic mice (Alpha 2020)", 'title: "Islet\\Lcells"'),
+    (REF, "journal: J Test", 'journal: "J\\rTest"'),
+    (REF, "family: Alpha", 'family: "Alpha\\nTY  - JOUR"'),
+    (STUDY, "summary: Cells were placed", 'summary: "Cells\\0 were placed'),
+])
+def test_control_characters_and_line_breaks_are_refused_at_validation(project, where, old, new):
+    text = (project / where).read_text(encoding="utf-8")
+    if new.endswith("placed"):
+        text = text.replace("summary: Cells were placed in diabetic mice and lowered their blood glucose.",
+                            'summary: "Cells\\0 were placed."')
+    else:
+        text = text.replace(old, new)
+    (project / where).write_text(text, encoding="utf-8")
+    _, problems = validate(project)
+    assert any(p.path == where and p.rule in ("text-control", "text-line-break") for p in problems), problems
+    assert all(p.line > 1 for p in problems if p.path == where), problems
+    result = run_atlas(project, "validate")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", ".NaN"])
+def test_nan_and_infinity_are_refused(project, value):
+    _edit(project, STUDY, "value: 50", f"value: {value}")
+    _, problems = validate(project)
+    assert [(p.path, p.rule, p.line) for p in problems] == [(STUDY, "yaml-number", 28)], problems
+
+
+def test_a_five_thousand_digit_integer_is_a_message_not_a_traceback(project):
+    _edit(project, STUDY, "enrolled: 20", "enrolled: " + "9" * 5000)
+    _, problems = validate(project)
+    assert [(p.path, p.rule) for p in problems] == [(STUDY, "yaml-number")], problems
+    assert len(problems[0].message) < 300
+    result = run_atlas(project, "validate")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("doi", ["10.1000/alpha\u200b.2020", "10.1000/alpha.2020\u200f", "10.1000/alpha\u0301.2020",
+                                 "10.1000/\u0430lpha.2020", "１0.1000/alpha.2020", "10.1000/alpha.2020\u00a0"])
+def test_identifiers_with_invisible_or_lookalike_characters_are_refused(project, doi):
+    ref = project / "data/references/beta-2021.yaml"
+    text = ref.read_text(encoding="utf-8")
+    import re as _re
+    text = _re.sub(r"(?m)^doi: .*$", "", text) + f'doi: "{doi}"\n'
+    ref.write_text(text, encoding="utf-8")
+    _, problems = validate(project)
+    assert ("data/references/beta-2021.yaml", "identifier-characters") in {(p.path, p.rule) for p in problems}, problems

@@ -9,6 +9,7 @@ from .corpus import Corpus, load_corpus
 from .diagnostics import DataError, Problem
 from .rules import run_rules
 from .schema import Schemas
+from . import textcheck
 
 
 def validate(root: Path) -> tuple[Corpus, list[Problem]]:
@@ -30,6 +31,7 @@ def validate(root: Path) -> tuple[Corpus, list[Problem]]:
     # aside, so that no rule, index or page ever meets a value of the wrong type.
     for record in list(corpus):
         found = schemas.validate(record.kind, record.loaded, record.relpath)
+        found += textcheck.check(record.loaded, record.relpath)  # control characters, look-alike identifiers
         if found:
             problems.extend(found)
             corpus.set_aside_record(record)

@@ -282,7 +282,7 @@ def test_control_characters_and_line_breaks_are_refused_at_validation(project, w
 def test_nan_and_infinity_are_refused(project, value):
     _edit(project, STUDY, "value: 50", f"value: {value}")
     _, problems = validate(project)
-    assert [(p.path, p.rule, p.line) for p in problems] == [(STUDY, "yaml-number", 28)], problems
+    assert [(p.path, p.rule, p.line) for p in problems] == [(STUDY, "yaml-number", 24)], problems
 
 
 def test_a_five_thousand_digit_integer_is_a_message_not_a_traceback(project):

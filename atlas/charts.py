@@ -103,15 +103,41 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
             return hit
     plt = _plt()
     out = {}
-    for (theme, variant), name in files(CHART_DESIGNS).items():
-        out[name] = _bars(plt, *design_chart, "Number of studies", theme, variant)
-    for (theme, variant), name in files(CHART_PATIENTS).items():
-        out[name] = _bars(plt, *patient_chart, "Participants enrolled", theme, variant)
+    design_sources = [(k, "short_name" if k.get("short_name") else _title_field(k)) for k in leaves]
+    patient_sources = [(s, _title_field(s)) for s in patients]
+    for chart, (rows, segments), xlabel, sources in (
+            (CHART_DESIGNS, design_chart, "Number of studies", design_sources),
+            (CHART_PATIENTS, patient_chart, "Participants enrolled", patient_sources)):
+        for (theme, variant), name in files(chart).items():
+            try:
+                out[name] = _bars(plt, rows, segments, xlabel, theme, variant)
+            except Exception as e:  # any failure of the drawing library: the record and field that caused it
+                plt.close("all")
+                raise _chart_error(plt, chart, rows, segments, xlabel, theme, variant, sources, e) from None
     if cache is not None:
         from .speedups import write_sealed
         for name, data in out.items():
             write_sealed(cache / f"{key}-{Path(name).name}", data)  # a failure only costs speed
     return out
+
+
+def _title_field(record) -> str:
+    return next((f for f in ("title", "name", "term") if f in record.data), "title")
+
+
+def _chart_error(plt, chart, rows, segments, xlabel, theme, variant, sources, error):
+    """A DataError naming the row whose label the chart cannot draw (each tried alone)."""
+    from .diagnostics import DataError, Problem
+    what = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+    for i, (row, (record, field)) in enumerate(zip(rows, sources)):
+        try:
+            _bars(plt, [row], [(n, v[i:i + 1]) for n, v in segments], xlabel, theme, variant)
+        except Exception:
+            plt.close("all")
+            return DataError([Problem(record.relpath, *record.where((field,), value=True), "chart-error",
+                                      f"{field}: the chart {chart} cannot draw this text ({what}); "
+                                      "rewrite it in plain characters")])
+    return DataError([Problem("data", 1, 1, "chart-error", f"the chart {chart} cannot be drawn ({what})")])
 
 
 def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: str, theme: str,
@@ -135,13 +161,15 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     starts = [0] * len(rows)
     centres = []
     for lb in labels:
+        # labels are contributed text: drawn as written, never parsed as mathtext ($...$)
         ax.text(0, y, "\n".join(lb), va="top", ha="left", fontsize=font * pt, color=colours["text"],
-                linespacing=1.15)
+                linespacing=1.15, parse_math=False)
         y += len(lb) * line
         centres.append(y + bar / 2)
         y += bar + gap
     for i, (name, values) in enumerate(segments):
-        ax.barh(centres, values, left=starts, height=bar, color=PALETTE[i % len(PALETTE)], label=name)
+        ax.barh(centres, values, left=starts, height=bar, color=PALETTE[i % len(PALETTE)],
+                label=name)  # legend entries are drawn without math parsing too (below)
         starts = [a + b for a, b in zip(starts, values)]
     for c, t in zip(centres, total):
         ax.text(t, c, f" {t}", va="center", ha="left", fontsize=font * pt, color=colours["text"])
@@ -158,6 +186,8 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
         fig.legend(loc="upper left", bbox_to_anchor=(left / width, 1 - font * 0.2 / height), frameon=False,
                    ncol=1 if variant == "narrow" else 2, fontsize=font * pt, labelcolor=colours["text"],
                    handlelength=1.2, columnspacing=1.2, borderaxespad=0)
+        for text in fig.legends[-1].get_texts():
+            text.set_parse_math(False)
     data = _svg(fig)
     plt.close(fig)
     return data

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -217,6 +218,20 @@ class PageContext:
         return citations.page_references(self)
 
 
+_SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+
+
+def yaml_string(value: str) -> str:
+    """A double-quoted scalar that YAML reads back as value, whatever it holds. JSON's
+    escapes are YAML's, except a character outside the Basic Multilingual Plane (𝛽, an
+    emoji), which JSON writes as a surrogate pair YAML refuses: it becomes \\UXXXXXXXX.
+    Without this, the page's front matter failed to parse and the page showed it raw."""
+    def joined(m: re.Match) -> str:
+        high, low = int(m.group(1), 16), int(m.group(2), 16)
+        return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
+    return _SURROGATE_PAIR.sub(joined, json.dumps(value))
+
+
 class SealedBytecodeCache(jinja2.BytecodeCache):
     """Jinja's compiled templates in the per-user cache folder (atlas/speedups.py), each
     file sealed with the user's secret: compiled code is never read from the work tree,
@@ -319,7 +334,7 @@ class Renderer:
             meta["jsonld"] = jsonld_encode(jsonld)
         if meta:
             # JSON strings are valid YAML scalars: front matter that no data text can break
-            body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body
+            body = "---\n" + "".join(f"{k}: {yaml_string(v)}\n" for k, v in meta.items()) + "---\n" + body
         assets = self.reference_files(page.cited, page_exports_stem(path)) if page.cited else {}
         return RenderedPage(path, body, template, source, [r.id for r in page.cited], assets)
 

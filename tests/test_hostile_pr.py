@@ -304,3 +304,46 @@ def test_identifiers_with_invisible_or_lookalike_characters_are_refused(project,
     ref.write_text(text, encoding="utf-8")
     _, problems = validate(project)
     assert ("data/references/beta-2021.yaml", "identifier-characters") in {(p.path, p.rule) for p in problems}, problems
+
+
+# -- front matter always parses; chart labels are text (Medium) ------------------------------------
+
+@pytest.mark.parametrize("title", ["Islet cells 𝛽 in mice", "Cells 🧪 in mice", "Line\u2028sep \ufeff"])
+def test_front_matter_parses_with_characters_outside_the_basic_plane(project, title):
+    from mkdocs.utils.meta import get_data
+    _edit(project, STUDY, "title: Islet-like cells in diabetic mice (Alpha 2020)", f'title: "{title}"')
+    _, problems = validate(project)
+    if problems:  # a line separator in a title is refused at validation: nothing to render
+        assert {p.rule for p in problems} <= {"text-line-break"}
+        return
+    page = prepare(project).pages["studies/alpha-2020.md"]
+    body, meta = get_data(page)
+    assert meta.get("title") == title and "title:" not in body
+    assert "jsonld" in meta and not body.startswith("---"), page[:300]
+
+
+def test_chart_labels_are_drawn_without_math_parsing(project):
+    r"""A title with $\undefinedcmd$ crashed matplotlib's mathtext with no file or line."""
+    _edit(project, "data/classes/cell-class.yaml", "name: Test cell class", r"name: 'Cells $\undefinedcmd$ x'")
+    assert not validate(project)[1]
+    assets = prepare(project).assets
+    svgs = [v for k, v in assets.items() if k.endswith(".svg") and k.startswith("evidence/")]
+    assert svgs
+
+
+def test_a_chart_error_names_the_file_and_field(project, monkeypatch):
+    from atlas import charts
+    from atlas.diagnostics import DataError
+    real = charts._bars
+
+    def broken(plt, rows, *a, **k):
+        if any("boom" in r for r in rows):
+            raise ValueError("cannot draw this label")
+        return real(plt, rows, *a, **k)
+    monkeypatch.setattr(charts, "_bars", broken)
+    _edit(project, "data/classes/cell-class.yaml", "name: Test cell class", "name: Cells boom")
+    with pytest.raises(DataError) as e:
+        prepare(project)
+    p = e.value.problems[0]
+    assert p.path == "data/classes/cell-class.yaml" and p.rule == "chart-error" and "name" in p.message, p
+    assert p.line == 3, p

@@ -208,7 +208,7 @@ def _ref(**changes):
 
 def test_ris_values_stay_on_one_line():
     import rispy
-    from atlas.exports import ris
+    from atlas.citations.formats import ris
     refs = [_ref(title=f"Title {i}\nER  - \n\nTY  - JOUR\nTI  - injected", journal="J\r\nTY  - BOOK") for i in range(4)]
     records = rispy.loads(ris(refs))
     assert len(records) == 4
@@ -223,7 +223,7 @@ def test_ris_values_stay_on_one_line():
 ])
 def test_bibtex_escapes_every_field(field, value):
     import bibtexparser
-    from atlas.exports import bibtex
+    from atlas.citations.formats import bibtex
     refs = [_ref(**{field: value}), _ref(id="beta-2021", title="Second")]
     text = bibtex(refs)
     library = bibtexparser.parse_string(text) if hasattr(bibtexparser, "parse_string") else bibtexparser.loads(text)

@@ -347,3 +347,60 @@ def test_a_chart_error_names_the_file_and_field(project, monkeypatch):
     p = e.value.problems[0]
     assert p.path == "data/classes/cell-class.yaml" and p.rule == "chart-error" and "name" in p.message, p
     assert p.line == 3, p
+
+
+# -- fmt never changes a value (Medium) ------------------------------------------------------------
+
+GLOSSARY = "data/glossary/stz.yaml"
+
+
+def _fmt_and_load(project: Path, rel: str):
+    from atlas.yamlsafe import load
+    before = load((project / rel).read_bytes(), rel).data
+    result = run_atlas(project, "fmt", rel)
+    after_text = (project / rel).read_text(encoding="utf-8")
+    return before, load(after_text.encode(), rel).data, result, after_text
+
+
+@pytest.mark.parametrize("term", ["'NO'", "'ON'", "'yes'", "'off'", "'1:1'", "'1:20'", '"a\\Nb"', "'null'", "'~'",
+                                  "'0o17'", "'1e3'", "'.5'", "'+1'", "'2021-01-01'", "'y'", "'n'"])
+def test_fmt_keeps_every_value(project, term):
+    text = (project / GLOSSARY).read_text(encoding="utf-8")
+    import re as _re
+    text = _re.sub(r"(?m)^term: .*$", lambda m: f"term: {term}", text)
+    lines = text.splitlines(keepends=True)
+    (project / GLOSSARY).write_text("".join(lines[1:] + lines[:1]), encoding="utf-8")  # out of order: fmt rewrites
+    before, after, result, formatted = _fmt_and_load(project, GLOSSARY)
+    assert after == before, formatted
+    again = run_atlas(project, "fmt", GLOSSARY)
+    assert (project / GLOSSARY).read_text(encoding="utf-8") == formatted and again.returncode == 0
+    assert run_atlas(project, "fmt", "--check", GLOSSARY).returncode == 0
+
+
+def test_fmt_refuses_to_write_when_its_output_would_read_differently(project, monkeypatch):
+    from atlas import fmt
+    path = project / GLOSSARY
+    import re as _re
+    path.write_text(_re.sub(r"(?m)^term: .*$", "term: x", path.read_text(encoding="utf-8")), encoding="utf-8")
+    before = path.read_bytes()
+    real = fmt.format_text
+    # a formatter that would write what the validator reads as another value
+    monkeypatch.setattr(fmt, "format_text", lambda *a: real(*a).replace("term: x", "term: NO"))
+    problems, changed = fmt.run(project, check=False, paths=[path])
+    assert path.read_bytes() == before
+    assert [p.rule for p in problems] == ["format-value"], problems
+
+
+def test_fmt_keeps_comments_with_their_key(project):
+    path = project / "data/classes/cell-class.yaml"
+    text = path.read_text(encoding="utf-8")
+    # 'mechanism' before 'protection', each with its own comment above it
+    text = text.replace("protection:\n- none\nmechanism:\n- replacement\n",
+                        "# about the mechanism\nmechanism:\n- replacement\n# about protection\nprotection:\n- none\n")
+    path.write_text(text, encoding="utf-8")
+    assert run_atlas(project, "fmt", "data/classes/cell-class.yaml").returncode == 0
+    out = path.read_text(encoding="utf-8").splitlines()
+    assert out[out.index("protection:") - 1] == "# about protection", out
+    assert out[out.index("mechanism:") - 1] == "# about the mechanism", out
+    assert run_atlas(project, "fmt", "data/classes/cell-class.yaml").returncode == 0
+    assert path.read_text(encoding="utf-8").splitlines() == out

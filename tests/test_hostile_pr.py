@@ -404,3 +404,38 @@ def test_fmt_keeps_comments_with_their_key(project):
     assert out[out.index("mechanism:") - 1] == "# about the mechanism", out
     assert run_atlas(project, "fmt", "data/classes/cell-class.yaml").returncode == 0
     assert path.read_text(encoding="utf-8").splitlines() == out
+
+
+# -- CSL-JSON imports (Low) ---------------------------------------------------------------------
+
+_CSL_OK = {"type": "article-journal", "title": "A paper", "author": [{"family": "Doe", "given": "J"}],
+           "issued": {"date-parts": [[2021]]}, "container-title": "J Test"}
+
+
+@pytest.mark.parametrize("change", [{"issued": "2020"}, {"author": 5}, {"author": ["x", 3, None]},
+                                    {"issued": {"date-parts": "2020"}}, {"issued": {"date-parts": [2020]}},
+                                    {"title": ["a", "b"]}, {"author": [{"family": ["x"]}]}, {"id": 7}])
+def test_odd_csl_json_items_give_messages_not_tracebacks(project, tmp_path, change):
+    file = tmp_path / "refs.json"
+    file.write_text(json.dumps([{**_CSL_OK, **change}]), encoding="utf-8")
+    result = run_atlas(project, "import", "references", str(file), "--stdout")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1, 2)
+
+
+def test_deeply_nested_csl_json_is_a_message(project, tmp_path):
+    file = tmp_path / "refs.json"
+    file.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = run_atlas(project, "import", "references", str(file))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-2000:]
+
+
+def test_a_csl_id_with_line_breaks_cannot_write_fields(project, tmp_path):
+    from atlas.yamlsafe import load
+    file = tmp_path / "refs\nnumber: 9.json"
+    file.write_text(json.dumps([{**_CSL_OK, "id": "x\nnumber: 1\nurl: javascript:alert(1)\n#"}]), encoding="utf-8")
+    result = run_atlas(project, "import", "references", str(file))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    written = project / "data/references/doe-2021.yaml"
+    data = load(written.read_bytes(), "x").data
+    assert "number" not in data and "url" not in data, written.read_text()

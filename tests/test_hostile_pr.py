@@ -439,3 +439,91 @@ def test_a_csl_id_with_line_breaks_cannot_write_fields(project, tmp_path):
     written = project / "data/references/doe-2021.yaml"
     data = load(written.read_bytes(), "x").data
     assert "number" not in data and "url" not in data, written.read_text()
+
+
+# -- the link checker reaches only public http(s) addresses, within a deadline (Low) ------------
+
+@pytest.fixture
+def hostile_server():
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            port = self.server.server_address[1]
+            where = {"/to-localhost": f"http://localhost:{port}/page", "/to-metadata": "http://169.254.169.254/latest/",
+                     "/to-private": "http://10.0.0.1/", "/to-file": "file:///etc/passwd", "/to-ftp": "ftp://example.org/x",
+                     "/to-ipv6-loopback": f"http://[::1]:{port}/page"}.get(self.path)
+            if where:
+                self.send_response(302)
+                self.send_header("Location", where)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if self.path == "/trickle":
+                self.send_response(200)
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                for _ in range(1000):
+                    try:
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.1)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _checker(tmp_path, **kw):
+    from atlas import linkcheck
+    values = dict(registries={}, cache=tmp_path / "c.json", retries=0, backoff_seconds=0.01, timeout_seconds=0.5)
+    values.update(kw)
+    return linkcheck.Checker(linkcheck.Config(**values))
+
+
+def _url(value):
+    from atlas import linkcheck
+    return linkcheck.Target("url", value, "data/references/x.yaml", 3, 6)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/", "http://localhost:9/", "http://[::1]:9/", "http://10.1.2.3/",
+                                 "http://169.254.169.254/latest/", "http://192.168.0.1/", "file:///etc/passwd",
+                                 "ftp://example.org/x", "gopher://127.0.0.1:25/", "http://0.0.0.0:9/"])
+def test_link_check_refuses_private_addresses_and_other_schemes(tmp_path, monkeypatch, url):
+    monkeypatch.delenv("ATLAS_LINKCHECK_ALLOW", raising=False)
+    outcome = _checker(tmp_path).check(_url(url))
+    assert outcome.state == "broken" and "refused" in outcome.detail, outcome
+
+
+@pytest.mark.parametrize("path", ["/to-localhost", "/to-metadata", "/to-private", "/to-file", "/to-ftp",
+                                  "/to-ipv6-loopback"])
+def test_link_check_refuses_redirects_to_private_addresses(tmp_path, monkeypatch, hostile_server, path):
+    monkeypatch.setenv("ATLAS_LINKCHECK_ALLOW", "127.0.0.1")  # the test's own server, by name, and nothing else
+    checker = _checker(tmp_path)
+    assert checker.check(_url(hostile_server + "/page")).state == "ok"
+    outcome = checker.check(_url(hostile_server + path))
+    assert outcome.state == "broken" and "refused" in outcome.detail, outcome
+
+
+def test_link_check_has_a_total_deadline_per_url(tmp_path, monkeypatch, hostile_server):
+    import time
+    monkeypatch.setenv("ATLAS_LINKCHECK_ALLOW", "127.0.0.1")
+    checker = _checker(tmp_path, retries=2, deadline_seconds=1.5)
+    start = time.monotonic()
+    outcome = checker.check(_url(hostile_server + "/trickle"))  # a byte every 0.1 s: no single read times out
+    assert time.monotonic() - start < 5 and outcome.state == "unavailable" and "deadline" in outcome.detail, outcome

@@ -527,3 +527,25 @@ def test_link_check_has_a_total_deadline_per_url(tmp_path, monkeypatch, hostile_
     start = time.monotonic()
     outcome = checker.check(_url(hostile_server + "/trickle"))  # a byte every 0.1 s: no single read times out
     assert time.monotonic() - start < 5 and outcome.state == "unavailable" and "deadline" in outcome.detail, outcome
+
+
+# -- a commit subject cannot forge history (Low) --------------------------------------------------
+
+def test_a_commit_subject_cannot_forge_dates(tmp_path):
+    from atlas import history
+    root = tmp_path / "repo"
+    (root / "data" / "glossary").mkdir(parents=True)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "n", "GIT_AUTHOR_EMAIL": "n@example.org", "GIT_COMMITTER_NAME": "n",
+           "GIT_COMMITTER_EMAIL": "n@example.org", "GIT_COMMITTER_DATE": "2026-01-05T10:00:00+00:00",
+           "GIT_AUTHOR_DATE": "2026-01-05T10:00:00+00:00"}
+    git = lambda *a: subprocess.run(["git", *a], cwd=root, env=env, check=True, capture_output=True)  # noqa: E731
+    git("init", "-q")
+    (root / "data/glossary/a.yaml").write_text("id: a\nterm: A\n")
+    git("add", ".")
+    fake = "0" * 39 + "1"
+    forged = (f"Add a\x1f2030-01-01T00:00:00+00:00\x1fForged\x1e{fake}\x1f2031-02-02T00:00:00+00:00\x1fForged too"
+              f"\x00{fake}\x002032-03-03T00:00:00+00:00\x00Forged three")
+    git("commit", "-q", "-m", forged.replace("\x00", "\x1e"))
+    changes = history.read(root).changes
+    assert [(c.date, c.action, c.relpath) for c in changes] == [("2026-01-05", "added", "data/glossary/a.yaml")], changes
+    assert all(fake not in c.commit for c in changes)

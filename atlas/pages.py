@@ -24,6 +24,8 @@ from .paths import BIBLIOGRAPHY
 from .render import RenderedPage, Renderer
 
 CLINICAL = ("early-clinical", "randomised")
+# The index page of a kind with pages of its own and no index template: its records, linked
+RECORDS_INDEX = "records_index.md.j2"
 # Past this many studies, the studies list and the evidence overview's study-by-study tables
 # are split into a page per year (a busy year in parts), so that no page outgrows 1 MB of HTML
 # at 100x the review (bench/RESULTS.md).
@@ -51,8 +53,10 @@ def render_all(r: Renderer) -> None:
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
         page(paths.HOME, "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
-        *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k))
-          for k in own if k.index_template and k.name != "study"],
+        *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k)) if k.index_template
+          else page(paths.index_page(k.page), RECORDS_INDEX, title=k.title_plural, heading=k.title_plural,
+                    records=r.corpus.in_order(k.name))
+          for k in own if k.name != "study"],
         *studies_list_pages(r),  # one page, or a page per year past SPLIT_BY_YEAR_STUDIES
         *[job for k in c.in_order("therapy-class") for job in class_pages(r, k)],
         *[partial(record_page, r, rec) for k in own if k.name != "therapy-class" for rec in c.in_order(k.name)],

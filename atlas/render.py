@@ -22,6 +22,7 @@ from .citations.bibliography import Citing, cited_by
 from .citations.formats import ReferenceFiles, References
 from .history import History
 from .jsonld import encode as jsonld_encode
+from .kinds import KINDS
 from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
 from .text import (CERTAINTY_MEANING, CERTAINTY_SYMBOLS, Md, attr, escape_md, label, number, page_title,
                    population, quantity, safe)
@@ -107,6 +108,18 @@ class PageContext(Citing):
 
     def trial_url(self, trial: Record) -> Md:
         return Md(urls.clinicaltrials(trial["identifier"]))
+
+    def backlinks(self, record: Record) -> Md:
+        """Links to the records that name this one in a field their schema marks x-ref, of each
+        kind whose links this record's kind does not lay out by hand (Kind.backlinks_by_hand):
+        one line per kind, 'Guidelines: [WHO 2024](...).'. Own pages get it after their text."""
+        target, lines = record.kind, []
+        for k in KINDS:
+            if target.lists_backlinks_from(k.name):
+                found = self.renderer.corpus.referrers(k.name, target.name).get(record.id)
+                if found:
+                    lines.append(f"{escape_md(k.title_plural)}: {self.links(found)}.")
+        return Md("\n\n".join(lines))
 
     def aliases(self, record: Record) -> Md:
         """A record's other names, as every page lists them."""
@@ -293,6 +306,10 @@ class Renderer:
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
         if source is not None:
+            record = self._by_source.get(source)
+            more = page.backlinks(record) if record is not None and record.kind.own_pages else ""
+            if more:
+                body = body.rstrip() + "\n\n" + more + "\n"
             body = body.rstrip() + "\n\n" + self.record_dates(source, page) + "\n"
         body = body.rstrip() + "\n" + page.references_footer()
         meta = {}

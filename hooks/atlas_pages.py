@@ -16,6 +16,7 @@ from atlas import rerender, serving, speedups
 from atlas.build import keep_processed_pages, prepare
 from atlas.corpus import keep_parsed_files
 from atlas.diagnostics import DataError
+from atlas.kinds import with_kinds_in_nav
 from atlas.render import compiled_templates
 from atlas.search import index_site
 
@@ -35,6 +36,13 @@ def on_startup(*, command, dirty):
         keep_parsed_files()
         rerender.keep_rendered_pages()
         keep_processed_pages()
+
+
+def on_config(config):
+    # every record kind's index or shared page is in the navigation, whether or not
+    # mkdocs.yml's nav names it (kinds.Kind.nav)
+    config.nav = with_kinds_in_nav(config.nav)
+    return config
 
 
 def on_env(env, *, config, files):

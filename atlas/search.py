@@ -108,6 +108,12 @@ def load_terms(root: Path) -> dict:
             if key != key.lower() or any(v != v.lower() for v in values):
                 bad(f"'{key}' in {section}: write words in lower case (search ignores case)")
                 continue
+            # the browser builds patterns from these words: letters only, so none is an invalid
+            # pattern (one bad entry broke every search) nor a pattern that matches what it should not
+            shape = _SHAPES[section]
+            if section != "greek" and not shape.fullmatch(key) or not all(shape.fullmatch(v) for v in values):
+                bad(f"'{key}' in {section}: {_SHAPE_HELP[section]}")
+                continue
             clean[key.strip()] = [v.strip() for v in values] if section == "lay" else values[0].strip()
         out[section] = clean
     unknown = set(data) - {"spellings", "greek", "lay"}
@@ -116,6 +122,13 @@ def load_terms(root: Path) -> dict:
     if problems:
         raise DataError(problems)
     return out
+
+
+_SHAPES = {"spellings": re.compile(r"-?[a-z]+(?:['a-z]*[a-z])?-?"), "greek": re.compile(r"[a-z]+"),
+           "lay": re.compile(r"[\w'’-]+(?: [\w'’-]+)*")}
+_SHAPE_HELP = {"spellings": "a word part is letters only, with '-' at its start or end to anchor it",
+               "greek": "a Greek letter's name is letters only, e.g. 'beta'",
+               "lay": "words and phrases are letters, digits, spaces, hyphens and apostrophes only"}
 
 
 def _line_of(path: Path, word: str) -> int:

@@ -37,4 +37,15 @@ def validate(root: Path) -> tuple[Corpus, list[Problem]]:
             corpus.set_aside_record(record)
     # Stage 2: rules across records, on what the schema passed.
     problems.extend(run_rules(corpus, schemas))
+    problems.extend(_search_terms(root))
     return corpus, sorted(set(problems))
+
+
+def _search_terms(root: Path) -> list[Problem]:
+    """search/synonyms.yaml, checked as the build checks it (a bad entry broke every search)."""
+    from .search import load_terms
+    try:
+        load_terms(root)
+    except DataError as e:
+        return e.problems
+    return []

@@ -549,3 +549,31 @@ def test_a_commit_subject_cannot_forge_dates(tmp_path):
     changes = history.read(root).changes
     assert [(c.date, c.action, c.relpath) for c in changes] == [("2026-01-05", "added", "data/glossary/a.yaml")], changes
     assert all(fake not in c.commit for c in changes)
+
+
+# -- search terms: no pattern the browser cannot compile (Low) ---------------------------------------
+
+@pytest.mark.parametrize("section, line", [("greek", "  β: be(ta"), ("greek", "  γ: '[gamma'"), ("greek", "  δ: 'a|'"),
+                                           ("spellings", "  glyc*: glyc"), ("spellings", "  tumour: tum\\or")])
+def test_a_bad_pattern_in_the_search_terms_fails_validation_and_build(project, section, line):
+    from atlas.diagnostics import DataError
+    (project / "search").mkdir(exist_ok=True)
+    (project / "search/synonyms.yaml").write_text(f"spellings:\n  tumour: tumor\ngreek:\n  α: alpha\n"
+                                                  f"{section}:\n{line}\n".replace(f"{section}:\n  ", f"{section}:\n  ", 1)
+                                                  if False else _terms(section, line), encoding="utf-8")
+    _, problems = validate(project)
+    found = [p for p in problems if p.path == "search/synonyms.yaml"]
+    assert found and found[0].rule == "search-terms" and found[0].line > 1, problems
+    with pytest.raises(DataError):
+        prepare(project)
+
+
+def _terms(section: str, line: str) -> str:
+    sections = {"spellings": ["  tumour: tumor"], "greek": ["  α: alpha"], "lay": ["  sugar: [glucose]"]}
+    sections[section].append(line)
+    return "".join(f"{name}:\n" + "\n".join(lines) + "\n" for name, lines in sections.items())
+
+
+def test_search_js_escapes_what_it_puts_in_a_pattern():
+    js = (ROOT / "docs/assets/javascripts/search.js").read_text(encoding="utf-8")
+    assert "new RegExp(`(^|-)${name}" not in js

@@ -277,4 +277,13 @@ def _pagefind(low_priority: bool, site: Path, *output: str) -> subprocess.Popen:
 def _finish(run: subprocess.Popen) -> str:
     """What a failed run printed (its last lines), or "" when it succeeded."""
     out, err = run.communicate()
-    return "" if run.returncode == 0 else (err or out or f"exit status {run.returncode}")[-2000:]
+    if run.returncode == 0:
+        return ""
+    if run.returncode < 0:  # killed (out of memory, Ctrl-C, a CI timeout): say so, not a number
+        import signal
+        try:
+            name = signal.Signals(-run.returncode).name
+        except ValueError:
+            name = f"signal {-run.returncode}"
+        return f"Pagefind was stopped by {name} before it finished; build the site again"
+    return (err or out or f"exit status {run.returncode}")[-2000:]

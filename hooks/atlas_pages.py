@@ -94,4 +94,7 @@ def on_post_build(*, config):
     if serving.STATE.serving:
         serving.INDEXING.request(index_site, config.site_dir)
     else:
-        index_site(config.site_dir)
+        try:
+            index_site(config.site_dir)
+        except (RuntimeError, OSError) as e:  # Pagefind killed or missing: a message, not a traceback
+            raise PluginError(str(e)) from None

@@ -577,3 +577,25 @@ def _terms(section: str, line: str) -> str:
 def test_search_js_escapes_what_it_puts_in_a_pattern():
     js = (ROOT / "docs/assets/javascripts/search.js").read_text(encoding="utf-8")
     assert "new RegExp(`(^|-)${name}" not in js
+
+
+# -- killing Pagefind (Low) --------------------------------------------------------------------------
+
+def test_killing_pagefind_gives_a_clean_message(tmp_path, monkeypatch):
+    import importlib.util
+    import types
+    import pagefind_bin
+    from mkdocs.exceptions import PluginError
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\nkill -9 $$\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pagefind_bin, "get_executable", lambda: str(fake))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html></html>")
+    spec = importlib.util.spec_from_file_location("atlas_pages_hook", ROOT / "hooks" / "atlas_pages.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    with pytest.raises(PluginError) as e:
+        hook.on_post_build(config=types.SimpleNamespace(site_dir=str(site)))
+    assert "Pagefind" in str(e.value) and "SIGKILL" in str(e.value), e.value

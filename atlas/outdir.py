@@ -34,7 +34,7 @@ def _within(path: Path, folder: Path) -> bool:
 def check(root: Path, out: Path, *, existing_must_be_ours: bool = True) -> Path:
     """out, absolute and resolved, if atlas may delete and replace it; else Refused."""
     root = root.resolve()
-    target = Path(os.path.abspath(root / out))  # a link named like the output is judged as itself
+    target = Path(os.path.abspath(out))  # from the current folder, as a command line means it; a link is judged as itself
     real = target.resolve()
     shown = str(out)
     for candidate in {target, real}:

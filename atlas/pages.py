@@ -14,10 +14,11 @@ from functools import partial
 from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
-from . import charts, datadict, exports, jsonld, paths, rerender, whatsnew
+from . import charts, datadict, exports, jsonld, paths, whatsnew
 from .citations.bibliography import render_bibliography
 from .citations.formats import glossary_forms
 from .history import History
+from .incremental import ServeMemo
 from .text import Md
 from .kinds import BY_NAME, KINDS
 from .paths import BIBLIOGRAPHY
@@ -352,16 +353,18 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
 
 def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
              doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
-             cache: Path | None = None, history: History | None = None, changelog: str | None = None) -> Renderer:
+             cache: Path | None = None, history: History | None = None, changelog: str | None = None,
+             memo: ServeMemo | None = None) -> Renderer:
     """Render every generated page; the returned Renderer holds them in .site.
 
     doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles;
-    history: of data/ (What's new, record dates); changelog: CHANGELOG.md's text.
+    history: of data/ (What's new, record dates); changelog: CHANGELOG.md's text; memo: under
+    `make serve`, what the last rebuild rendered (pages an edit cannot change come back).
     """
-    # under serve, pages an edit cannot change come back from the last rebuild
-    rerender.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog,
+    if memo is not None:
+        memo.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog,
                    glossary_forms(corpus))
-    r = Renderer(corpus, templates, cache)
+    r = Renderer(corpus, templates, cache, memo)
     if history is not None:
         r.history = history
     r.changelog = changelog

@@ -17,10 +17,11 @@ from typing import Callable
 import jinja2
 import jinja2.bccache
 
-from . import paths, rerender, urls, whatsnew
+from . import paths, urls, whatsnew
 from .citations.bibliography import Citing, cited_by
 from .citations.formats import ReferenceFiles, References
 from .history import History
+from .incremental import ServeMemo
 from .jsonld import encode as jsonld_encode
 from .kinds import KINDS
 from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
@@ -245,8 +246,9 @@ def compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
 
 
 class Renderer:
-    def __init__(self, corpus: Corpus, templates: Path, cache: Path | None = None):
+    def __init__(self, corpus: Corpus, templates: Path, cache: Path | None = None, memo: ServeMemo | None = None):
         self.corpus = corpus
+        self.memo = memo  # under `make serve`: what the last rebuild rendered (incremental.py)
         self.env = jinja2.Environment(
             bytecode_cache=compiled_templates(cache),
             loader=jinja2.FileSystemLoader(str(templates)),
@@ -292,13 +294,16 @@ class Renderer:
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
              jsonld: dict | None = None, **context) -> "RenderedPage":
         """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
-        key = rerender.page_key(template, source, title, jsonld, context)
-        kept = rerender.kept(path, key, self.corpus)
-        if kept is not None:  # under serve: nothing it is made from changed (rerender.py)
+        if self.memo is None:
+            return self._page(path, template, source, title, jsonld, context)
+        # under serve: the page as the last rebuild made it, if nothing it is made from changed
+        key = self.memo.page_key(template, source, title, jsonld, context)
+        kept = self.memo.kept(path, key, self.corpus)
+        if kept is not None:
             return kept
-        with rerender.reading() as reads:
+        with self.memo.reading() as reads:
             rendered = self._page(path, template, source, title, jsonld, context)
-        rerender.keep(path, key, reads, rendered)
+        self.memo.keep(path, key, reads, rendered)
         return rendered
 
     def _page(self, path: str, template: str, source: str | None, title: str | None, jsonld: dict | None,

@@ -52,7 +52,8 @@ def check(root: Path, out: Path, *, existing_must_be_ours: bool = True) -> Path:
             raise Refused(f"{shown}: refused: it exists and is not a folder")
         if existing_must_be_ours and not (target / MARKER).is_file() and any(target.iterdir()):
             raise Refused(f"{shown}: refused: atlas did not make this folder (it has no {MARKER} file) and it "
-                          "is not empty; delete it yourself or name another folder")
+                          "is not empty; delete it yourself or name another folder (a site/ built before "
+                          "atlas marked its folders: run make clean once)")
     return target
 
 

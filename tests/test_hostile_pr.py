@@ -599,3 +599,10 @@ def test_killing_pagefind_gives_a_clean_message(tmp_path, monkeypatch):
     with pytest.raises(PluginError) as e:
         hook.on_post_build(config=types.SimpleNamespace(site_dir=str(site)))
     assert "Pagefind" in str(e.value) and "SIGKILL" in str(e.value), e.value
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x07", "\x85"])
+def test_a_docs_page_with_control_characters_is_refused(project, char):
+    (project / "docs" / "page.md").write_text(f"# Page\n\nText{char}here.\n", encoding="utf-8")
+    _, problems = validate(project)
+    assert [(p.path, p.rule, p.line, p.col) for p in problems] == [("docs/page.md", "text-control", 3, 5)], problems

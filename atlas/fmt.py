@@ -161,19 +161,20 @@ def reorder(node: CommentedMap, order: list) -> None:
     if keys == order:
         return
     col = getattr(getattr(node, "lc", None), "col", None) or 0
-    holders = [_holder(node, k) for k in keys[:-1]]
+    holders = [_holder(node, k) for k in keys]
     if any(_get(h) is not None and not isinstance(_get(h), CommentToken) for h in holders):
         for key in order:  # a shape we do not know: comments stay where ruamel keeps them
             node.move_to_end(key)
         return
     leads = {}
-    for holder, key in zip(holders, keys[1:]):
+    for holder, key in zip(holders, keys[1:] + [None]):  # None: what follows the mapping
         stay, lead = _split(_get(holder), col)
         leads[key] = lead
         _set(holder, _join(stay, ""))
+    # comments above the first field of a file are the file's header: they stay on top
     for key in order:
         node.move_to_end(key)
-    for before, key in zip(order, order[1:]):
+    for before, key in zip(order, order[1:] + [None]):
         if leads.get(key):
             holder = _holder(node, before)
             token = _get(holder)

@@ -307,7 +307,13 @@ def shuffled_files(draw, valid: st.SearchStrategy):
     data = _with_tricky_text(draw(valid), draw)
     keys = draw(st.permutations(list(data)))
     data = {k: data[k] for k in keys}
-    return _dump(data)
+    lines = _dump(data).splitlines(keepends=True)
+    out = []
+    for n, line in enumerate(lines):  # comments above some top-level fields, and after some values
+        if n and line[:1].isalpha() and draw(st.integers(0, 3)) == 0:  # (the top of a file is its header)
+            out.append(f"# about {line.split(':', 1)[0]}\n")
+        out.append(line)
+    return "".join(out)
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
@@ -326,4 +332,8 @@ def test_fmt_preserves_values_and_is_idempotent(base, kind):
         after = load(new.encode(), rel)
         assert not after.problems and after.data == before.data, (text, new)
         assert fmt.format_text(new, kind, SCHEMAS) == new, new
+        lines = new.splitlines()
+        for n, line in enumerate(lines[:-1]):  # each comment still above its own field
+            if line.startswith("# about "):
+                assert lines[n + 1].startswith(line[len("# about "):] + ":"), new
     run()

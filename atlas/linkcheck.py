@@ -154,6 +154,8 @@ class Checker:
 
     # -- cache: successes only --------------------------------------------------------
     def _load_cache(self) -> dict[str, dict]:
+        if _tracked(self.config.cache):  # a cache a pull request committed would skip its own links
+            return {}
         try:
             data = json.loads(self.config.cache.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -312,6 +314,16 @@ class Checker:
             if not entry or "error" in entry:
                 return Outcome("broken", f"PubMed has no record {target.value}", outcome.url)
         return outcome
+
+
+def _tracked(path: Path) -> bool:
+    """Whether git tracks path (or stages it): a cache is never part of a change."""
+    try:
+        result = subprocess.run(["git", "ls-files", "--error-unmatch", "--", path.name], cwd=path.parent,
+                                capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0
 
 
 class _Deadline(Exception):

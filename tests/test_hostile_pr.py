@@ -606,3 +606,18 @@ def test_a_docs_page_with_control_characters_is_refused(project, char):
     (project / "docs" / "page.md").write_text(f"# Page\n\nText{char}here.\n", encoding="utf-8")
     _, problems = validate(project)
     assert [(p.path, p.rule, p.line, p.col) for p in problems] == [("docs/page.md", "text-control", 3, 5)], problems
+
+
+def test_a_committed_link_check_cache_is_not_trusted(tmp_path, monkeypatch):
+    """A pull request that commits .cache/linkcheck.json with 'successes' must not skip the check."""
+    from atlas import linkcheck
+    root = tmp_path / "repo"
+    (root / ".cache").mkdir(parents=True)
+    cache = root / ".cache" / "linkcheck.json"
+    import datetime as dt
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    cache.write_text(json.dumps({"http://127.0.0.1:9/x": {"checked": now}}))
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-f", ".cache/linkcheck.json"], cwd=root, check=True)
+    checker = linkcheck.Checker(linkcheck.Config(registries={}, cache=cache))
+    assert checker.cache == {}

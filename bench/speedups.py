@@ -14,15 +14,13 @@ from pathlib import Path
 
 VARIANTS = {
     "all on": "",
-    "no fork": "from atlas import speedups; speedups.forbid_fork()",
-    "no gc pause": "import gc; gc.disable = lambda: None",
     "no cache (templates, charts)": "from atlas import speedups; speedups.caches = lambda: False",
     "all off (ATLAS_SPEEDUPS=0)": "import os; os.environ['ATLAS_SPEEDUPS'] = '0'",
 }
 RUN = ("import os, sys, time; sys.path.insert(0, '.'); {setup}\n"
        "from pathlib import Path; from atlas.build import prepare\n"
        "t, c = time.perf_counter(), os.times(); prepare(Path('.')); e = os.times()\n"
-       "print(time.perf_counter() - t, sum(e[:4]) - sum(c[:4]))")  # CPU: this process and its forked child
+       "print(time.perf_counter() - t, sum(e[:4]) - sum(c[:4]))")  # CPU: this process and any child
 
 
 def measure(project: Path, runs: int = 5) -> dict[str, float]:

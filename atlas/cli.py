@@ -42,6 +42,8 @@ def cmd_validate(args) -> int:
         from .revisit import warnings
         from .schema import Schemas
         found = warnings(corpus, Schemas(root / "schemas"))
+        from .rules.prose import stale_warnings
+        found += stale_warnings(corpus, root)
         _report(found)
         if found:
             print(f"{len(found)} warning(s): texts to reread because of new records", file=sys.stderr)
@@ -103,8 +105,8 @@ def cmd_output(args) -> int:
 
 def cmd_new(args) -> int:
     from .corpus import load_corpus
-    from .schema import Schemas
     from .scaffold import find_kind, kind_names, scaffold, values_for, write_new
+    from .schema import Schemas
     root = _root(args)
     kind = find_kind(args.kind)
     if kind is None:
@@ -159,8 +161,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_site_diff(args) -> int:
-    from .sitediff import compare, compare_files, files_report, markdown
     from . import paths
+    from .sitediff import compare, compare_files, files_report, markdown
     base, new = Path(args.base), Path(args.new)
     for site in (base, new):
         if not (site / paths.html_file(paths.HOME)).is_file():

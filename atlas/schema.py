@@ -11,9 +11,10 @@ import datetime
 import difflib
 import json
 import os
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import fastjsonschema
 

@@ -35,7 +35,7 @@ class Md(str):
 
     __slots__ = ()
 
-    def __html__(self) -> "Md":  # how Jinja's autoescape recognises trusted output
+    def __html__(self) -> Md:  # how Jinja's autoescape recognises trusted output
         return self
 
 
@@ -97,6 +97,9 @@ LABELS = {
     "conference-abstract": "Conference abstract",
     "registry-posting": "Registry posting",
     "company-announcement": "Company announcement",
+    "regulatory-decision": "Regulatory decision",
+    "not-serious": "Not serious",
+    "very-serious": "Very serious",
     "hba1c": "HbA1c",
     "c-peptide": "C-peptide",
     "in-vitro": "In vitro",

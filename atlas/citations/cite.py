@@ -7,9 +7,9 @@ The bottom of the citations package: it knows no record type, so the corpus can 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .. import confine, paths
 from ..diagnostics import Problem
@@ -71,9 +71,11 @@ class DocCitation:
     keys: list[str]
 
 
-def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Problem]) -> list[DocCitation]:
+def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Problem],
+            texts: dict[str, str] | None = None) -> list[DocCitation]:
     """Every citation in docs/*.md under root (files the loader refused are skipped);
-    unreadable files go to problems."""
+    unreadable files go to problems. Each page's text goes to texts, if given (the prose
+    rules read the living-with page)."""
     found: list[DocCitation] = []
     docs = root / "docs"
     for md in sorted(docs.rglob("*.md")) if docs.is_dir() and not is_refused("docs") else []:
@@ -97,6 +99,8 @@ def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Proble
             problems.append(Problem(rel, line, col, "text-control",
                                     f"the page holds the control character U+{ord(control.group()):04X}; delete it"))
             continue
+        if texts is not None:
+            texts[rel] = text
         for line, col, keys, _ in find_in_markdown(text):
             found.append(DocCitation(rel, line, col, keys))
     return found

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import difflib
 import json
-import os
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path

@@ -15,7 +15,7 @@ value's file and line, what would otherwise be dropped or would forge something:
 from __future__ import annotations
 
 import unicodedata
-from typing import Iterator
+from collections.abc import Iterator
 
 from .diagnostics import Problem
 from .yamlsafe import Loaded, _dotted

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import fastjsonschema
 
+from . import textcheck
 from .corpus import Corpus, load_corpus
 from .diagnostics import DataError, Problem
 from .rules import run_rules
 from .schema import Schemas
-from . import textcheck
 
 
 def validate(root: Path, parsed: dict | None = None) -> tuple[Corpus, list[Problem]]:

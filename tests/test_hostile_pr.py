@@ -16,10 +16,10 @@ from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_atlas
 
 from atlas.build import prepare
 from atlas.validate import validate
-from conftest import ROOT, run_atlas
 
 STUDY = "data/studies/alpha-2020.yaml"
 REF = "data/references/alpha-2020.yaml"
@@ -50,6 +50,7 @@ def test_a_committed_schema_cache_is_never_run(project, tmp_path):
     """Force-added .cache/schemas/<key>.marshal files (the key is predictable) ran as code and
     switched the schema checks off."""
     import fastjsonschema
+
     from atlas.schema import Schemas
     marker = tmp_path / "planted-code-ran"
     schemas = Schemas(project / "schemas")
@@ -185,9 +186,10 @@ def test_site_is_replaced_atomically_whenever_the_command_is_killed(project):
 @pytest.mark.parametrize("cell", ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)",
                                   "\t=1", "\r=1", "=cmd|' /C calc'!A0"])
 def test_csv_cells_that_start_a_formula_are_neutralised(cell):
-    from atlas.exports import to_csv
     import csv
     import io
+
+    from atlas.exports import to_csv
     text = to_csv([{"title": cell, "value": -2.5, "n": -3, "text": "-0.4"}])
     row = next(csv.DictReader(io.StringIO(text, newline="")))
     assert row["title"] == "'" + cell.replace("\r", "\n")  # and on the same row
@@ -208,6 +210,7 @@ def _ref(**changes):
 
 def test_ris_values_stay_on_one_line():
     import rispy
+
     from atlas.citations.formats import ris
     refs = [_ref(title=f"Title {i}\nER  - \n\nTY  - JOUR\nTI  - injected", journal="J\r\nTY  - BOOK") for i in range(4)]
     records = rispy.loads(ris(refs))
@@ -223,6 +226,7 @@ def test_ris_values_stay_on_one_line():
 ])
 def test_bibtex_escapes_every_field(field, value):
     import bibtexparser
+
     from atlas.citations.formats import bibtex
     refs = [_ref(**{field: value}), _ref(id="beta-2021", title="Second")]
     text = bibtex(refs)
@@ -236,16 +240,15 @@ def test_bibtex_escapes_every_field(field, value):
 
 def test_feed_is_well_formed_with_control_characters():
     from xml.dom import minidom
+
     from atlas import whatsnew
-    import inspect
-    params = inspect.signature(whatsnew.atom).parameters
     text = whatsnew.atom([], site_url="https://x.example/", feed_url="https://x.example/feed.xml",
                          page_url=lambda p: p, title="Atlas \x00\x1b\x07 title\ufffe", updated="2024-01-01T00:00:00Z")
     minidom.parseString(text.encode())
 
 
 def test_control_characters_never_reach_the_html():
-    from atlas.text import escape_md, page_title, attr
+    from atlas.text import attr, escape_md, page_title
     for fn in (escape_md, page_title, attr):
         out = fn("a\x00b\x1bc\x07d\x7fe\x85f")
         assert not any(ch in out for ch in "\x00\x1b\x07\x7f\x85"), (fn.__name__, out)
@@ -584,6 +587,7 @@ def test_search_js_escapes_what_it_puts_in_a_pattern():
 def test_killing_pagefind_gives_a_clean_message(tmp_path, monkeypatch):
     import importlib.util
     import types
+
     import pagefind_bin
     from mkdocs.exceptions import PluginError
     fake = tmp_path / "pagefind"
@@ -615,7 +619,7 @@ def test_a_committed_link_check_cache_is_not_trusted(tmp_path, monkeypatch):
     (root / ".cache").mkdir(parents=True)
     cache = root / ".cache" / "linkcheck.json"
     import datetime as dt
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     cache.write_text(json.dumps({"http://127.0.0.1:9/x": {"checked": now}}))
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "add", "-f", ".cache/linkcheck.json"], cwd=root, check=True)

@@ -9,7 +9,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve site test test-fast validate fmt fmt-check pages check-site linkcheck bench bench-search clean
+.PHONY: install serve site test test-fast lint validate fmt fmt-check pages check-site linkcheck bench bench-search clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test: install
 ## property test instead of 10; CI runs make test (bench/RESULTS.md has the timings)
 test-fast: install
 	ATLAS_HYPOTHESIS_EXAMPLES=$${ATLAS_HYPOTHESIS_EXAMPLES:-5} $(PY) -m pytest -m "not browser and not slow" -n 2
+
+## lint: ruff's checks of the Python code (pyproject.toml, [tool.ruff]); make test runs them too
+lint: install
+	$(VENV)/bin/ruff check .
 
 ## validate: check every data file (path:line:col: rule: message). make exits 2 on any failure;
 ## .venv/bin/atlas validate itself exits 0 clean, 1 invalid data, 2 misuse

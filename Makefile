@@ -30,9 +30,9 @@ site: install
 	$(VENV)/bin/$(ENGINE) build --strict --site-dir .site-new
 	rm -rf site && mv .site-new site
 
-## test: the whole test suite
+## test: the whole test suite, on two workers (the browser tests spend most of their time waiting)
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 ## test-fast: every test but the browser and slow ones, on two workers, with 5 generated records per
 ## property test instead of 10; CI runs make test (bench/RESULTS.md has the timings)

@@ -9,12 +9,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve site test test-fast validate fmt fmt-check pages check-site linkcheck bench bench-search clean
+.PHONY: install serve site freeze site-with-versions test test-fast lint validate fmt fmt-check pages check-site linkcheck bench bench-search clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . 2>/dev/null || $(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -31,14 +32,27 @@ site: install
 	$(VENV)/bin/$(ENGINE) build --strict --site-dir .site-new
 	$(PY) -m atlas output --replace site --with .site-new
 
-## test: the whole test suite
+## freeze: build this checkout as the frozen copy of its release: make freeze VERSION=0.2.0 (into site/v/0.2.0/)
+freeze: install
+	@test -n "$(VERSION)" || { echo "make freeze VERSION=x.y.z" >&2; exit 2; }
+	$(PY) -m atlas freeze "$(VERSION)" $(if $(FREEZE_OUT),--out "$(FREEZE_OUT)")
+
+## site-with-versions: the live site, plus the frozen copy of every tagged release under site/v/ (what Pages publishes)
+site-with-versions: site
+	.ci/site-with-versions
+
+## test: the whole test suite, on two workers (the browser tests spend most of their time waiting)
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 ## test-fast: every test but the browser and slow ones, on two workers, with 5 generated records per
 ## property test instead of 10; CI runs make test (bench/RESULTS.md has the timings)
 test-fast: install
 	ATLAS_HYPOTHESIS_EXAMPLES=$${ATLAS_HYPOTHESIS_EXAMPLES:-5} $(PY) -m pytest -m "not browser and not slow" -n 2
+
+## lint: ruff's checks of the Python code (pyproject.toml, [tool.ruff]); make test runs them too
+lint: install
+	$(VENV)/bin/ruff check .
 
 ## validate: check every data file (path:line:col: rule: message). make exits 2 on any failure;
 ## .venv/bin/atlas validate itself exits 0 clean, 1 invalid data, 2 misuse

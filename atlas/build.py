@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import os
 import re
 import shutil
 import subprocess

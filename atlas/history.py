@@ -136,6 +136,9 @@ def parse_log(log: str) -> list[_Entry]:
     tokens = log.split("\0")
     i, n = 0, len(tokens)
     while i + 3 < n and tokens[i].strip("\n") == "":
+        if tokens[i + 1].strip("\n") == "":  # a merge without lines of its own ends with one more NUL
+            i += 1
+            continue
         commit, time, subject = tokens[i + 1], tokens[i + 2], tokens[i + 3]
         if not _HASH.fullmatch(commit) or not _TIME.fullmatch(time):
             break

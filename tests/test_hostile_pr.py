@@ -625,3 +625,27 @@ def test_a_committed_link_check_cache_is_not_trusted(tmp_path, monkeypatch):
     subprocess.run(["git", "add", "-f", ".cache/linkcheck.json"], cwd=root, check=True)
     checker = linkcheck.Checker(linkcheck.Config(registries={}, cache=cache))
     assert checker.cache == {}
+
+
+def test_history_reads_past_a_clean_merge(tmp_path):
+    """The strict reader must not stop at a merge that changed nothing of its own."""
+    from atlas import history
+    root = tmp_path / "repo"
+    (root / "data" / "glossary").mkdir(parents=True)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "n", "GIT_AUTHOR_EMAIL": "n@example.org", "GIT_COMMITTER_NAME": "n",
+           "GIT_COMMITTER_EMAIL": "n@example.org"}
+    git = lambda *a: subprocess.run(["git", *a], cwd=root, env=env, check=True, capture_output=True)  # noqa: E731
+    git("init", "-q", "-b", "main")
+    (root / "data/glossary/a.yaml").write_text("id: a\nterm: A\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "Add a")
+    git("checkout", "-q", "-b", "side")
+    (root / "data/glossary/b.yaml").write_text("id: b\nterm: B\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "Add b")
+    git("checkout", "-q", "main")
+    (root / "data/glossary/c.yaml").write_text("id: c\nterm: C\n")
+    git("add", ".")
+    git("commit", "-q", "-m", "Add c")
+    git("merge", "-q", "--no-ff", "--no-edit", "side")
+    assert {c.relpath for c in history.read(root).changes} == {f"data/glossary/{x}.yaml" for x in "abc"}

@@ -21,13 +21,16 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 ## serve: build and serve the site; an edit to data, templates or docs re-renders the pages it changed
+## (SERVE_ARGS="-a 127.0.0.1:8001" serves on another address)
+# --dirty: a rebuild rewrites only the pages an edit changed; after editing nav: in mkdocs.yml, restart it.
+# -f: the engine's own name for the file is properdocs.yml; naming it keeps mkdocs.yml for both engines.
 serve: install
-	$(VENV)/bin/$(ENGINE) serve --livereload --dirty --no-strict
+	$(VENV)/bin/$(ENGINE) serve -f mkdocs.yml --livereload --dirty --no-strict $(SERVE_ARGS)
 
 ## site: build the static site into site/ (strict); a failed build leaves the old site/ in place
 site: install
 	rm -rf .site-new
-	$(VENV)/bin/$(ENGINE) build --strict --site-dir .site-new
+	$(VENV)/bin/$(ENGINE) build -f mkdocs.yml --strict --site-dir .site-new
 	rm -rf site && mv .site-new site
 
 ## test: the whole test suite

@@ -6,11 +6,12 @@ trigger a rebuild.
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 
 from atlas import rerender, serving, speedups
 from atlas.build import keep_processed_pages, prepare
@@ -35,6 +36,14 @@ def on_startup(*, command, dirty):
         keep_parsed_files()
         rerender.keep_rendered_pages()
         keep_processed_pages()
+        if dirty:  # each generated page tells the engine whether it changed (_Generated)
+            serving.quiet_dirty_warning()
+
+
+def on_config(config):
+    if serving.STATE.serving:  # the build's problems, in a banner on every page (atlas/serving.py)
+        config.extra_javascript.append(serving.STATUS_ASSET)
+    return config
 
 
 def on_env(env, *, config, files):
@@ -50,6 +59,10 @@ def on_files(files, *, config):
         prepared = serving.pages(lambda: prepare(root, site_url=config.site_url or ""))
     except DataError as e:
         raise PluginError("the atlas data has problems:\n" + "\n".join(str(p) for p in e.problems)) from None
+    if serving.STATE.serving and serving.STATE.last_good is None:
+        # only the page of problems: the links of docs/ to pages not made would bury them
+        links, nav = config.validation.links, config.validation.nav
+        links.not_found = links.unrecognized_links = links.anchors = nav.not_found = logging.DEBUG
     for path, markdown in prepared.pages.items():
         if path in prepared.hand_written:
             # the same page, its citations filled in; "edit this page" still opens docs/<path>
@@ -59,6 +72,7 @@ def on_files(files, *, config):
             files.remove(original)
             f = _generated(config, path, markdown)
             f.edit_uri = path
+            f.inclusion = original.inclusion
         else:
             f = _generated(config, path, markdown)
             # "Edit this page" opens the YAML record, relative to edit_uri (…/docs/)
@@ -74,7 +88,8 @@ def _generated(config, path: str, content: str | bytes) -> File:
     # what the last build handed MkDocs lives in atlas.serving: MkDocs runs this file anew
     # on every rebuild, so a dict here would always start empty
     handed = serving.STATE.handed
-    f = _Generated.generated(config, path, content=content)
+    # a record page is reached by links, not by the nav: not listed as "not included in the nav"
+    f = _Generated.generated(config, path, content=content, inclusion=InclusionLevel.NOT_IN_NAV)
     f.unchanged = handed.get(path) == content and os.path.exists(f.abs_dest_path)
     handed[path] = content
     return f

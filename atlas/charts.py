@@ -125,7 +125,8 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     labels = [textwrap.wrap(r, per_line) or [""] for r in rows]
     line, bar, gap = font * 1.25, font * 1.1, font * 0.7
     legend_h = 0 if len(segments) < 2 else (font * 1.5) * -(-len(segments) // (1 if variant == "narrow" else 2))
-    body = sum(len(lb) * line + bar + gap for lb in labels)
+    # no rows (an atlas without studies yet): one empty bar's height, not an axis of height 0
+    body = sum(len(lb) * line + bar + gap for lb in labels) or bar + gap
     top, bottom, left, right = legend_h + font * 0.5, font * 3.2, font * 0.6, font * 2.2
     height = top + body + bottom
     fig = plt.figure(figsize=(width / 96, height / 96), dpi=96)

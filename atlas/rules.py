@@ -15,7 +15,7 @@ from . import citations
 from .corpus import DESIGN_STAGE, STAGES, Corpus, Record, study_stage
 from .kinds import BY_NAME
 from .diagnostics import Problem
-from .schema import PLACEHOLDER, Schemas
+from .schema import PLACEHOLDER, POST_REVIEW_FIELDS, Schemas
 from .yamlsafe import _dotted
 
 RULES: dict[str, Callable[[Corpus, Schemas], Iterable[Problem]]] = {}
@@ -204,6 +204,19 @@ def every_reference_is_cited(corpus: Corpus, schemas: Schemas):
                       "(citations: [...] or [@id] in text) or delete it")
 
 
+@rule("reference-provenance")
+def post_review_references_say_how_they_were_read(corpus: Corpus, schemas: Schemas):
+    review = schemas.documents.get("reference.schema.json", {}).get("x-source-review")
+    for r in corpus.all("reference"):
+        if "number" in r.data or r.id == review:
+            continue
+        missing = [f for f in POST_REVIEW_FIELDS if f not in r.data]
+        if missing:
+            yield _at(r, ("id",), "reference-provenance",
+                      f"'{r.id}' is not in the review's list (no number), so it says what it is and how it was "
+                      "read; add " + "; ".join(f"{f} ({POST_REVIEW_FIELDS[f]})" for f in missing))
+
+
 _THIS_YEAR = datetime.date.today().year
 
 
@@ -248,7 +261,9 @@ def _study_ranges(s: Record):
                 v = o.get(key)
                 if isinstance(v, (int, float)) and not -100 <= v <= 100:
                     yield _at(s, ("outcomes", i, key), "value-range",
-                              f"outcomes[{i}].{key}: {v}% is outside -100..100; check the unit")
+                              f"outcomes[{i}].{key}: {v}% is outside -100..100, the range of unit '%' (a share, "
+                              "or a fall of at most 100%); for a rise of more than 100% as the source gives it, "
+                              "write unit: '% increase'")
     for path, q in _quantities(s.data):
         low, high = q.get("low"), q.get("high")
         if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low > high:
@@ -405,10 +420,29 @@ def placeholders_filled(corpus: Corpus, schemas: Schemas):
         for path, text in record_strings(r):
             if text.startswith(PLACEHOLDER):
                 what = text[len(PLACEHOLDER):].lstrip(": ")
-                yield _at(r, path, "placeholder",
-                          f"{_dotted(path)} still holds the placeholder from `atlas new`"
-                          f"{' (' + what + ')' if what else ''}; write the value from the source, "
-                          "or delete the line if the field is optional")
+                item = bool(path) and isinstance(path[-1], int)  # an item of a list
+                field_path = path[:-1] if item else path
+                field = field_path[-1] if field_path and isinstance(field_path[-1], str) else ""
+                parent = schemas.node_at(r.kind, field_path[:-1]) or {}
+                required = field in parent.get("required", []) or (
+                    r.kind.name == "reference" and "number" not in r.data and field in POST_REVIEW_FIELDS)
+                if item and not (required and len(_value_at(r.data, field_path) or []) == 1):
+                    how = "write the value from the source, or delete this item"
+                elif required:
+                    how = f"write the value from the source ({field} is required)"
+                else:
+                    how = "write the value from the source, or delete the line (the field is optional)"
+                yield _at(r, path, "placeholder", f"{_dotted(path)} still holds the placeholder from `atlas new`"
+                          f"{' (' + what + ')' if what else ''}; {how}")
+
+
+def _value_at(data, path: tuple):
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def run_rules(corpus: Corpus, schemas: Schemas) -> list[Problem]:

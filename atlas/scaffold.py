@@ -43,8 +43,7 @@ def scaffold(schemas: Schemas, kind: Kind, rid: str, values: dict | None = None)
     head = [f"# A new {kind.label}. {description}",
             f"# Replace every {PLACEHOLDER} (`make validate` lists those left, with their lines).",
             "# Optional fields are commented out: when the source reports one, remove the '# ' in front",
-            "# of its value lines (the lines under its description). Write text in your own words and",
-            "# cite with [@reference-id].", ""]
+            "# of its lines. Write text in your own words and cite with [@reference-id].", ""]
     if kind.name == "reference":
         head[-1:] = ["# A reference the review does not list has no number and says what it is and how it",
                      "# was read: published, source_type, read and accessed.", ""]
@@ -63,7 +62,32 @@ def scaffold(schemas: Schemas, kind: Kind, rid: str, values: dict | None = None)
             if ln.desc in seen:
                 ln.desc = ""
             seen.add(ln.desc)
-    return "\n".join(head + [ln.text() for ln in out]).rstrip() + "\n"
+    return "\n".join(head + _lines(out)).rstrip() + "\n"
+
+
+def _lines(out: list) -> list[str]:
+    """A written-out field has its description on the line above; a commented-out one at the end
+    of its own line ('# reviewed: ...  # optional: ...'), so that removing the '# ' in front of
+    its lines (by hand or with an editor's toggle-comment) leaves valid YAML, and no '# # '.
+    What the placeholder already says (the allowed values, the kind of id) is not said again."""
+    lines = []
+    for i, ln in enumerate(out):
+        after = out[i + 1] if i + 1 < len(out) else None
+        if ln.doc:
+            m = re.match(r"# (\S+) \((.*?)\): (.*)\.$", ln.content)
+            if not m or after is None or after.doc:
+                lines.append(ln.text())
+                continue
+            name, need, kind = m.groups()
+            said = kind in after.content
+            rest = ("" if said else f": {kind}") + "." + (f" {ln.desc}" if ln.desc else "")
+            if ln.prefix:
+                after.content += f"  # {need}{rest}"
+            else:
+                lines.append(f"{ln.indent}# {name} ({need}){rest}")
+            continue
+        lines.append(ln.text())
+    return lines
 
 
 def _readable(content: str, names: dict) -> str:
@@ -81,9 +105,8 @@ class _Line:
         self.prefix, self.indent, self.content, self.doc, self.desc = prefix, indent, content, doc, desc
 
     def text(self) -> str:
-        if self.doc:  # a description is a comment once, not '# # name' in a commented-out field
-            prefix = self.prefix[:-2] if self.prefix.endswith("# ") else self.prefix
-            return f"{prefix}{self.indent}{self.content}{' ' + self.desc if self.desc else ''}"
+        if self.doc:
+            return f"{self.prefix}{self.indent}{self.content}{' ' + self.desc if self.desc else ''}"
         return f"{self.prefix}{self.indent}{self.content}"
 
 

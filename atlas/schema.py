@@ -258,8 +258,9 @@ class Schemas:
                 got = f"a date ({e.instance}: YAML reads an unquoted YYYY-MM-DD as a date)"
             if want == "integer" and path[-1:] in (("year",), ("year_registered",)):
                 year = e.instance[:4] if isinstance(e.instance, str) and e.instance[:4].isdigit() else _THIS_YEAR
-                extra = (f"; write the year alone, e.g. {path[-1]}: {year}" if date or not quoted else
-                         f"; write the year as four digits without quotes, e.g. {path[-1]}: {year}")
+                extra = (f"; write the year alone, e.g. {path[-1]}: {year}" if date else
+                         f"; write the year as four digits{' without quotes' if quoted else ''}, "
+                         f"e.g. {path[-1]}: {year}")
             elif want == "list" and isinstance(e.instance, str):
                 extra = "; " + _list_hint(self.node_at(kind, path), path[-1] if path else "")
             yield at(path, "schema-type", f"{field} must be a{'n' if want[0] in 'aeiou' else ''} {want}, not {got}{extra}")

@@ -88,8 +88,10 @@ def _generated(config, path: str, content: str | bytes) -> File:
     # what the last build handed MkDocs lives in atlas.serving: MkDocs runs this file anew
     # on every rebuild, so a dict here would always start empty
     handed = serving.STATE.handed
-    # a record page is reached by links, not by the nav: not listed as "not included in the nav"
-    f = _Generated.generated(config, path, content=content, inclusion=InclusionLevel.NOT_IN_NAV)
+    # with a nav: in mkdocs.yml, a record page is reached by links, not by the nav, and is not
+    # listed as "not included in the nav" (without one, the engine makes the nav of every page)
+    inclusion = InclusionLevel.NOT_IN_NAV if config.nav else InclusionLevel.UNDEFINED
+    f = _Generated.generated(config, path, content=content, inclusion=inclusion)
     f.unchanged = handed.get(path) == content and os.path.exists(f.abs_dest_path)
     handed[path] = content
     return f

@@ -34,7 +34,8 @@ def need(condition: bool, reason: str) -> None:
     if not condition:
         if IN_CI:
             pytest.fail(f"CI must provide this: {reason}")
-        pytest.skip(reason)
+        # reported at the test that needs it, not at this line of conftest.py
+        raise pytest.skip.Exception(reason, _use_item_location=True)
 
 
 def copy_project(dest: Path, data_from: Path | None = None) -> Path:

@@ -94,6 +94,10 @@ class PageContext(Citing):
     def plain(self, value) -> Md:
         return Md(escape_md(value) if value is not None else "")
 
+    def long_date(self, iso) -> Md:
+        """A date as the site writes it everywhere on a page: '3 December 2026'."""
+        return self.plain(whatsnew.long_date(iso) if isinstance(iso, str) else iso)
+
     def measured(self, outcome) -> Md:
         """An outcome's value with its unit, then the comparison: '50% vs 20'."""
         if outcome.get("value") is None:

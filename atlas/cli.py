@@ -65,9 +65,10 @@ def cmd_fmt(args) -> int:
     _report(problems)
     for rel in changed if args.check else []:
         print(diffs[rel], end="" if diffs[rel].endswith("\n") else "\n")
-    if not args.check:
+    if not args.check and changed:  # nothing changed: nothing to say
         for c in changed:
             print(f"formatted {c}", file=sys.stderr)
+        print(f"{len(changed)} file{'s' if len(changed) != 1 else ''} rewritten in canonical form", file=sys.stderr)
     return 1 if problems else 0
 
 

@@ -184,3 +184,38 @@ def test_import_and_new_write_records_that_validate_once_their_todos_are_filled(
     edit(project, "data/studies/delta-2025.yaml", "\ncitations:\n", "\ncitations:\n- ref: zeta-2025\n  role: later-report\n")
     edit(project, "data/trials/nct07654321.yaml", "- delta-2025", "- zeta-2025")
     assert problems(project) == []
+
+
+# --- summaries that read once
+
+def test_fmt_names_what_it_changed_with_a_count_and_says_nothing_otherwise(project):
+    path = project / STUDY
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    year = next(ln for ln in lines if ln.startswith("year:"))
+    lines.remove(year)
+    path.write_text("".join(lines) + year, encoding="utf-8")  # out of canonical order
+    result = atlas_in_process(project, "fmt")
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [f"formatted {STUDY}", "1 file rewritten in canonical form"]
+    again = atlas_in_process(project, "fmt")
+    assert again.returncode == 0 and again.stderr == "" and again.stdout == ""
+
+
+def test_site_diff_groups_a_change_repeated_on_pages_and_within_a_page(tmp_path):
+    from atlas.sitediff import compare, markdown
+
+    def page(title: str, body: str) -> str:
+        return (f"<html><head><title>{title} - Atlas</title></head><body>"
+                f"<article class='md-content__inner'>{body}</article></body></html>")
+
+    cited = "<p>Cai J. Islets. 2016.</p>" * 3  # listed three times on the page
+    for site, body in ((tmp_path / "base", ""), (tmp_path / "new", cited)):
+        for name in ("bibliography", "studies/a", "studies/b"):
+            (site / name).mkdir(parents=True)
+            (site / name / "index.html").write_text(page(name, "<p>text</p>" + body), encoding="utf-8")
+    summary = markdown(compare(tmp_path / "base", tmp_path / "new"))
+    changed = summary.split("### Changed", 1)[1]
+    assert changed.count("+Cai J. Islets. 2016.") == 1 and "(×3)" in changed
+    assert "(the same change on 3 pages)" in changed
+    for name in ("bibliography", "studies/a", "studies/b"):
+        assert f"(`/{name}/`)" in changed

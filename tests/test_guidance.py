@@ -219,3 +219,17 @@ def test_site_diff_groups_a_change_repeated_on_pages_and_within_a_page(tmp_path)
     assert "(the same change on 3 pages)" in changed
     for name in ("bibliography", "studies/a", "studies/b"):
         assert f"(`/{name}/`)" in changed
+
+
+def test_scaffold_comments_say_each_thing_once_and_uncomment_to_valid_yaml(project):
+    import collections
+    for kind, rid in (("study", "delta-2025"), ("trial", "nct07654321"), ("reference", "zeta-2025")):
+        text = atlas_in_process(project, "new", kind, rid, "--stdout").stdout
+        assert "# #" not in text, kind
+        # a description (any comment text of 40 characters or more) appears once
+        notes = collections.Counter(m for m in re.findall(r"#[^#\n]*?([A-Z][^#\n]{40,})", text))
+        assert all(n == 1 for n in notes.values()), [k for k, n in notes.items() if n > 1]
+        # removing the '# ' in front of every line, as for an optional field the source reports, leaves YAML
+        field_line = re.compile(r"# ( *(- )?[a-z_]+:( |$))")  # '# reviewed: ...', not '# title (required): ...'
+        uncommented = "\n".join(ln[2:] if field_line.match(ln) else ln for ln in text.splitlines())
+        yaml.safe_load(uncommented)

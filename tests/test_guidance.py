@@ -39,6 +39,16 @@ def test_empty_optional_field_may_be_filled_or_deleted(project):
     assert problems(project) == []  # the fix it offers works
 
 
+def test_condition_outside_population_says_it_belongs_under_population(project):
+    edit(project, STUDY, "enrolled: 20", "condition: new-onset type 1 diabetes\nenrolled: 20")
+    message = only(project, "schema-unknown-field")
+    assert "'condition'" in message and "belongs under 'population'" in message
+    assert "did you mean 'citations'" not in message
+    edit(project, STUDY, "condition: new-onset type 1 diabetes\nenrolled: 20", "enrolled: 20")
+    edit(project, STUDY, "  species: mouse\n", "  species: mouse\n  condition: new-onset type 1 diabetes\n")
+    assert problems(project) == []  # where it said, it is accepted
+
+
 def test_a_field_moved_out_of_its_group_says_where_it_belongs(project):
     edit(project, STUDY, "  induction: streptozotocin\n", "")
     edit(project, STUDY, "enrolled: 20", "induction: streptozotocin\nenrolled: 20")

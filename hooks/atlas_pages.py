@@ -13,10 +13,10 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
-from atlas import rerender, serving, speedups
-from atlas.build import keep_processed_pages, prepare
-from atlas.corpus import keep_parsed_files
+from atlas import serving, speedups
+from atlas.build import prepare
 from atlas.diagnostics import DataError
+from atlas.kinds import with_kinds_in_nav
 from atlas.render import compiled_templates
 from atlas.search import index_site
 
@@ -31,16 +31,15 @@ class _Generated(File):
 
 
 def on_startup(*, command, dirty):
-    serving.started(command)
-    if command == "serve":  # a rebuild re-parses and re-processes only what changed
-        keep_parsed_files()
-        rerender.keep_rendered_pages()
-        keep_processed_pages()
-        if dirty:  # each generated page tells the engine whether it changed (_Generated)
-            serving.quiet_dirty_warning()
+    serving.started(command)  # under serve, serving.STATE.memo: what a rebuild keeps from the last
+    if command == "serve" and dirty:  # each generated page tells the engine whether it changed (_Generated)
+        serving.quiet_dirty_warning()
 
 
 def on_config(config):
+    # every record kind's index or shared page is in the navigation, whether or not
+    # mkdocs.yml's nav names it (kinds.Kind.nav)
+    config.nav = with_kinds_in_nav(config.nav)
     if serving.STATE.serving:  # the build's problems, in a banner on every page (atlas/serving.py)
         config.extra_javascript.append(serving.STATUS_ASSET)
     return config
@@ -56,7 +55,7 @@ def on_files(files, *, config):
     root = Path(config.config_file_path).parent
     try:
         # while serving, a failure is reported and the last good pages come back (atlas/serving.py)
-        prepared = serving.pages(lambda: prepare(root, site_url=config.site_url or ""))
+        prepared = serving.pages(lambda: prepare(root, site_url=config.site_url or "", memo=serving.STATE.memo))
     except DataError as e:
         raise PluginError("the atlas data has problems:\n" + "\n".join(str(p) for p in e.problems)) from None
     if serving.STATE.serving and serving.STATE.last_good is None:

@@ -82,6 +82,11 @@ def _copy(dest: Path) -> Path:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
     (dest / ".venv").symlink_to(ROOT / ".venv")
+    # make's install step is this checkout's own business: in the copy it is up to date, so no
+    # command shown installs anything into the linked .venv
+    stamp = (ROOT / ".venv/.installed-stamp").stat().st_mtime
+    for name in ("requirements.txt", "pyproject.toml"):
+        os.utime(dest / name, (stamp - 1, stamp - 1))
     return dest
 
 
@@ -91,7 +96,7 @@ def test_the_skip_list_names_only_commands_the_documents_show():
 
 
 def test_every_documented_command_works_as_written(tmp_path):
-    if not (ROOT / ".venv/bin/atlas").exists():
+    if not (ROOT / ".venv/.installed-stamp").exists():
         pytest.skip("test_every_documented_command_works_as_written: no .venv (run make install)")
     if shutil.which("make") is None:
         pytest.skip("test_every_documented_command_works_as_written: make is not installed")

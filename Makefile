@@ -39,7 +39,7 @@ site: install
 test: install
 	$(PY) -m pytest
 
-## test-fast: every test but the browser ones, on two workers (about a minute on two cores); CI runs make test
+## test-fast: every test but the browser ones, on two workers (67 s on an idle 2-core machine, bench/RESULTS.md); CI runs make test
 test-fast: install
 	$(PY) -m pytest -m "not browser" -n 2
 

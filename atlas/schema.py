@@ -263,6 +263,8 @@ class Schemas:
                          f"e.g. {path[-1]}: {year}")
             elif want == "list" and isinstance(e.instance, str):
                 extra = "; " + _list_hint(self.node_at(kind, path), path[-1] if path else "")
+            elif want == "mapping" and len(path) >= 2 and isinstance(path[-1], int):  # '- Cai J' in authors
+                extra = "; " + _list_hint(self.node_at(kind, path[:-1]), str(path[-2]))
             yield at(path, "schema-type", f"{field} must be a{'n' if want[0] in 'aeiou' else ''} {want}, not {got}{extra}")
         elif v == "pattern":
             rule, how = self._pattern_rules.get(e.validator_value, ("schema-pattern", f"it must match {e.validator_value}"))

@@ -243,3 +243,9 @@ def test_scaffold_comments_say_each_thing_once_and_uncomment_to_valid_yaml(proje
         field_line = re.compile(r"# ( *(- )?[a-z_]+:( |$))")  # '# reviewed: ...', not '# title (required): ...'
         uncommented = "\n".join(ln[2:] if field_line.match(ln) else ln for ln in text.splitlines())
         yaml.safe_load(uncommented)
+
+
+def test_an_author_as_one_line_of_text_gets_the_shape_of_an_item(project):
+    edit(project, REF, "- family: Gamma\n  given: G\n", "- Gamma G\n")
+    message = only(project, "schema-type")
+    assert "authors[1] must be a mapping, not text" in message and "'- family: Cai'" in message

@@ -50,7 +50,7 @@ validate: install
 
 ## fmt: rewrite data files in canonical form; fmt-check only reports
 fmt: install
-	$(PY) -m atlas fmt
+	@$(PY) -m atlas fmt
 
 fmt-check: install
 	$(PY) -m atlas fmt --check

@@ -221,7 +221,7 @@ class Corpus:
         return self.referrers("trial", "product")
 
     @cached_property
-    def studies_by_site(self) -> dict[str, list[Record]]:
+    def studies_by_implantation_site(self) -> dict[str, list[Record]]:
         return self.referrers("study", "site")
 
     @cached_property

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from . import charts, datadict, exports, jsonld, paths, whatsnew
-from .citations.bibliography import render_bibliography
+from .citations.bibliography import reference_downloads, render_bibliography
 from .citations.formats import glossary_forms
 from .history import History
 from .incremental import ServeMemo
@@ -211,8 +211,8 @@ def _limitation_view(r: Renderer, lim: Record) -> dict:
     return {"lim": lim, "classes": c.limitation_classes.get(lim.id, []), "studies": c.limitation_studies.get(lim.id, [])}
 
 
-def _site_view(r: Renderer, site: Record) -> dict:
-    return {"site": site, "studies": r.corpus.studies_by_site.get(site.id, [])}
+def _implantation_site_view(r: Renderer, site: Record) -> dict:
+    return {"site": site, "studies": r.corpus.studies_by_implantation_site.get(site.id, [])}
 
 
 def _product_view(r: Renderer, p: Record) -> dict:
@@ -230,7 +230,7 @@ def _list_view(r: Renderer, kind) -> dict:
 # and `linked` (own pages) or `records` (index and shared pages).
 RECORD_VIEWS = {
     "therapy-class": lambda r, k: {"jsonld": jsonld.therapy_class(k), "c": k, **_class_view(r, k)},
-    "study": _study_view, "trial": _trial_view, "limitation": _limitation_view, "site": _site_view,
+    "study": _study_view, "trial": _trial_view, "limitation": _limitation_view, "site": _implantation_site_view,
     "product": _product_view,
 }
 LIST_VIEWS = {
@@ -300,10 +300,10 @@ def _page_titles(r: Renderer) -> dict[str, str]:
         else:
             titles[kind.page] = kind.page_name
     # the parts of a large atlas (a year of the evidence overview, of a class): their heading
-    for path, page in r.site.pages.items():
+    for path, page in r.output.pages.items():
         if path not in titles and (heading := _heading(page)):
             titles[path] = heading
-    titles.update(r.site.doc_titles)
+    titles.update(r.output.doc_titles)
     return titles
 
 
@@ -355,7 +355,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
              doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
              cache: Path | None = None, history: History | None = None, changelog: str | None = None,
              memo: ServeMemo | None = None) -> Renderer:
-    """Render every generated page; the returned Renderer holds them in .site.
+    """Render every generated page; the returned Renderer holds them in .output.
 
     doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles;
     history: of data/ (What's new, record dates); changelog: CHANGELOG.md's text; memo: under
@@ -368,18 +368,15 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     if history is not None:
         r.history = history
     r.changelog = changelog
-    r.site.doc_titles = dict(doc_titles or {})
+    r.output.doc_titles = dict(doc_titles or {})
     r.schemas = dict(schemas or {})
     render_all(r)
-    r.site.cited_by = r.cited_by(doc_citations or {})
+    r.output.cited_by = r.cited_by(doc_citations or {})
     render_bibliography(r, _page_titles(r), LIST_SHOWN)
-    r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
+    r.output.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
     # downloads: the whole bibliography, each hand-written page's references, schemas
     # (the data tables come with the data page)
-    r.site.assets.update(r.reference_files(corpus.references_by_number, paths.exports_stem(BIBLIOGRAPHY)))
-    for path, keys in (doc_citations or {}).items():
-        refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
-        r.site.assets.update(r.reference_files([x for x in refs if x], paths.exports_stem(path)))
-    r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
-    return r  # its .site is the output; its formatted references serve hand-written pages too
+    r.output.assets.update(reference_downloads(r, doc_citations or {}))
+    r.output.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
+    return r  # its .output holds the pages; its formatted references serve hand-written pages too
 

@@ -233,7 +233,7 @@ class Renderer:
             comment_start_string="{##",
             comment_end_string="##}",
         )
-        self.site = Output()
+        self.output = Output()
         self.schemas: dict[str, str] = {}  # schema file name -> text, published with the site
         self.references = References(corpus)
         self.reference_files = ReferenceFiles()
@@ -321,11 +321,11 @@ class Renderer:
                 f"[What's new]({page.url(paths.WHATS_NEW)})</p>")
 
     def add(self, rendered: "RenderedPage") -> None:
-        self.site.pages[rendered.path] = rendered.body
-        self.site.templates[rendered.path] = rendered.template
+        self.output.pages[rendered.path] = rendered.body
+        self.output.templates[rendered.path] = rendered.template
         if rendered.source:
-            self.site.sources[rendered.path] = rendered.source
-        self.site.assets.update(rendered.assets)
+            self.output.sources[rendered.path] = rendered.source
+        self.output.assets.update(rendered.assets)
         self.cited_on[rendered.path] = rendered.cited
 
     def render(self, path: str, template: str, **kwargs) -> None:
@@ -342,7 +342,7 @@ class Renderer:
 
 @dataclass
 class RenderedPage:
-    """One page's output, plain data: it may come back from another process."""
+    """One page's output, as plain data."""
     path: str
     body: str  # Markdown with front matter
     template: str

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import jinja2
 
+from . import paths
 from .build import Prepared
 from .diagnostics import DataError
 from .incremental import ServeMemo
@@ -198,7 +199,7 @@ def problems_page(lines: list[str]) -> Prepared:
     page = ("# The atlas data has problems\n\n"
             "`make serve` keeps running: fix the files below and this page is replaced by the atlas.\n\n"
             + body + "\n")
-    return Prepared({"index.md": page}, {STATUS_ASSET: status_script(None)}, {}, frozenset())
+    return Prepared({paths.HOME: page}, {STATUS_ASSET: status_script(None)}, {}, frozenset())
 
 
 __all__ = ["started", "pages", "STATE", "INDEXING"]

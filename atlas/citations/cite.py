@@ -90,3 +90,11 @@ def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Proble
         for line, col, keys, _ in find_in_markdown(text):
             found.append(DocCitation(rel, line, col, keys))
     return found
+
+
+def by_page(found: list[DocCitation]) -> dict[str, list[str]]:
+    """Hand-written page path -> the reference ids it cites, in order (with repeats)."""
+    out: dict[str, list[str]] = {}
+    for c in found:
+        out.setdefault(paths.page_of_doc(c.relpath), []).extend(c.keys)
+    return out

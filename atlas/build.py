@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import json
 import os
 import re
 import shutil
@@ -26,7 +25,6 @@ from .pages import generate
 from .render import Output, PageContext, Renderer, record_location
 from .search import add_search
 from .validate import validate
-
 
 
 @dataclass

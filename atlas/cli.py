@@ -87,8 +87,8 @@ def cmd_pages(args) -> int:
 
 def cmd_new(args) -> int:
     from .corpus import load_corpus
-    from .schema import Schemas
     from .scaffold import find_kind, kind_names, malformed_nct, scaffold, values_for, write_new
+    from .schema import Schemas
     root = _root(args)
     kind = find_kind(args.kind)
     if kind is None:
@@ -152,8 +152,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_site_diff(args) -> int:
-    from .sitediff import compare, compare_files, files_report, markdown
     from . import paths
+    from .sitediff import compare, compare_files, files_report, markdown
     base, new = Path(args.base), Path(args.new)
     for site in (base, new):
         if not (site / paths.html_file(paths.HOME)).is_file():

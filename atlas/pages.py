@@ -13,16 +13,16 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
-from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from . import charts, datadict, exports, jsonld, paths, whatsnew
 from .citations.bibliography import reference_downloads, render_bibliography
 from .citations.formats import glossary_forms
+from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from .history import History
 from .incremental import ServeMemo
-from .text import Md
 from .kinds import BY_NAME, KINDS
 from .paths import BIBLIOGRAPHY
 from .render import RenderedPage, Renderer
+from .text import Md
 
 CLINICAL = ("early-clinical", "randomised")
 # The index page of a kind with pages of its own and no index template: its records, linked
@@ -53,7 +53,7 @@ def render_all(r: Renderer) -> None:
     own = [k for k in KINDS if k.own_pages and k.template]
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
-        page(paths.HOME, "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
+        page(paths.HOME, "home.md.j2", top_classes=top, children=_class_children(c, top), counts=_counts(r)),
         *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k)) if k.index_template
           else page(paths.index_page(k.page), RECORDS_INDEX, title=k.title_plural, heading=k.title_plural,
                     records=r.corpus.in_order(k.name))
@@ -159,7 +159,7 @@ def record_page(r: Renderer, rec: Record) -> RenderedPage:
     kind = rec.kind
     view = RECORD_VIEWS.get(kind.name, _record_view)
     return r.page(kind.location(rec)[0], kind.template, source=rec.relpath, title=kind.title_of_page(rec),
-                  **view(r, rec))
+                  **{"record": rec, **view(r, rec)})
 
 
 def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
@@ -168,7 +168,7 @@ def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
     if study_parts:
         view.update(studies=[], outcomes=[])
     return r.page(k.kind.location(k)[0], k.kind.template, source=k.relpath, title=k.kind.title_of_page(k),
-                  study_parts=study_parts, **view)
+                  study_parts=study_parts, record=k, **view)
 
 
 def class_pages(r: Renderer, k: Record) -> list:
@@ -221,9 +221,21 @@ def _product_view(r: Renderer, p: Record) -> dict:
 
 
 def _list_view(r: Renderer, kind) -> dict:
-    """What an index page or a shared page is given: the kind's records, in its order."""
+    """What an index page or a shared page is given: the kind's records, in its order (and,
+    by default, what links to each of them)."""
     records = r.corpus.in_order(kind.name)
-    return LIST_VIEWS[kind.name](records) if kind.name in LIST_VIEWS else {"records": records}
+    if kind.name in LIST_VIEWS:
+        return LIST_VIEWS[kind.name](r.corpus, records)
+    return {"records": records, "linked": _linked(r.corpus, records)}
+
+
+def _linked(c: Corpus, records: list[Record]) -> dict[str, dict[str, list[Record]]]:
+    """Record id -> kind name -> the records of that kind that refer to it (x-ref fields)."""
+    return {rec.id: c.linked(rec) for rec in records}
+
+
+def _class_children(c: Corpus, classes: list[Record]) -> dict[str, list[Record]]:
+    return {k.id: [c.get("therapy-class", x) for x in c.class_children.get(k.id, [])] for k in classes}
 
 
 # What a kind's templates are given, for kinds whose templates need more than a `record`
@@ -233,13 +245,21 @@ RECORD_VIEWS = {
     "study": _study_view, "trial": _trial_view, "limitation": _limitation_view, "site": _implantation_site_view,
     "product": _product_view,
 }
+# Templates run no corpus queries: what they count or list comes from here.
 LIST_VIEWS = {
-    "therapy-class": lambda recs: {"top_classes": [k for k in recs if not k.get("parent")]},
-    "study": lambda recs: {"studies": recs}, "trial": lambda recs: {"trials": recs},
-    "limitation": lambda recs: {"limitations": recs}, "site": lambda recs: {"sites": recs},
-    "product": lambda recs: {"products": recs}, "organisation": lambda recs: {"organisations": recs},
-    "glossary-term": lambda recs: {"terms": recs}, "cell-source": lambda recs: {"sources": recs, "shown": LIST_SHOWN},
-    "model": lambda recs: {"models": recs},
+    "therapy-class": lambda c, recs: {"top_classes": [k for k in recs if not k.get("parent")],
+                                      "children": _class_children(c, recs),
+                                      "study_counts": {k.id: len(c.studies_by_class.get(k.id, [])) for k in recs}},
+    "study": lambda c, recs: {"studies": recs}, "trial": lambda c, recs: {"trials": recs},
+    "limitation": lambda c, recs: {"limitations": recs,
+                                   "classes": {lim.id: c.limitation_classes.get(lim.id, []) for lim in recs}},
+    "site": lambda c, recs: {"sites": recs,
+                             "study_counts": {s.id: len(c.studies_by_implantation_site.get(s.id, [])) for s in recs}},
+    "product": lambda c, recs: {"products": recs},
+    "organisation": lambda c, recs: {"organisations": recs, "linked": _linked(c, recs)},
+    "glossary-term": lambda c, recs: {"terms": recs},
+    "cell-source": lambda c, recs: {"sources": recs, "shown": LIST_SHOWN, "linked": _linked(c, recs)},
+    "model": lambda c, recs: {"models": recs},
 }
 
 

@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 
 import yaml
-
 from conftest import atlas_in_process
-from test_validate import REF, STUDY, TRIAL, edit
+from test_validate import REF, STUDY, edit
 
 
 def problems(project: Path) -> list[str]:
@@ -163,10 +162,8 @@ def fill(path: Path) -> None:
         m = re.search(r"'TODO: ?(.*)'$", line)
         if m:
             hint = m.group(1).replace("''", "'")
-            for key, value in FILL.items():
-                if hint.startswith(key):
-                    break
-            else:
+            value = next((v for key, v in FILL.items() if hint.startswith(key)), None)
+            if value is None:
                 value = (hint.split("one of: ", 1)[1].split(",")[0].strip() if "one of: " in hint else
                          "A value from the source [@delta-2025]." if "summary" in hint or "finding" in hint
                          else "Filled in.")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from atlas.kinds import KINDS
 from conftest import ROOT
+
+from atlas.kinds import KINDS
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -7,9 +7,9 @@ The bottom of the citations package: it knows no record type, so the corpus can 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .. import confine, paths
 from ..diagnostics import Problem

@@ -15,7 +15,7 @@ import jinja2
 import yaml
 
 from . import __version__ as atlas_version
-from . import abbreviations, history, paths, speedups, whatsnew
+from . import abbreviations, history, paths, speedups, status, whatsnew
 from .citations.bibliography import cite_this_page, in_markdown
 from .citations.cite import by_page
 from .corpus import Corpus
@@ -189,7 +189,10 @@ def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = No
             raise DataError([Problem(paths.doc_file(rel), 1, 1, "page-conflict",
                                      f"this file would hide the generated page {rel}; rename or delete it")])
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
-        pages[rel] = process_markdown(b, md.read_text(encoding="utf-8-sig"), rel, hand_written=True)
+        text, problems = status.expand(b.renderer.corpus, md.read_text(encoding="utf-8-sig"), f"docs/{rel}")
+        if problems:
+            raise DataError(problems)
+        pages[rel] = process_markdown(b, text, rel, hand_written=True)
     hand_written = frozenset(pages)
     # emptied if anything the step adds besides the page itself has changed
     kept = memo.processed_pages((b.version, b.date, b.site_url, tuple(line for _, line in b.abbreviations))) \

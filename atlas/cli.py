@@ -42,6 +42,8 @@ def cmd_validate(args) -> int:
         from .revisit import warnings
         from .schema import Schemas
         found = warnings(corpus, Schemas(root / "schemas"))
+        from .rules.prose import stale_warnings
+        found += stale_warnings(corpus, root)
         _report(found)
         if found:
             print(f"{len(found)} warning(s): texts to reread because of new records", file=sys.stderr)

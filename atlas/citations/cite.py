@@ -68,9 +68,11 @@ class DocCitation:
     keys: list[str]
 
 
-def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Problem]) -> list[DocCitation]:
+def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Problem],
+            texts: dict[str, str] | None = None) -> list[DocCitation]:
     """Every citation in docs/*.md under root (files the loader refused are skipped);
-    unreadable files go to problems."""
+    unreadable files go to problems. Each page's text goes to texts, if given (the prose
+    rules read the living-with page)."""
     found: list[DocCitation] = []
     docs = root / "docs"
     for md in sorted(docs.rglob("*.md")) if docs.is_dir() and not is_refused("docs") else []:
@@ -87,6 +89,8 @@ def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Proble
             problems.append(Problem(rel, 1, 1, "docs-encoding",
                                     f"byte {e.start} is not UTF-8; save the page as UTF-8"))
             continue
+        if texts is not None:
+            texts[rel] = text
         for line, col, keys, _ in find_in_markdown(text):
             found.append(DocCitation(rel, line, col, keys))
     return found

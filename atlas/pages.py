@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
-from . import charts, datadict, exports, jsonld, paths, whatsnew
+from . import charts, datadict, exports, findings, jsonld, paths, whatsnew
 from .citations.bibliography import reference_downloads, render_bibliography
 from .citations.formats import glossary_forms
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
@@ -142,12 +142,13 @@ def data_page(r: Renderer) -> RenderedPage:
     rows["References"] = len(r.corpus.all("reference"))
     rendered = r.page(
         paths.DATA, "data.md.j2", title="Data and downloads", downloads=downloads, rows=rows,
-        kinds=_data_dictionary(r),
+        kinds=_data_dictionary(r), columns=datadict.columns(r.schemas, exports.COLUMNS),
         jsonld=jsonld.dataset([(url, fmt, f"{label} ({short})") for label, items in downloads for url, fmt, short in items],
                               "T1D stem-cell evidence atlas: studies, outcomes, trials, limitations and references",
                               "Structured records of stem-cell therapy studies for type 1 diabetes, with every "
                               "outcome's source, built from Ghoneim et al. 2024 (CC BY 4.0)."))
     rendered.assets.update(exports.data_files(tables))
+    rendered.assets[paths.table_file("reference-entries", "json")] = exports.reference_entries(r.corpus)
     return rendered
 
 
@@ -308,6 +309,7 @@ def _class_view(r: Renderer, k: Record) -> dict:
         "limitation_studies": {lim.id: [s for s in c.limitation_studies.get(lim.id, []) if s.id in ids]
                                for lim in c.class_limitations.get(k.id, [])},
         "trials": sorted(trials.values(), key=lambda t: t.id),
+        "findings": findings.summary(c, k),
     }
 
 
@@ -368,6 +370,7 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
         "designs": designs, "patients": patients, "max_bars": charts.MAX_BARS,
         "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
+        "chart_data": {"designs": charts.data_file(charts.CHART_DESIGNS), "patients": charts.data_file(charts.CHART_PATIENTS)},
     }
 
 
@@ -394,6 +397,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.output.cited_by = r.cited_by(doc_citations or {})
     render_bibliography(r, _page_titles(r), LIST_SHOWN)
     r.output.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
+    r.output.assets.update(charts.data_files(corpus))  # each chart's numbers, beside it
     # downloads: the whole bibliography, each hand-written page's references, schemas
     # (the data tables come with the data page)
     r.output.assets.update(reference_downloads(r, doc_citations or {}))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import certainty, paths, status, urls, whatsnew
+from . import certainty, findings, paths, status, urls, whatsnew
 from .citations.bibliography import Citing, cited_by
 from .citations.formats import ReferenceFiles, References
 from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
@@ -109,8 +109,8 @@ class PageContext(Citing):
 
     def measured(self, outcome) -> Md:
         """An outcome's value with its unit, then the comparison: '50% vs 20'."""
-        if outcome.get("value") is None:
-            return Md()
+        if outcome.get("value") is None:  # a count or an estimate instead: '10 of 12', 'mean difference −0.87 (95% CI …)'
+            return Md(escape_md(findings.figures_text(outcome)))
         out = quantity({"value": outcome["value"], "unit": outcome.get("unit", "")})
         if outcome.get("comparison_value") is not None:
             out += f" vs {number(outcome['comparison_value'])}"
@@ -223,6 +223,14 @@ class PageContext(Citing):
         ds = k["certainty"]["domains"]
         return [(certainty.DOMAIN_LABELS[d], certainty.JUDGEMENT_LABELS[ds[d]["judgement"]], ds[d]["reason"])
                 for d in certainty.DOMAINS]
+
+    @staticmethod
+    def domain_label(domain: str) -> str:
+        return certainty.DOMAIN_LABELS[domain]
+
+    @staticmethod
+    def judgement_label(judgement: str) -> str:
+        return certainty.JUDGEMENT_LABELS[judgement]
 
     @staticmethod
     def certainty_meaning(level: str) -> str:

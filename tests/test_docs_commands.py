@@ -85,7 +85,9 @@ def _copy(dest: Path) -> Path:
     # make's install step is this checkout's own business: in the copy it is up to date, so no
     # command shown installs anything into the linked .venv
     stamp = (ROOT / ".venv/.installed-stamp").stat().st_mtime
-    for name in ("requirements.txt", "pyproject.toml"):
+    for name in ("requirements.txt", "requirements-nodeps.txt", "pyproject.toml"):
+        if not (dest / name).exists():
+            continue
         os.utime(dest / name, (stamp - 1, stamp - 1))
     return dest
 

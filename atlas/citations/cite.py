@@ -30,6 +30,15 @@ def find(text: str) -> Iterator[tuple[int, int, list[str]]]:
         yield line, col, keys(m.group(1))
 
 
+def strip(text: str) -> tuple[str, list[str]]:
+    """Text without its [@key] markers (and the space before each), and the keys they cited,
+    in order, each once: for downloads and JSON-LD, where a marker means nothing."""
+    cited: list[str] = []
+    for m in CITATION.finditer(text):
+        cited.extend(k for k in keys(m.group(1)) if k not in cited)
+    return re.sub(r"\s*" + CITATION.pattern, "", text).strip(), cited
+
+
 def in_code(markdown: str) -> list[tuple[int, int]]:
     """Spans of fenced code blocks and inline code, where citations are literal text."""
     spans = [m.span() for m in re.finditer(r"^(```|~~~).*?^\1", markdown, re.S | re.M)]

@@ -9,7 +9,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve site freeze site-with-versions test test-fast validate fmt fmt-check pages check-site linkcheck bench bench-search clean
+.PHONY: install serve site freeze site-with-versions test test-fast lint validate fmt fmt-check pages check-site linkcheck bench bench-search clean
 
 # requirements.txt pins setuptools too, so the editable install below builds with it and without
 # isolation (no download); its one notice, that ./atlas is what gets imported, is the point here.
@@ -45,14 +45,18 @@ freeze: install
 site-with-versions: site
 	.ci/site-with-versions
 
-## test: the whole test suite
+## test: the whole test suite, on two workers (the browser tests spend most of their time waiting)
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 ## test-fast: every test but the browser and slow ones, on two workers, with 5 generated records per
 ## property test instead of 10; CI runs make test (bench/RESULTS.md has the timings)
 test-fast: install
 	ATLAS_HYPOTHESIS_EXAMPLES=$${ATLAS_HYPOTHESIS_EXAMPLES:-5} $(PY) -m pytest -m "not browser and not slow" -n 2
+
+## lint: ruff's checks of the Python code (pyproject.toml, [tool.ruff]); make test runs them too
+lint: install
+	$(VENV)/bin/ruff check .
 
 ## validate: check every data file (path:line:col: rule: message). make exits 2 on any failure;
 ## .venv/bin/atlas validate itself exits 0 clean, 1 invalid data, 2 misuse

@@ -182,7 +182,8 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     labels = [textwrap.wrap(r, per_line) or [""] for r in rows]
     line, bar, gap = font * 1.25, font * 1.1, font * 0.7
     legend_h = 0 if len(segments) < 2 else (font * 1.5) * -(-len(segments) // (1 if variant == "narrow" else 2))
-    body = sum(len(lb) * line + bar + gap for lb in labels)
+    # no rows (an atlas without studies yet): one empty bar's height, not an axis of height 0
+    body = sum(len(lb) * line + bar + gap for lb in labels) or bar + gap
     top, bottom, left, right = legend_h + font * 0.5, font * 3.2, font * 0.6, font * 2.2
     title_lines = textwrap.wrap(TITLES[credit], max(12, int(per_line * 0.9))) if credit else []
     source_lines = textwrap.wrap(source_line(credit), int(per_line * 1.15)) if credit else []

@@ -67,9 +67,10 @@ def cmd_fmt(args) -> int:
     _report(problems)
     for rel in changed if args.check else []:
         print(diffs[rel], end="" if diffs[rel].endswith("\n") else "\n")
-    if not args.check:
+    if not args.check and changed:  # nothing changed: nothing to say
         for c in changed:
             print(f"formatted {c}", file=sys.stderr)
+        print(f"{len(changed)} file{'s' if len(changed) != 1 else ''} rewritten in canonical form", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -105,7 +106,7 @@ def cmd_output(args) -> int:
 
 def cmd_new(args) -> int:
     from .corpus import load_corpus
-    from .scaffold import find_kind, kind_names, scaffold, values_for, write_new
+    from .scaffold import find_kind, kind_names, malformed_nct, scaffold, values_for, write_new
     from .schema import Schemas
     root = _root(args)
     kind = find_kind(args.kind)
@@ -133,6 +134,10 @@ def cmd_new(args) -> int:
     except FileExistsError:
         return _usage(f"new: data/{kind.folder}/{rid}.yaml already exists; edit it, or choose another id "
                       "(add a, b... when two papers share first author and year)")
+    if kind.name == "trial" and malformed_nct(rid):
+        print(f"note: {rid} is not NCT and 8 digits, so it is written as a misprinted identifier "
+              "(identifier_as_printed, no link, a note to write). Mistyped? Delete the file and run "
+              "atlas new trial again with the 8 digits.", file=sys.stderr)
     print(f"wrote {path.relative_to(root).as_posix()}: fill in each TODO, uncomment the optional fields "
           "the source reports, then run make validate", file=sys.stderr)
     return 0
@@ -155,8 +160,13 @@ def cmd_import(args) -> int:
         print(f"wrote {rel}", file=sys.stderr)
     for message in outcome.refused:
         print(f"{message}", file=sys.stderr)
-    print(f"{len(texts)} reference(s) {'read' if args.stdout else 'added'}, {len(outcome.refused)} refused; "
-          "now cite each new one from the study it supports (atlas new study --reference ID)", file=sys.stderr)
+    done = "read" if args.stdout else "added"
+    if texts:
+        print(f"{len(texts)} reference(s) {done}, {len(outcome.refused)} refused; fill in the TODOs of each "
+              "(published, source_type, read, accessed), then cite it from the study it supports "
+              "(atlas new study ID --reference REF)", file=sys.stderr)
+    else:
+        print(f"no reference {done}: {len(outcome.refused)} refused (above); nothing to cite", file=sys.stderr)
     return 1 if outcome.refused else 0
 
 

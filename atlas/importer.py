@@ -17,8 +17,15 @@ from pathlib import Path
 import yaml
 
 from .kinds import BY_NAME
-from .schema import Schemas
+from .schema import PLACEHOLDER, POST_REVIEW_FIELDS, Schemas
 from .text import one_line
+
+# the placeholder of each field a post-review reference adds (schema.POST_REVIEW_FIELDS)
+PROVENANCE_HINTS = {"published": "YYYY-MM-DD, first publication (online first if earlier)",
+                    "source_type": "one of: peer-reviewed-paper, registry-record, company-announcement, "
+                                   "conference-abstract",
+                    "read": "what you read, e.g. the PubMed abstract",
+                    "accessed": "YYYY-MM-DD, the date you read it"}
 
 REFERENCE = BY_NAME["reference"]
 
@@ -239,7 +246,8 @@ def run(root: Path, file: Path, *, write: bool = True) -> tuple[Outcome, dict[st
                                    "and export again, or write the record with atlas new reference")
             continue
         rid = new_id(record, taken)
-        record = {"id": rid, **record}
+        # what a post-review reference says about how it was read: only the contributor knows
+        record = {"id": rid, **record, **{f: f"{PLACEHOLDER}: {PROVENANCE_HINTS[f]}" for f in POST_REVIEW_FIELDS}}
         problems = schemas.validate(REFERENCE, _Loaded(record), f"data/references/{rid}.yaml")
         if problems:
             outcome.refused.append(f"{where}: " + "; ".join(p.message for p in problems))
@@ -249,7 +257,8 @@ def run(root: Path, file: Path, *, write: bool = True) -> tuple[Outcome, dict[st
             by_doi[doi] = f"data/references/{rid}.yaml"
         # the file's name and the entry's label are the file's text: one line, or they would write fields
         header = (f"# Imported from {one_line(file.name)} ({one_line(entry.label)}); check it against the paper.\n"
-                  "# Not in the review's list: no number, cited by first author and year.\n")
+                  "# Not in the review's list: no number, cited by first author and year. Replace each\n"
+                  "# placeholder with what the source is and how you read it (make validate lists them).\n")
         body = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=4096)
         texts[f"data/references/{rid}.yaml"] = format_text(header + body, REFERENCE, schemas)
     if write:

@@ -105,6 +105,10 @@ class PageContext(Citing):
     def quantity(self, q) -> Md:
         return Md(escape_md(quantity(q)))
 
+    def long_date(self, iso) -> str:
+        """A date as the site writes it everywhere on a page: '3 December 2026' (escaped on output)."""
+        return whatsnew.long_date(iso) if isinstance(iso, str) else iso
+
     def measured(self, outcome) -> Md:
         """An outcome's value with its unit, then the comparison: '50% vs 20'."""
         if outcome.get("value") is None:  # a count or an estimate instead: '10 of 12', 'mean difference −0.87 (95% CI …)'

@@ -18,11 +18,16 @@ corpus grows (bench/RESULTS.md, "Search").
 """
 from __future__ import annotations
 
+import ctypes
+import functools
 import html
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -271,7 +276,35 @@ def _pagefind(low_priority: bool, site: Path, *output: str) -> subprocess.Popen:
     cmd = [*nice, str(pagefind_bin.get_executable()), "--site", str(site), "--root-selector", "article.md-content__inner",
            "--glob", "**/index.html",  # every page; not 404.html
            "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet", *output]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return spawn(cmd)
+
+
+def spawn(cmd: list[str]) -> subprocess.Popen:
+    """A child that dies with us: a Pagefind run, low priority under serve, must not go on
+    indexing a site nobody serves after serve (or a test) was killed. On Linux the kernel
+    sends it SIGKILL when the thread that started it ends (prctl PR_SET_PDEATHSIG, kept
+    across `nice`'s exec); elsewhere it is only a child like any other."""
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=functools.partial(_die_with_parent, os.getpid()) if _PRCTL else None)
+
+
+def _load_prctl():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:  # runs in the child, between fork and exec
+    _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the prctl took effect
+        os._exit(1)
 
 
 def _finish(run: subprocess.Popen) -> str:

@@ -185,7 +185,7 @@ def quantity(q: dict | None) -> str:
     if "value" in q and abs(q["value"]) == 1:
         unit = _SINGULAR.get(unit, unit)
     if core and unit:
-        core = f"{core}{unit}" if unit == "%" else f"{core} {unit}"
+        core = f"{core}{unit}" if unit.startswith("%") else f"{core} {unit}"  # 105.7% increase
     text = q.get("text")
     if core and text:
         return f"{core} ({text})"

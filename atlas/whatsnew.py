@@ -105,8 +105,11 @@ def plural(word: str, n: int) -> str:
 
 
 def long_date(iso: str) -> str:
-    """'2026-11-25' -> '25 November 2026' (how the site writes dates)."""
+    """'2026-11-25' -> '25 November 2026', '2026-11' -> 'November 2026', '2024' -> '2024':
+    how the site writes dates, as precise as they are known."""
     try:
+        if len(iso) == 7:  # YYYY-MM
+            return f"{datetime.date.fromisoformat(iso + '-01'):%B %Y}"
         d = datetime.date.fromisoformat(iso[:10])
     except ValueError:
         return iso

@@ -357,10 +357,15 @@ def old_checkout(commit: str, tmp: Path) -> Path:
 
 
 def write_results(path: Path, text: str) -> None:
-    """RESULTS.md is this script's, except a trailing '## Search' section, which is kept."""
+    """RESULTS.md is this script's, except the sections other scripts write, which are kept:
+    '## Output of make serve' (bench/serve_lines.py) and the trailing '## Search' (bench/search.py)."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     keep = old[old.index("\n## Search"):] if "\n## Search" in old else ""
-    path.write_text(text.rstrip("\n") + "\n" + keep, encoding="utf-8")
+    serve = ""
+    if "\n## Output of make serve" in old:
+        serve = old[old.index("\n## Output of make serve"):]
+        serve = serve[:serve.index("\n## ", 1)] if "\n## " in serve[1:] else serve
+    path.write_text(text.rstrip("\n") + "\n" + serve + keep, encoding="utf-8")
 
 
 def main() -> None:

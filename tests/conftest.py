@@ -41,7 +41,8 @@ def need(condition: bool, reason: str) -> None:
     if not condition:
         if IN_CI:
             pytest.fail(f"CI must provide this: {reason}")
-        pytest.skip(reason)
+        # reported at the test that needs it, not at this line of conftest.py
+        raise pytest.skip.Exception(reason, _use_item_location=True)
 
 
 # The source review's text, which the repository never holds (CONTRIBUTING.md, "The source

@@ -265,7 +265,11 @@ def cmd_freeze(args) -> int:
         return _usage(f"this checkout is release {__version__} (atlas/__init__.py), not {version}; "
                       f"check out the commit tagged v{version}")
     out = Path(args.out) if args.out else root / "site" / paths.frozen_copy(version)
-    out = out.resolve()
+    from . import outdir
+    try:  # never the project, its parents, its sources, nor a folder atlas did not make (issue 26)
+        out = outdir.check(root, out)
+    except outdir.Refused as e:
+        return _usage(f"freeze: {e}")
     base = configured_site_url(root)
     engine = Path(sys.executable).parent / args.engine
     if not engine.exists():
@@ -283,9 +287,8 @@ def cmd_freeze(args) -> int:
             print(f"atlas: the frozen copy of release {version} did not build; nothing was written", file=sys.stderr)
             shutil.rmtree(tmp, ignore_errors=True)
             return 1
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        outdir.mark(tmp)
+        outdir.replace(root, out, tmp)
     finally:
         config.unlink(missing_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)

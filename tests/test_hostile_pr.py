@@ -649,3 +649,12 @@ def test_history_reads_past_a_clean_merge(tmp_path):
     git("commit", "-q", "-m", "Add c")
     git("merge", "-q", "--no-ff", "--no-edit", "side")
     assert {c.relpath for c in history.read(root).changes} == {f"data/glossary/{x}.yaml" for x in "abc"}
+
+
+@pytest.mark.parametrize("out", [".", "..", "docs", "data"])
+def test_freeze_refuses_the_project_and_its_sources(project, out):
+    from atlas import __version__
+    before = sorted(str(p.relative_to(project)) for p in project.rglob("*"))
+    result = run_atlas(project, "freeze", __version__, "--out", out)
+    assert result.returncode == 2 and "refused" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*")) == before

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 from .corpus import Corpus, Record
 from .history import ADDED, CHANGED, CORRECTED, REMOVED, History
 from .kinds import BY_FOLDER
-from .text import escape_md, label, long_date  # noqa: F401  (long_date: pages and templates ask whatsnew)
+from .text import escape_md, label, long_date, xml_text  # noqa: F401  (long_date: pages and templates ask whatsnew)
 
 FEED = "feed.xml"
 BATCH = 20  # a commit adding more records than this is summarised by kind
@@ -166,7 +166,8 @@ def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, titl
         summary = " ".join(x for x in (it.detail + "." if it.detail else "", it.subject if subjects else "") if x)
         ET.SubElement(entry, "summary").text = summary or it.headline
         ET.SubElement(entry, "category", term=it.action)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+    # contributed titles and commit subjects: what XML cannot hold is dropped, never written
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + xml_text(ET.tostring(feed, encoding="unicode")) + "\n"
 
 
 def release_notes(release_items: list[Item], version: str, date: str) -> str:

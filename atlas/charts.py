@@ -221,6 +221,9 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int], dict]], xla
           variant: str, credit: str | None = None) -> bytes:
     """Horizontal (stacked) bars, one per row, each labelled above its bar; sizes in CSS px.
     credit: the chart's name, whose title goes above the plot and source and licence below."""
+    # a segment without a style of its own (name, values) is drawn in the palette's next colour
+    segments = [(sg[0], sg[1], sg[2] if len(sg) > 2 else {"color": PALETTE[i % len(PALETTE)], "hatch": ""})
+                for i, sg in enumerate(segments)]
     colours, width, font = THEMES[theme], WIDTH_PX[variant], FONT_PX[variant]
     pt = 0.75  # points per CSS pixel
     per_line = max(12, int((width - font * 3) / (font * 0.6)))

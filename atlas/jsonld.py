@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from . import urls
+from . import trials, urls
 from .corpus import Corpus, Record, study_stage
 
 CONTEXT = "https://schema.org"
@@ -57,12 +57,15 @@ def trial(t: Record, corpus: Corpus) -> dict:
         "@context": CONTEXT,
         "@type": "MedicalTrial",
         "name": t["title"],
-        "description": t["summary"],
+        **({"description": t["summary"]} if t.get("summary") else {}),
         "healthCondition": {"@type": "MedicalCondition", "name": "Type 1 diabetes mellitus"},
     }
     if t.get("identifier"):
         out["identifier"] = t["identifier"]
-        out["url"] = urls.clinicaltrials(t["identifier"])
+        out["url"] = urls.registry_record(t["registry"], t["identifier"])
+    rr = t.get("registry_record") or {}
+    if rr.get("status"):
+        out["status"] = trials.LABELS[rr["status"]]
     if t.get("phase") and t["phase"] != "not-stated":
         out["phase"] = t["phase"].replace("phase-1-2", "Phase 1/Phase 2").replace("phase-", "Phase ")
     sponsors = [corpus.get("organisation", o) for o in t.get("sponsors", [])]

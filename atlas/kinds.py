@@ -48,6 +48,11 @@ def bibliography_page(ref) -> str:
     return f"bibliography/{first}-{first + BIBLIOGRAPHY_PART - 1}.md"
 
 
+def _trial_id(trial) -> str:
+    from .trials import shown_id
+    return shown_id(trial)
+
+
 def _reference_anchor(record) -> str:
     return f"ref-{record.get('number')}" if record.get("number") else f"ref-{record.id}"
 
@@ -95,7 +100,7 @@ KINDS: list[Kind] = [
          sort=lambda s: (_year(s), s.id)),
     Kind("trial", "trials", "trial.schema.json", "trial", "title",
          page="trials/", template="trial.md.j2", index_template="trials_index.md.j2", sort=by_id,
-         page_title=lambda t: f"{t['identifier_as_printed']}: {t.title}"),
+         page_title=lambda t: f"{_trial_id(t)}: {t.title}"),
     Kind("limitation", "limitations", "limitation.schema.json", "limitation", "name",
          page="limitations/", template="limitation.md.j2", index_template="limitations_index.md.j2",
          sort=lambda x: (x["category"], x.title.lower())),

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
-from . import charts, citations, datadict, exports, jsonld, rerender, whatsnew
+from . import charts, citations, datadict, exports, jsonld, rerender, trials, whatsnew
 from .history import History
 from .text import Md
 from .kinds import KINDS
@@ -198,7 +198,45 @@ def _study_view(r: Renderer, s: Record) -> dict:
 
 
 def _trial_view(r: Renderer, t: Record) -> dict:
-    return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": r.corpus.studies_by_trial.get(t.id, [])}
+    studies = r.corpus.studies_by_trial.get(t.id, [])
+    return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": studies, "rr": t.get("registry_record") or {},
+            "gap": trials.gap(t, studies), "timeline": trials.timeline(t), "tr": trials,
+            "papers": [ref for ref in (r.corpus.get("reference", i) for i in t.get("citations") or []) if ref]}
+
+
+def trial_gaps(c: Corpus, records) -> list[tuple[Record, trials.Gap]]:
+    """(trial, its reporting-gap flag) for the trials flagged, in the trials' order."""
+    out = []
+    for t in records:
+        g = trials.gap(t, c.studies_by_trial.get(t.id, []))
+        if g is not None:
+            out.append((t, g))
+    return out
+
+
+def trials_in_order(c: Corpus) -> list[Record]:
+    """Open trials first (recruiting, not yet recruiting ...), then by last update, newest first."""
+    by_update = sorted(c.all("trial"), key=lambda t: ((t.get("registry_record") or {}).get("last_update_posted") or "", t.id),
+                       reverse=True)
+    return sorted(by_update, key=trials.status_rank)
+
+
+def _trials_list_view(r: Renderer, records) -> dict:
+    c = r.corpus
+    ordered = trials_in_order(c)
+    rows = []
+    for t in ordered:
+        rr = t.get("registry_record") or {}
+        classes = page_refs(c, "therapy-class", t.get("classes"))
+        rows.append({"t": t, "rr": rr, "classes": classes, "gap": trials.gap(t, c.studies_by_trial.get(t.id, [])),
+                     "data": {"status": trials.status(t) or "", "phase": trials.phases_text(t),
+                              "classes": [k.title for k in classes], "countries": rr.get("countries") or [],
+                              "updated": rr.get("last_update_posted") or ""}})
+    return {"rows": rows, "tr": trials, "gaps": sum(1 for x in rows if x["gap"])}
+
+
+def page_refs(c: Corpus, kind: str, ids) -> list[Record]:
+    return [rec for rec in (c.get(kind, i) for i in ids or []) if rec is not None]
 
 
 def _limitation_view(r: Renderer, lim: Record) -> dict:
@@ -218,6 +256,8 @@ def _product_view(r: Renderer, p: Record) -> dict:
 def _list_view(r: Renderer, kind) -> dict:
     """What an index page or a shared page is given: the kind's records, in its order."""
     records = r.corpus.in_order(kind.name)
+    if kind.name == "trial":  # the trials list works out each trial's status, flag and filter values
+        return _trials_list_view(r, records)
     return LIST_VIEWS[kind.name](records) if kind.name in LIST_VIEWS else {"records": records}
 
 
@@ -230,7 +270,7 @@ RECORD_VIEWS = {
 }
 LIST_VIEWS = {
     "therapy-class": lambda recs: {"top_classes": [k for k in recs if not k.get("parent")]},
-    "study": lambda recs: {"studies": recs}, "trial": lambda recs: {"trials": recs},
+    "study": lambda recs: {"studies": recs},
     "limitation": lambda recs: {"limitations": recs}, "site": lambda recs: {"sites": recs},
     "product": lambda recs: {"products": recs}, "organisation": lambda recs: {"organisations": recs},
     "glossary-term": lambda recs: {"terms": recs}, "cell-source": lambda recs: {"sources": recs, "shown": LIST_SHOWN},
@@ -287,7 +327,7 @@ def _class_view(r: Renderer, k: Record) -> dict:
     outcomes = [(s, o) for s in direct for o in s.get("outcomes", [])]
     # clinical results first, then by study order
     outcomes.sort(key=lambda so: (study_stage(so[0]) not in CLINICAL, so[0].get("year") or 0))
-    trials = {t.id: t for sub in c.class_and_descendants(k.id) for t in c.trials_by_class.get(sub, [])}
+    of_class = {t.id: t for sub in c.class_and_descendants(k.id) for t in c.trials_by_class.get(sub, [])}
     ids = {s.id for s in studies}  # by id: comparing records field by field was quadratic at 10x
     return {
         "parent": c.get("therapy-class", k.get("parent")),
@@ -300,7 +340,9 @@ def _class_view(r: Renderer, k: Record) -> dict:
         # how a limitation bears on this class: the class's own studies that show it
         "limitation_studies": {lim.id: [s for s in c.limitation_studies.get(lim.id, []) if s.id in ids]
                                for lim in c.class_limitations.get(k.id, [])},
-        "trials": sorted(trials.values(), key=lambda t: t.id),
+        "trials": sorted(of_class.values(), key=lambda t: t.id),
+        "trial_gaps": trial_gaps(c, sorted(of_class.values(), key=lambda t: t.id)),
+        "tr": trials,
     }
 
 
@@ -361,6 +403,9 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         "years": sorted(by_year.items(), key=lambda kv: kv[0] or 0), "design_counts": design_counts,
         "designs": designs, "patients": patients, "max_bars": charts.MAX_BARS,
         "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
+        # registered trials that never reported (a year's page shows none)
+        "trial_gaps": trial_gaps(c, trials_in_order(c)) if studies is None else [],
+        "registered_trials": len(c.all("trial")) if studies is None else 0, "tr": trials,
     }
 
 

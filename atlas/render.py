@@ -15,7 +15,7 @@ from typing import Callable
 
 import jinja2
 
-from . import citations, exports, rerender, urls, whatsnew
+from . import citations, exports, rerender, trials, urls, whatsnew
 from .citations import page_exports_stem, ref_label
 from .history import History
 from .jsonld import encode as jsonld_encode
@@ -133,7 +133,8 @@ class PageContext:
         return Md(escape_md(out))
 
     def trial_url(self, trial: Record) -> Md:
-        return Md(urls.clinicaltrials(trial["identifier"]))
+        """The trial's record on its registry, from its valid identifier."""
+        return Md(urls.link_path(urls.registry_record(trial["registry"], trials.identifier(trial))))
 
     def aliases(self, record: Record) -> Md:
         """A record's other names, as every page lists them."""

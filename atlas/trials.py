@@ -386,7 +386,8 @@ class Event:
     date: str
     what: str
     source: str  # Markdown-free words: the caller links them
-    kind: str  # registry | paper | announcement | study
+    kind: str  # registry | link
+    url: str = ""  # a link's DOI, PubMed or web address
 
 
 def timeline(t) -> list[Event]:
@@ -404,6 +405,54 @@ def timeline(t) -> list[Event]:
     if rr.get("results_first_posted"):
         out.append(Event(rr["results_first_posted"], "Results posted on the registry", src, "registry"))
     for x in t.get("links") or []:
-        if x.get("date"):
-            out.append(Event(x["date"], x["title"], x["kind"], "link"))
-    return sorted(out, key=lambda e: e.date)
+        out.append(Event(x.get("date") or "", x["title"], x["kind"], "link", link_target(x)))
+    return sorted(out, key=lambda e: (not e.date, e.date))
+
+
+def link_target(x: dict) -> str:
+    """Where a hand-written link leads: its DOI, else PubMed, else its address."""
+    from . import urls
+    return urls.doi(x["doi"]) if x.get("doi") else urls.pubmed(x["pmid"]) if x.get("pmid") else x["url"]
+
+
+def href(url: str):
+    """A validated address as a Markdown link destination."""
+    from . import urls
+    from .text import Md
+    return Md(urls.link_path(url))
+
+
+def row_data(data: dict):
+    """A row's filter values as an HTML attribute (JSON, escaped): read by trials.js."""
+    import html
+    import json
+    from .text import Md
+    text = html.escape(json.dumps(data, ensure_ascii=False, sort_keys=True), quote=True)
+    # nothing Markdown reads inside a table cell: a | ends the cell, the others are markup
+    return Md("".join(f"&#{ord(ch)};" if ch in "|*_`[]\\{}<>" else ch for ch in text))
+
+
+def ages(rr: dict) -> str:
+    """'18 Years to 40 Years', '18 Years and older', as the registry writes ages."""
+    e = rr.get("eligibility") or {}
+    low, high = e.get("minimum_age"), e.get("maximum_age")
+    if low and high:
+        return f"{low} to {high}"
+    if low:
+        return f"{low} and older"
+    if high:
+        return f"up to {high}"
+    return ""
+
+
+def who_can_enrol(rr: dict) -> str:
+    """One line of what the registry says about who can enrol: sex, ages, healthy volunteers."""
+    e = rr.get("eligibility") or {}
+    parts = []
+    if e.get("sex"):
+        parts.append({"all": "any sex", "female": "women only", "male": "men only"}[e["sex"]])
+    if ages(rr):
+        parts.append("ages " + ages(rr).replace("Years", "years").replace("Months", "months"))
+    if e.get("healthy_volunteers") is not None:
+        parts.append("healthy volunteers " + ("accepted" if e["healthy_volunteers"] else "not accepted"))
+    return "; ".join(parts)

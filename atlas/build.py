@@ -250,7 +250,8 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
             raise DataError([Problem(f"docs/{rel}", 1, 1, "page-conflict",
                                      f"this file would hide the generated page {rel}; rename or delete it")])
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
-        pages[rel] = process_markdown(b, md.read_text(encoding="utf-8-sig"), rel, hand_written=True)
+        text = expand_includes(b, md.read_text(encoding="utf-8-sig"), rel)
+        pages[rel] = process_markdown(b, text, rel, hand_written=True)
     hand_written = frozenset(pages)
     memo = _processed_memo(b)
     for rel, md in b.site.pages.items():
@@ -264,6 +265,27 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
     assets = dict(b.site.assets)
     add_search(b, pages, assets)
     return Prepared(pages, assets, dict(b.site.sources), hand_written)
+
+
+_INCLUDE = re.compile(r"^<!-- atlas:include ([^ ]*) -->[ \t]*$", re.M)
+
+
+def expand_includes(b: Build, markdown: str, page_path: str) -> str:
+    """A hand-written page's generated sections (pages.INCLUDES), each in place of its
+    `<!-- atlas:include NAME -->` line. Raises DataError for a name that is not one."""
+    from .pages import INCLUDES
+
+    def one(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in INCLUDES:
+            line = markdown.count("\n", 0, m.start()) + 1
+            raise DataError([Problem(f"docs/{page_path}", line, 1, "unknown-include",
+                                     f"no generated section called '{name}'; known: {', '.join(sorted(INCLUDES))}")])
+        try:
+            return INCLUDES[name](b.renderer, page_path).strip()
+        except jinja2.TemplateError as e:
+            raise DataError([template_problem(e)]) from None
+    return _INCLUDE.sub(one, markdown)
 
 
 def write_pages(root: Path, out: Path) -> int:

@@ -439,3 +439,33 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
     return r  # its .site is the output; its formatted references serve hand-written pages too
 
+
+
+# -- generated sections of hand-written pages ------------------------------------------------
+# A hand-written page (docs/*.md) takes a generated section with a line of its own:
+#     <!-- atlas:include could-i-take-part -->
+# build.prepare() replaces the line with the section, rendered for that page (its links are
+# relative to it) from the data of the build, before citations are filled in.
+
+def could_i_take_part(r: Renderer, path: str) -> str:
+    """Trials open to new participants, by therapy class and by country, with who the registry
+    says can enrol."""
+    c = r.corpus
+    open_trials = [t for t in trials_in_order(c) if trials.status(t) in trials.OPEN]
+    by_class: dict[str, list[Record]] = {}
+    for t in open_trials:
+        for k in t.get("classes") or ["(none)"]:
+            by_class.setdefault(k, []).append(t)
+    classes = [(c.get("therapy-class", k), ts) for k, ts in by_class.items()]
+    classes.sort(key=lambda kt: (kt[0] is None, kt[0].title.lower() if kt[0] else ""))
+    by_country: dict[str, list[Record]] = {}
+    for t in open_trials:
+        for country in (t.get("registry_record") or {}).get("countries") or ["Not stated in the record read"]:
+            by_country.setdefault(country, []).append(t)
+    read = sorted((t["registry_record"]["read"] for t in open_trials), reverse=True)
+    return r.include(path, "could_i_take_part.md.j2", trials=open_trials, classes=classes,
+                     countries=sorted(by_country.items(), key=lambda kv: (kv[0].startswith("Not stated"), kv[0])),
+                     tr=trials, latest_read=read[0] if read else None, all_trials=len(c.all("trial")))
+
+
+INCLUDES = {"could-i-take-part": could_i_take_part}

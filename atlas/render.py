@@ -327,6 +327,11 @@ class Renderer:
         return (f"<p class=\"atlas-record-dates\" data-search-exclude markdown>{text[0].upper()}{text[1:]}. "
                 f"[What's new]({page.url(whatsnew.PAGE)})</p>")
 
+    def include(self, path: str, template: str, **context) -> str:
+        """A generated section of the hand-written page at path (pages.INCLUDES): Markdown
+        whose links are relative to that page."""
+        return self.env.get_template(template).render(page=PageContext(path, self), corpus=self.corpus, **context)
+
     def add(self, rendered: "RenderedPage") -> None:
         self.site.pages[rendered.path] = rendered.body
         self.site.templates[rendered.path] = rendered.template

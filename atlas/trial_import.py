@@ -131,7 +131,9 @@ def run(root: Path, file: Path, *, write: bool = True, today: str | None = None)
             outcome.unchanged.append(rid)
             continue
         if old is None:
-            outcome.changes.append(f"{rid}: new record, {block.get('status', 'no status')}")
+            outcome.changes.append(f"{rid}: new record, status {block.get('status', 'not read')}"
+                                   + ("" if block.get("brief_title") or block.get("official_title")
+                                      else "; no title read: it is named by its identifier, write a title"))
         outcome.changes.extend(f"{rid}: {ln}" for ln in lines)
         texts[rel] = text
     if write:
@@ -154,9 +156,10 @@ def _problems(schemas: Schemas, record: dict, rel: str) -> str:
 
 
 def _create(rid: str, block: dict, extra: dict, corpus, schemas: Schemas, format_text):
-    title = block.get("brief_title") or block.get("official_title")
-    if not title:
-        return _Refused("no briefTitle or officialTitle: a new trial record needs its title")
+    from .trials import REGISTRY_NAMES
+    # a record read without its title is named by its registry and identifier until one is written
+    title = (block.get("brief_title") or block.get("official_title")
+             or f"{REGISTRY_NAMES[block['registry']].split(' (')[0]} trial {block['id']} (title not read)")
     record: dict = {"id": rid, "title": title, "registry": block["registry"], "identifier": block["id"]}
     for key, kind in (("classes", "therapy-class"), ("products", "product"), ("references", "reference")):
         ids = extra.get(key) or []

@@ -181,6 +181,8 @@ def search_card(b, path: str) -> str:
         # a topic page (class, limitation, trial, site, product) is the first answer to its own names
         terms += [record.title, *record.get("aliases", [])]
         terms += [str(record.get(k)) for k in ("identifier", "identifier_as_printed") if record.get(k)]
+        if record.kind.name == "trial":
+            terms += trial_terms(b.corpus, record)
     if group == "topic":
         # what the page is called: a reader who types one of these names is shown it first
         names = [n for n in dict.fromkeys(terms) if n and not n.isdigit()]
@@ -190,6 +192,22 @@ def search_card(b, path: str) -> str:
     spans += f'<span data-pagefind-filter="group:{group}"></span>'
     words = f'<span data-pagefind-weight="5">{html.escape(" · ".join(dict.fromkeys(t for t in terms if t)))}</span>' if terms else ""
     return f'<div class="atlas-search-card" hidden>{spans}{words}</div>'
+
+
+def trial_terms(corpus, t) -> list[str]:
+    """What a reader may type to find a trial: its registry identifiers, sponsors (as the
+    registry names them and as organisations of the atlas), products and interventions, countries."""
+    rr = t.get("registry_record") or {}
+    terms = [rr.get("id") or "", *(rr.get("other_ids") or [])]
+    terms += [s["name"] for s in [rr.get("lead_sponsor") or {}, *(rr.get("collaborators") or [])] if s.get("name")]
+    for kind, field in (("organisation", "sponsors"), ("product", "products")):
+        for rid in t.get(field) or []:
+            rec = corpus.get(kind, rid)
+            if rec is not None:
+                terms += [rec.title, *rec.get("aliases", [])]
+    terms += [x["name"] for x in rr.get("interventions") or []]
+    terms += rr.get("countries") or []
+    return [x for x in terms if x]
 
 
 def _attr(value: str) -> str:

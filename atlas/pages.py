@@ -199,9 +199,9 @@ def _study_view(r: Renderer, s: Record) -> dict:
 
 def _trial_view(r: Renderer, t: Record) -> dict:
     studies = r.corpus.studies_by_trial.get(t.id, [])
+    refs = [ref for ref in (r.corpus.get("reference", i) for i in t.get("citations") or []) if ref]
     return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": studies, "rr": t.get("registry_record") or {},
-            "gap": trials.gap(t, studies), "timeline": trials.timeline(t), "tr": trials,
-            "papers": [ref for ref in (r.corpus.get("reference", i) for i in t.get("citations") or []) if ref]}
+            "gap": trials.gap(t, studies), "timeline": trials.timeline(t, refs), "tr": trials}
 
 
 def trial_gaps(c: Corpus, records) -> list[tuple[Record, trials.Gap]]:

@@ -46,7 +46,7 @@ LABELS = {
     "other-gov": "Government",
     "indiv": "Individual",
     "network": "Network",
-    "other": "Other (university, hospital, foundation)",
+    "other": "Other",
     "actual": "actual",
     "estimated": "estimated",
     "all": "All",
@@ -388,11 +388,13 @@ class Event:
     source: str  # Markdown-free words: the caller links them
     kind: str  # registry | link
     url: str = ""  # a link's DOI, PubMed or web address
+    ref: object = None  # a reference record the trial cites
 
 
-def timeline(t) -> list[Event]:
-    """Registered, started, primary completion, completion, results posted (registry), then the
-    papers and announcements linked by hand, oldest first; each with its source."""
+def timeline(t, refs=()) -> list[Event]:
+    """Registered, started, primary completion, completion, results posted (registry), the
+    papers and announcements linked by hand and the references the record cites, oldest first;
+    each with its source."""
     rr = t.get("registry_record") or {}
     out = []
     src = "registry"
@@ -406,6 +408,8 @@ def timeline(t) -> list[Event]:
         out.append(Event(rr["results_first_posted"], "Results posted on the registry", src, "registry"))
     for x in t.get("links") or []:
         out.append(Event(x.get("date") or "", x["title"], x["kind"], "link", link_target(x)))
+    for ref in refs:
+        out.append(Event(str(ref.get("year") or ""), "Published", "reference", "reference", ref=ref))
     return sorted(out, key=lambda e: (not e.date, e.date))
 
 

@@ -213,3 +213,16 @@ def _update(path: Path, block: dict, schemas: Schemas, format_text):
     out = io.StringIO()
     y.dump(data, out)
     return format_text(out.getvalue(), TRIAL, schemas), old, None
+
+
+def clinicaltrials_ids(root: Path) -> list[str]:
+    """The NCT number of every trial in the atlas that has one (what the weekly update fetches)."""
+    from .corpus import load_corpus
+    corpus = load_corpus(root)
+    return sorted({t["identifier"] for t in corpus.all("trial")
+                   if t.get("registry") == "clinicaltrials.gov" and t.get("identifier")})
+
+
+if __name__ == "__main__":  # `python -m atlas.trial_import`: the NCT numbers, one a line
+    import sys
+    print("\n".join(clinicaltrials_ids(Path(sys.argv[1] if len(sys.argv) > 1 else "."))))

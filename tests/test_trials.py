@@ -283,3 +283,27 @@ def test_search_words_of_a_trial(project):
     terms = trial_terms(corpus, corpus.get("trial", "nct01234567"))
     for word in ("NCT01234567", "TC-001", "Test Cell Company", "Test University Hospital", "TC-01 test cells", "France"):
         assert word in terms
+
+
+def test_weekly_update_workflow_reads_the_registry_with_least_privilege():
+    from conftest import ROOT
+    workflows = ROOT / ".github" / "workflows"
+    flow = yaml.safe_load((workflows / "trials-update.yml").read_text(encoding="utf-8"))
+    on = flow[True]  # YAML 1.1 reads the key 'on' as true
+    assert "schedule" in on and "workflow_dispatch" in on
+    assert flow["jobs"]["read"]["permissions"] == {"contents": "read"}  # the job that meets the network
+    assert set(flow["jobs"]["pull-request"]["permissions"]) == {"contents", "pull-requests"}
+    read_steps = " ".join(s.get("run", "") for s in flow["jobs"]["read"]["steps"])
+    assert "https://clinicaltrials.gov/api/v2/studies/" in read_steps and "--retry" in read_steps
+    assert "atlas import trials" in read_steps and "site-diff" in read_steps
+    # no other workflow fetches registry records
+    for path in workflows.glob("*.yml"):
+        if path.name != "trials-update.yml":
+            assert "clinicaltrials.gov/api" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_update_lists_every_nct_number(project):
+    from atlas.trial_import import clinicaltrials_ids
+    assert _import(project, "search-result.json").returncode == 0
+    assert _import(project, "irct-registry-page.json").returncode == 0
+    assert clinicaltrials_ids(project) == ["NCT01234567", "NCT07000001", "NCT07654321"]

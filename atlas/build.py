@@ -16,13 +16,13 @@ import jinja2
 import yaml
 
 from . import __version__ as atlas_version
-from . import abbreviations, citations, history, speedups, whatsnew
+from . import abbreviations, history, paths, speedups, whatsnew
+from .citations.bibliography import cite_this_page, in_markdown
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .pages import generate
 from .render import Output, PageContext, Renderer, record_location
 from .search import add_search
-from .text import escape_md
 from .validate import validate
 
 
@@ -74,7 +74,7 @@ def build(root: Path, site_url: str | None = None) -> Build:
         raise DataError(errors(problems))
     doc_citations: dict[str, list[str]] = {}
     for c in corpus.doc_citations:
-        doc_citations.setdefault(_docs_page(c.relpath), []).extend(c.keys)
+        doc_citations.setdefault(paths.page_of_doc(c.relpath), []).extend(c.keys)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
     changes = history.read(root)
     changelog = root / "CHANGELOG.md"
@@ -95,11 +95,11 @@ def feed(b: Build, changes: history.History) -> str:
     """The Atom feed of What's new, with absolute links when the site's URL is known."""
     def url_of(item: whatsnew.Item) -> str:
         if item.record is None:
-            return page_url(b, whatsnew.PAGE)
+            return paths.url(paths.WHATS_NEW, b.site_url)
         path, anchor = record_location(item.record)
-        return page_url(b, path) + (f"#{anchor}" if anchor else "")
+        return paths.url(path, b.site_url) + (f"#{anchor}" if anchor else "")
 
-    return whatsnew.atom(whatsnew.items(changes, b.corpus), site_url=page_url(b, "index.md") or "./",
+    return whatsnew.atom(whatsnew.items(changes, b.corpus), site_url=paths.url(paths.HOME, b.site_url) or "./",
                          feed_url=(b.site_url.rstrip("/") + "/" if b.site_url else "") + whatsnew.FEED,
                          page_url=url_of, title="T1D stem-cell evidence atlas: what's new",
                          updated=f"{b.date}T00:00:00Z")
@@ -132,10 +132,6 @@ def _doc_titles(docs: Path) -> dict[str, str]:
     return titles
 
 
-def _docs_page(relpath: str) -> str:
-    return relpath.removeprefix("docs/")
-
-
 def abbreviations_by_words(corpus: Corpus) -> list[tuple[frozenset[str], str]]:
     """Markdown abbreviation definitions (abbr extension) for every glossary term, each
     with the words a page must contain for the term to occur on it."""
@@ -162,45 +158,11 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
     """Per-page Markdown step: citations in hand-written pages; on every page a
     suggested citation, and the abbreviations that expand on hover."""
     if hand_written:
-        markdown = render_citations(b, markdown, page_path)
+        markdown = in_markdown(PageContext(page_path, b.renderer), markdown)
     markdown = markdown.rstrip() + "\n\n" + cite_this_page(b, markdown, page_path, title)
     markdown = markdown.rstrip()
     used = abbreviations_used(b, markdown)
     return markdown + "\n\n" + used + "\n" if used else markdown + "\n"
-
-
-def page_url(b: Build, page_path: str) -> str:
-    path = page_path.removesuffix(".md")
-    path = "" if path == "index" else path.removesuffix("/index") + "/"
-    return (b.site_url.rstrip("/") + "/" + path) if b.site_url else path
-
-
-def cite_this_page(b: Build, markdown: str, page_path: str, title: str | None) -> str:
-    """A suggested citation with the content's version and date. The title is plain text
-    (front matter) or, failing that, the page's first heading, already Markdown."""
-    title = title or _front_matter_title(markdown)
-    heading = escape_md(title) if title else next(
-        (ln[2:].strip() for ln in markdown.splitlines() if ln.startswith("# ")), escape_md(page_path))
-    return ("<div data-search-exclude markdown>\n\n!!! quote \"Cite this page\"\n"
-            f"    T1D stem-cell evidence atlas contributors. {heading}. In: *T1D stem-cell evidence "
-            f"atlas*, release {escape_md(b.version)}{f' (commit {b.commit})' if b.commit else ''}, {b.date}. "
-            f"{page_url(b, page_path)}\n\n</div>\n")
-
-
-def _front_matter_title(markdown: str) -> str | None:
-    if not markdown.startswith("---\n"):
-        return None
-    for line in markdown.split("\n---\n", 1)[0].splitlines()[1:]:
-        if line.startswith("title: "):
-            try:
-                return str(json.loads(line[7:]))
-            except ValueError:
-                return line[7:].strip()
-    return None
-
-
-def render_citations(b: Build, markdown: str, page_path: str) -> str:
-    return citations.in_markdown(PageContext(page_path, b.renderer), markdown)
 
 
 # Under `make serve` (the hook calls keep_processed_pages()), a generated page whose Markdown
@@ -247,7 +209,7 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
     for md in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
         rel = md.relative_to(docs).as_posix()
         if rel in b.site.pages:
-            raise DataError([Problem(f"docs/{rel}", 1, 1, "page-conflict",
+            raise DataError([Problem(paths.doc_file(rel), 1, 1, "page-conflict",
                                      f"this file would hide the generated page {rel}; rename or delete it")])
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
         text = expand_includes(b, md.read_text(encoding="utf-8-sig"), rel)

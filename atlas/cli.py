@@ -164,11 +164,15 @@ def _import_trials(root: Path, file: Path, args) -> int:
 
 
 def cmd_site_diff(args) -> int:
-    from .sitediff import compare, markdown
+    from .sitediff import compare, compare_files, files_report, markdown
     base, new = Path(args.base), Path(args.new)
     for site in (base, new):
         if not (site / "index.html").is_file():
             return _usage(f"site-diff: {site} is not a built site (no index.html); build it with make site")
+    if args.files:
+        found = compare_files(base, new)
+        sys.stdout.write(files_report(found, verbose=args.verbose))
+        return 0 if found.empty else 1
     text = markdown(compare(base, new), base_url=args.base_url or "")
     if args.out:
         with open(args.out, "a", encoding="utf-8") as f:  # a job summary file is appended to
@@ -285,6 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("new", help="the site built from the pull request")
     p.add_argument("--base-url", help="where the new site is previewed, to link each page there")
     p.add_argument("--out", help="append to this file (e.g. $GITHUB_STEP_SUMMARY) instead of printing")
+    p.add_argument("--files", action="store_true",
+                   help="compare every file byte for byte (build date, commit and engine normalised; exit 1 if any "
+                        "differ): a refactor should change nothing it did not mean to")
+    p.add_argument("-v", "--verbose", action="store_true", help="with --files: the first changed lines of each file")
     p.set_defaults(fn=cmd_site_diff)
     p = sub.add_parser("linkcheck", help="check DOIs, PMIDs, NCT numbers and URLs through their registries")
     p.add_argument("--config", help="settings file (default: linkcheck.yaml)")

@@ -13,7 +13,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import citations, confine
+from . import confine
+from .citations.cite import DocCitation, in_docs
 from .diagnostics import Problem
 from .kinds import BY_FOLDER, BY_NAME, KINDS, Kind
 from .reads import READING
@@ -63,14 +64,6 @@ class Record:
         if READING:
             READING[-1].add(self)
         return str(self.data.get(self.kind.title_field, self.id))
-
-
-@dataclass
-class DocCitation:
-    relpath: str  # docs/... file
-    line: int
-    col: int
-    keys: list[str]
 
 
 @dataclass
@@ -367,23 +360,7 @@ def load_corpus(root: Path) -> Corpus:
             corpus.problems.append(Problem(folder.relative_to(root).as_posix(), 1, 1, "file-name",
                                            f"unknown data folder '{folder.name}'; record folders are: "
                                            + ", ".join(k.folder for k in KINDS)))
-    docs = root / "docs"
-    for md in sorted(docs.rglob("*.md")) if docs.is_dir() and not is_refused("docs") else []:
-        rel = md.relative_to(root).as_posix()
-        if is_refused(rel):
-            continue
-        problem = confine.too_large(rel, md.stat().st_size)
-        if problem is not None:
-            corpus.problems.append(problem)
-            continue
-        try:
-            text = md.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as e:
-            corpus.problems.append(Problem(rel, 1, 1, "docs-encoding",
-                                           f"byte {e.start} is not UTF-8; save the page as UTF-8"))
-            continue
-        for line, col, keys, _ in citations.find_in_markdown(text):
-            corpus.doc_citations.append(DocCitation(rel, line, col, keys))
+    corpus.doc_citations = in_docs(root, is_refused, corpus.problems)
     return corpus
 
 

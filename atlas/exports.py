@@ -1,143 +1,15 @@
-"""Machine-readable exports: references for reference managers, records for analysts.
-
-Pure functions from records to text. References: BibTeX, RIS and CSL-JSON (each
-reference formatted once per build). Data: studies, outcomes, trials and
-limitations as CSV and JSON, one row per record (per outcome for outcomes).
+"""Machine-readable exports for analysts: studies, outcomes, trials and limitations as
+CSV and JSON, one row per record (per outcome for outcomes). Pure functions from records
+to text. (The references' files, BibTeX, RIS and CSL-JSON, are citations/formats.py.)
 """
 from __future__ import annotations
 
 import csv
 import io
-import json
-import re
 
-from .corpus import Corpus, Record, study_stage
-from .reads import noticed
-
-# -- references --------------------------------------------------------------------------
-
-_CSL_TYPE = {"journal-article": "article-journal", "book-chapter": "chapter", "book": "book", "report": "report",
-             "web-page": "webpage", "conference-abstract": "paper-conference", "preprint": "article"}
-_BIB_TYPE = {"journal-article": "article", "book-chapter": "incollection", "book": "book", "report": "techreport",
-             "web-page": "misc", "conference-abstract": "inproceedings", "preprint": "misc"}
-_RIS_TYPE = {"journal-article": "JOUR", "book-chapter": "CHAP", "book": "BOOK", "report": "RPRT",
-             "web-page": "ELEC", "conference-abstract": "CPAPER", "preprint": "JOUR"}
-
-
-def _pages(ref: Record) -> tuple[str | None, str | None]:
-    pages = ref.get("pages")
-    if not pages:
-        return None, None
-    start, _, end = str(pages).partition("-")
-    return start, end or None
-
-
-def csl_item(ref: Record) -> dict:
-    item = {
-        "id": ref.id,
-        "type": _CSL_TYPE[ref["type"]],
-        "title": ref["title"],
-        "author": [{k: v for k, v in (("family", a["family"]), ("given", a.get("given")), ("suffix", a.get("suffix"))) if v}
-                   for a in ref["authors"]],
-        "issued": {"date-parts": [[ref["year"]]]},
-    }
-    for src, dst in (("journal", "container-title"), ("volume", "volume"), ("issue", "issue"), ("pages", "page"),
-                     ("doi", "DOI"), ("pmid", "PMID"), ("pmcid", "PMCID"), ("url", "URL")):
-        if ref.get(src):
-            item[dst] = str(ref[src])
-    if ref.get("number"):
-        item["citation-number"] = ref["number"]
-        item["note"] = f"Reference {ref['number']} of Ghoneim et al. 2024"
-    return item
-
-
-def _json_lines(items: list) -> str:
-    """A JSON array, one item per line (readable diffs; the C encoder, unlike indent=)."""
-    if not items:
-        return "[]\n"
-    return "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]\n"
-
-
-def csl_json(refs: list[Record]) -> str:
-    return _json_lines([csl_item(r) for r in refs])
-
-
-def _bib_escape(value: str) -> str:
-    # braces keep capitals (β-cell, MSC) as written; special characters escaped for LaTeX tools
-    value = value.replace("\\", "/").replace("{", "(").replace("}", ")")
-    return re.sub(r"([&%#_$])", r"\\\1", value)
-
-
-def bibtex_entry(ref: Record) -> str:
-    fields = [("author", " and ".join(", ".join(filter(None, (a["family"], a.get("suffix"), a.get("given"))))
-                                      for a in ref["authors"])
-               + (" and others" if ref.get("et_al") else "")),
-              ("title", "{" + _bib_escape(ref["title"]) + "}")]
-    journal_field = "booktitle" if ref["type"] in ("book-chapter", "conference-abstract") else "journal"
-    if ref.get("journal"):
-        fields.append((journal_field if ref["type"] != "web-page" else "howpublished", _bib_escape(ref["journal"])))
-    fields.append(("year", str(ref["year"])))
-    start, end = _pages(ref)
-    for name, value in (("volume", ref.get("volume")), ("number", ref.get("issue")),
-                        ("pages", f"{start}--{end}" if end else start), ("doi", ref.get("doi")),
-                        ("pmid", ref.get("pmid")), ("url", ref.get("url"))):
-        if value:
-            fields.append((name, _bib_escape(str(value)) if name not in ("doi", "url") else str(value)))
-    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
-    return f"@{_BIB_TYPE[ref['type']]}{{{ref.id},\n{body}\n}}\n"
-
-
-def bibtex(refs: list[Record]) -> str:
-    return "\n".join(bibtex_entry(r) for r in refs)
-
-
-def ris_entry(ref: Record) -> str:
-    lines = [("TY", _RIS_TYPE[ref["type"]]), ("ID", ref.id)]
-    lines += [("AU", ", ".join(filter(None, (a["family"], a.get("given"), a.get("suffix"))))) for a in ref["authors"]]
-    lines.append(("TI", ref["title"]))
-    if ref.get("journal"):
-        lines.append(("T2", ref["journal"]))
-    lines.append(("PY", str(ref["year"])))
-    start, end = _pages(ref)
-    for tag, value in (("VL", ref.get("volume")), ("IS", ref.get("issue")), ("SP", start), ("EP", end),
-                       ("DO", ref.get("doi")), ("AN", ref.get("pmid")), ("UR", ref.get("url"))):
-        if value:
-            lines.append((tag, str(value)))
-    if ref.get("number"):
-        lines.append(("N1", f"Reference {ref['number']} of Ghoneim et al. 2024"))
-    lines.append(("ER", ""))
-    return "\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in lines) + "\n"
-
-
-def ris(refs: list[Record]) -> str:
-    return "\n".join(ris_entry(r) for r in refs)
-
-
-def reference_files(refs: list[Record], stem: str) -> dict[str, str]:
-    """The three reference-manager files for a set of references: {path: text}."""
-    return {f"{stem}.bib": bibtex(refs), f"{stem}.ris": ris(refs), f"{stem}.json": csl_json(refs)}
-
-
-class ReferenceFiles:
-    """reference_files() with each reference formatted once per build, not once per page."""
-
-    def __init__(self):
-        self._bib: dict[str, str] = {}
-        self._ris: dict[str, str] = {}
-        self._csl: dict[str, str] = {}
-
-    def __call__(self, refs: list[Record], stem: str) -> dict[str, str]:
-        for r in refs:
-            noticed(r)
-            if r.id not in self._bib:
-                self._bib[r.id] = bibtex_entry(r)
-                self._ris[r.id] = ris_entry(r)
-                self._csl[r.id] = json.dumps(csl_item(r), ensure_ascii=False)
-        csl = ",\n".join(self._csl[r.id] for r in refs)
-        return {f"{stem}.bib": "\n".join(self._bib[r.id] for r in refs),
-                f"{stem}.ris": "\n".join(self._ris[r.id] for r in refs),
-                f"{stem}.json": f"[\n{csl}\n]\n" if refs else "[]\n"}
-
+from . import paths
+from .citations.formats import _json_lines
+from .corpus import Corpus, study_stage
 
 # -- data tables ---------------------------------------------------------------------------
 
@@ -244,6 +116,6 @@ def data_files(tables: dict[str, list[dict]]) -> dict[str, str]:
     """data/<table>.csv and .json for every table."""
     out = {}
     for name, rows in tables.items():
-        out[f"data/{name}.csv"] = to_csv(rows)
-        out[f"data/{name}.json"] = _json_lines(rows)
+        out[paths.table_file(name, "csv")] = to_csv(rows)
+        out[paths.table_file(name, "json")] = _json_lines(rows)
     return out

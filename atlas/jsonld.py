@@ -1,39 +1,13 @@
-"""schema.org JSON-LD for page heads: what a page is about, for search engines and scrapers."""
+"""schema.org JSON-LD for page heads: what a page is about, for search engines and scrapers.
+(A reference as schema.org, and the bibliography's list, are citations/formats.py.)"""
 from __future__ import annotations
 
 import json
 
 from . import trials, urls
+from .citations.formats import CONTEXT, scholarly_article
 from .corpus import Corpus, Record, study_stage
 
-CONTEXT = "https://schema.org"
-
-
-def scholarly_article(ref: Record) -> dict:
-    item = {
-        "@type": "ScholarlyArticle",
-        "@id": f"#{ref.id}",
-        "name": ref["title"],
-        "headline": ref["title"][:110],
-        "author": [{"@type": "Person", "familyName": a["family"], **({"givenName": a["given"]} if a.get("given") else {}),
-                    **({"honorificSuffix": a["suffix"]} if a.get("suffix") else {})}
-                   for a in ref["authors"]],
-        "datePublished": str(ref["year"]),
-    }
-    if ref.get("journal"):
-        item["isPartOf"] = {"@type": "Periodical", "name": ref["journal"]}
-    if ref.get("doi"):
-        item["sameAs"] = urls.doi(ref["doi"])
-        item["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": ref["doi"]}
-    if ref.get("pages"):
-        item["pagination"] = str(ref["pages"])
-    return item
-
-
-def bibliography(refs: list[Record]) -> dict:
-    return {"@context": CONTEXT, "@type": "ItemList", "name": "Bibliography",
-            "itemListElement": [{"@type": "ListItem", "position": i, "item": scholarly_article(r)}
-                                for i, r in enumerate(refs, 1)]}
 
 
 def study(s: Record, corpus: Corpus) -> dict:

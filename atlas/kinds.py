@@ -15,6 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from . import paths
+from .citations.cite import reference_anchor, reference_page
+from .paths import BIBLIOGRAPHY
+
 
 def by_title(record) -> Any:
     return record.title.lower()
@@ -30,31 +34,9 @@ def _year(record) -> int:
     return year if isinstance(year, int) and not isinstance(year, bool) else 0
 
 
-# References per bibliography page: the review's 118 fit on the first, and no page of a
-# hundred times as many outgrows 1 MB of HTML (bench/RESULTS.md).
-BIBLIOGRAPHY = "bibliography.md"
-BIBLIOGRAPHY_PART = 200
-
-
-def bibliography_page(ref) -> str:
-    """The one rule for where a reference is listed, so that citations, page footers and
-    'cited by' follow it: numbers 1-200 and unnumbered references on bibliography.md,
-    each further 200 numbers on a page of their own (bibliography/201-400.md, ...).
-    A reference's page never changes as the atlas grows."""
-    n = ref.get("number")
-    if not n or n <= BIBLIOGRAPHY_PART:
-        return BIBLIOGRAPHY
-    first = (n - 1) // BIBLIOGRAPHY_PART * BIBLIOGRAPHY_PART + 1
-    return f"bibliography/{first}-{first + BIBLIOGRAPHY_PART - 1}.md"
-
-
 def _trial_id(trial) -> str:
     from .trials import shown_id
     return shown_id(trial)
-
-
-def _reference_anchor(record) -> str:
-    return f"ref-{record.get('number')}" if record.get("number") else f"ref-{record.id}"
 
 
 @dataclass(frozen=True)
@@ -82,7 +64,7 @@ class Kind:
     def location(self, record) -> tuple[str, str | None]:
         """(page path, anchor) where a record is shown."""
         if self.own_pages:
-            return f"{self.page}{record.id}.md", None
+            return paths.record_page(self.page, record.id), None
         return (self.page_of(record) if self.page_of else self.page), self.anchor(record)
 
     def title_of_page(self, record) -> str:
@@ -91,8 +73,8 @@ class Kind:
 
 KINDS: list[Kind] = [
     Kind("reference", "references", "reference.schema.json", "reference", "title",
-         page=BIBLIOGRAPHY, page_of=bibliography_page, page_name="Bibliography",  # rendered last: it lists where each is cited
-         sort=lambda r: (r.get("number") is None, r.get("number") or 0, r.id), anchor=_reference_anchor),
+         page=BIBLIOGRAPHY, page_of=reference_page, page_name="Bibliography",  # rendered last: it lists where each is cited
+         sort=lambda r: (r.get("number") is None, r.get("number") or 0, r.id), anchor=reference_anchor),
     Kind("therapy-class", "classes", "therapy-class.schema.json", "therapy class", "name",
          page="classes/", template="class.md.j2", index_template="classes_index.md.j2"),
     Kind("study", "studies", "study.schema.json", "study", "title",

@@ -14,12 +14,13 @@ from functools import partial
 from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
-from . import charts, citations, datadict, exports, jsonld, rerender, trials, whatsnew
+from . import charts, datadict, exports, jsonld, paths, rerender, trials, whatsnew
+from .citations.bibliography import render_bibliography
+from .citations.formats import glossary_forms
 from .history import History
 from .text import Md
-from .kinds import KINDS
-from .kinds import BIBLIOGRAPHY, bibliography_page
-from .citations import page_exports_stem
+from .kinds import BY_NAME, KINDS
+from .paths import BIBLIOGRAPHY
 from .render import RenderedPage, Renderer
 
 CLINICAL = ("early-clinical", "randomised")
@@ -49,8 +50,8 @@ def render_all(r: Renderer) -> None:
     own = [k for k in KINDS if k.own_pages and k.template]
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
-        page("index.md", "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
-        *[page(f"{k.page}index.md", k.index_template, **_list_view(r, k))
+        page(paths.HOME, "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
+        *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k))
           for k in own if k.index_template and k.name != "study"],
         *studies_list_pages(r),  # one page, or a page per year past SPLIT_BY_YEAR_STUDIES
         *[job for k in c.in_order("therapy-class") for job in class_pages(r, k)],
@@ -59,12 +60,12 @@ def render_all(r: Renderer) -> None:
         *evidence_pages(r),
         partial(data_page, r),
         partial(whats_new_page, r),
-        *([page(whatsnew.RELEASES, "releases.md.j2", source="CHANGELOG.md", title="Release notes",
+        *([page(paths.RELEASES, "releases.md.j2", source="CHANGELOG.md", title="Release notes",
                 changelog=Md(r.changelog))] if r.changelog is not None else []),  # maintainers' Markdown
     ])
 
 
-def evidence_page(r: Renderer, path: str = "evidence.md", part=None, by_year=None, patients=None) -> RenderedPage:
+def evidence_page(r: Renderer, path: str = paths.EVIDENCE, part=None, by_year=None, patients=None) -> RenderedPage:
     """The overview, or (part given: label, studies) a year's study-by-study tables of it."""
     view = _evidence_view(r, part[1] if part else None, patients)
     return r.page(path, "evidence.md.j2", **view, year=part[0] if part else None, by_year=by_year)
@@ -86,21 +87,20 @@ def _by_year(studies: list[Record]) -> list[tuple[str, str, list[Record]]]:
     for year, studies in sorted(by_year.items(), key=lambda kv: str(kv[0])):
         chunks = [studies[i:i + YEAR_PART_STUDIES] for i in range(0, len(studies), YEAR_PART_STUDIES)]
         for n, chunk in enumerate(chunks, 1):
-            if len(chunks) == 1:
-                out.append((str(year), str(year), chunk))
-            else:
-                out.append((f"{year} ({n} of {len(chunks)})", f"{year}-{n}" if n > 1 else str(year), chunk))
+            label = str(year) if len(chunks) == 1 else f"{year} ({n} of {len(chunks)})"
+            out.append((label, paths.year_stem(year, n, len(chunks)), chunk))
     return out
 
 
 def studies_list_pages(r: Renderer) -> list:
     """The studies list: one page, or past SPLIT_BY_YEAR_STUDIES an index of years and a page per year."""
     parts = _year_parts(r)
+    index = paths.index_page(BY_NAME["study"].page)
     if parts is None:
-        return [partial(r.page, "studies/index.md", "studies_index.md.j2", studies=r.corpus.studies_sorted,
+        return [partial(r.page, index, "studies_index.md.j2", studies=r.corpus.studies_sorted,
                         years=None, year=None)]
-    listed = [(label, f"studies/years/{stem}.md", len(ss)) for label, stem, ss in parts]
-    return [partial(r.page, "studies/index.md", "studies_index.md.j2", studies=[], years=listed, year=None),
+    listed = [(label, paths.studies_year_page(stem), len(ss)) for label, stem, ss in parts]
+    return [partial(r.page, index, "studies_index.md.j2", studies=[], years=listed, year=None),
             *[partial(r.page, path, "studies_index.md.j2", studies=ss, year=label, years=None)
               for (label, path, _), (_, _, ss) in zip(listed, parts)]]
 
@@ -110,7 +110,7 @@ def evidence_pages(r: Renderer) -> list:
     parts = _year_parts(r)
     if parts is None:
         return [partial(evidence_page, r)]
-    listed = [(label, f"evidence/{stem}.md") for label, stem, _ in parts]
+    listed = [(label, paths.evidence_year_page(stem)) for label, stem, _ in parts]
     patients = charts.enrolment_rows(r.corpus)  # once, not once per year's page
     return [partial(evidence_page, r, by_year=listed, patients=patients),
             *[partial(evidence_page, r, path, part=(label, ss), patients=patients)
@@ -124,7 +124,7 @@ def whats_new_page(r: Renderer) -> RenderedPage:
     months: dict[str, list] = {}
     for it in listed:
         months.setdefault(whatsnew.long_date(it.date).split(" ", 1)[1], []).append(it)
-    return r.page(whatsnew.PAGE, "whats_new.md.j2", title="What's new", history=r.history,
+    return r.page(paths.WHATS_NEW, "whats_new.md.j2", title="What's new", history=r.history,
                   months=list(months.items()), long_date=whatsnew.long_date, actions=whatsnew.ACTIONS,
                   more=len(every) - len(listed), releases=r.changelog is not None)
 
@@ -136,7 +136,7 @@ def data_page(r: Renderer) -> RenderedPage:
     rows = {name.capitalize(): len(table) for name, table in tables.items()}
     rows["References"] = len(r.corpus.all("reference"))
     rendered = r.page(
-        "data.md", "data.md.j2", title="Data and downloads", downloads=downloads, rows=rows,
+        paths.DATA, "data.md.j2", title="Data and downloads", downloads=downloads, rows=rows,
         kinds=_data_dictionary(r),
         jsonld=jsonld.dataset([(url, fmt, f"{label} ({short})") for label, items in downloads for url, fmt, short in items],
                               "T1D stem-cell evidence atlas: studies, outcomes, trials, limitations and references",
@@ -173,7 +173,7 @@ def class_pages(r: Renderer, k: Record) -> list:
     if len(r.corpus.studies_sorted) <= SPLIT_BY_YEAR_STUDIES or not studies:
         return [partial(class_page, r, k)]
     parts = _by_year(studies)
-    listed = [(label, f"classes/{k.id}/{stem}.md", len(ss)) for label, stem, ss in parts]
+    listed = [(label, paths.class_year_page(k.id, stem), len(ss)) for label, stem, ss in parts]
     outcomes = _class_view(r, k)["outcomes"]  # once, not once per year's page
     return [partial(class_page, r, k, listed),
             *[partial(class_year_page, r, k, path, label, ss, outcomes)
@@ -278,33 +278,15 @@ LIST_VIEWS = {
 }
 
 
-def render_bibliography(r: Renderer) -> None:
-    """bibliography.md, and a page for each further block of numbers (render.bibliography_page)."""
-    parts: dict[str, list[Record]] = {BIBLIOGRAPHY: []}
-    for ref in r.corpus.references_by_number:
-        parts.setdefault(bibliography_page(ref), []).append(ref)
-    more = [(path, refs[0]["number"], refs[-1]["number"]) for path, refs in parts.items() if path != BIBLIOGRAPHY]
-    titles = _page_titles(r)
-    for path, refs in parts.items():
-        first = path == BIBLIOGRAPHY
-        # only what this page shows: under serve each page's inputs are compared (rerender.py)
-        cited_by = {ref.id: r.site.cited_by[ref.id] for ref in refs if ref.id in r.site.cited_by}
-        shown_titles = {p: titles[p] for pages in cited_by.values() for p in pages[:LIST_SHOWN] if p in titles}
-        r.render(path, "bibliography.md.j2", references=refs, cited_by=cited_by, page_titles=shown_titles,
-                 shown=LIST_SHOWN,
-                 more=more if first else [], numbers=None if first else (refs[0]["number"], refs[-1]["number"]),
-                 jsonld=jsonld.bibliography(refs))
-
-
 def _downloads() -> list[tuple[str, list[tuple[str, str, str]]]]:
     """(table, [(path, media type, format name)]) for the data page and its Dataset JSON-LD."""
-    out = [(name.capitalize(), [(f"data/{name}.csv", "text/csv", "CSV"),
-                                (f"data/{name}.json", "application/json", "JSON")])
+    out = [(name.capitalize(), [(paths.table_file(name, "csv"), "text/csv", "CSV"),
+                                (paths.table_file(name, "json"), "application/json", "JSON")])
            for name in exports.TABLES]
-    out.append(("References", [("references/bibliography.bib", "application/x-bibtex", "BibTeX"),
-                               ("references/bibliography.ris", "application/x-research-info-systems", "RIS"),
-                               ("references/bibliography.json", "application/vnd.citationstyles.csl+json",
-                                "CSL-JSON")]))
+    stem = paths.exports_stem(BIBLIOGRAPHY)
+    out.append(("References", [(f"{stem}.bib", "application/x-bibtex", "BibTeX"),
+                               (f"{stem}.ris", "application/x-research-info-systems", "RIS"),
+                               (f"{stem}.json", "application/vnd.citationstyles.csl+json", "CSL-JSON")]))
     return out
 
 
@@ -348,7 +330,7 @@ def _class_view(r: Renderer, k: Record) -> dict:
 
 def _page_titles(r: Renderer) -> dict[str, str]:
     """A title for every page that can cite, for the bibliography's 'cited by' lists."""
-    titles = {"index.md": "Home", "evidence.md": "Evidence overview", "data.md": "Data and downloads"}
+    titles = {paths.HOME: "Home", paths.EVIDENCE: "Evidence overview", paths.DATA: "Data and downloads"}
     for kind in KINDS:
         if kind.own_pages:
             titles.update((kind.location(rec)[0], rec.title) for rec in r.corpus.all(kind.name))
@@ -419,7 +401,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     """
     # under serve, pages an edit cannot change come back from the last rebuild
     rerender.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog,
-                   citations.glossary_forms(corpus))
+                   glossary_forms(corpus))
     r = Renderer(corpus, templates, cache)
     if history is not None:
         r.history = history
@@ -428,14 +410,14 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.schemas = dict(schemas or {})
     render_all(r)
     r.site.cited_by = r.cited_by(doc_citations or {})
-    render_bibliography(r)
+    render_bibliography(r, _page_titles(r), LIST_SHOWN)
     r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
     # downloads: the whole bibliography, each hand-written page's references, schemas
     # (the data tables come with the data page)
-    r.site.assets.update(r.reference_files(corpus.references_by_number, "references/bibliography"))
+    r.site.assets.update(r.reference_files(corpus.references_by_number, paths.exports_stem(BIBLIOGRAPHY)))
     for path, keys in (doc_citations or {}).items():
         refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
-        r.site.assets.update(r.reference_files([x for x in refs if x], page_exports_stem(path)))
+        r.site.assets.update(r.reference_files([x for x in refs if x], paths.exports_stem(path)))
     r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
     return r  # its .site is the output; its formatted references serve hand-written pages too
 

@@ -15,8 +15,9 @@ from typing import Callable
 
 import jinja2
 
-from . import citations, exports, rerender, trials, urls, whatsnew
-from .citations import page_exports_stem, ref_label
+from . import paths, rerender, trials, urls, whatsnew
+from .citations.bibliography import Citing, cited_by
+from .citations.formats import ReferenceFiles, References
 from .history import History
 from .jsonld import encode as jsonld_encode
 from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
@@ -43,8 +44,8 @@ class Output:
 
 
 
-class PageContext:
-    """Helpers bound to the page being rendered: relative links, citations, escaping."""
+class PageContext(Citing):
+    """Helpers bound to the page being rendered: relative links, citations (Citing), escaping."""
 
     def __init__(self, path: str, renderer: "Renderer"):
         self.path = path
@@ -83,37 +84,7 @@ class PageContext:
     def refs(self, kind: str, ids) -> list[Record]:
         return [rec for rec in (self.ref(kind, i) for i in ids or []) if rec is not None]
 
-    def cite(self, ids) -> Md:
-        """[12, 13] with each number linking to its bibliography entry; title shows the reference."""
-        return Md(citations.group(self, ids))
-
-    def note_cited(self, ref: Record) -> None:
-        if ref.id not in self._cited_ids:
-            self._cited_ids.add(ref.id)
-            self.cited.append(ref)
-
-    def text(self, value) -> Md:
-        """Untrusted text -> safe Markdown, with [@id] citations made links."""
-        if value is None:
-            return Md()
-        value = str(value)
-        out, last = [], 0
-        for m in citations.CITATION.finditer(value):
-            out.append(escape_md(value[last:m.start()]))
-            out.append(self.cite(citations.keys(m.group(1))))
-            last = m.end()
-        out.append(escape_md(value[last:]))
-        return Md("".join(p for p in out).strip())
-
-    def cited_text(self, value, ids) -> Md:
-        """A summary and its record's citations, each reference cited once: those the
-        text already cites inline ([@id]) are not repeated after it."""
-        inline = {k for m in citations.CITATION.finditer(str(value or "")) for k in citations.keys(m.group(1))}
-        rest = [i for i in ids or [] if (i["ref"] if isinstance(i, dict) else i) not in inline]
-        return Md(" ".join(p for p in (self.text(value), self.cite(rest)) if p))
-
     # formatting helpers, exposed to templates
-    ref_label = staticmethod(ref_label)  # bibliography: a reference's label
     label = staticmethod(label)
     number = staticmethod(number)
 
@@ -212,9 +183,6 @@ class PageContext:
     def certainty_symbols(level: str) -> str:
         return CERTAINTY_SYMBOLS[level]
 
-    def references_footer(self) -> str:
-        """The page's references, in order of first citation, linking to the bibliography."""
-        return citations.page_references(self)
 
 
 def compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
@@ -249,14 +217,14 @@ class Renderer:
         )
         self.site = Output()
         self.schemas: dict[str, str] = {}  # schema file name -> text, published with the site
-        self.references = citations.References(corpus)
-        self.reference_files = exports.ReferenceFiles()
+        self.references = References(corpus)
+        self.reference_files = ReferenceFiles()
         self._relpaths: dict[tuple[str, str], str] = {}
         self.cited_on: dict[str, list[str]] = {}  # page path -> reference ids it cites
         self.history = History(available=False)  # of data/, for "last changed" and What's new
         self.changelog: str | None = None  # CHANGELOG.md (maintainers' Markdown), the release notes page
 
-    # -- references, formatted once per build (citations.References) --------------
+    # -- references, formatted once per build (citations.formats.References) --------------
     def short_reference(self, ref: Record) -> str:
         return self.references.short(ref)
 
@@ -301,7 +269,7 @@ class Renderer:
         if meta:
             # JSON strings are valid YAML scalars: front matter that no data text can break
             body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body
-        assets = self.reference_files(page.cited, page_exports_stem(path)) if page.cited else {}
+        assets = self.reference_files(page.cited, paths.exports_stem(path)) if page.cited else {}
         return RenderedPage(path, body, template, source, [r.id for r in page.cited], assets)
 
     @cached_property
@@ -325,7 +293,7 @@ class Renderer:
             return ""
         text = "; ".join(parts)
         return (f"<p class=\"atlas-record-dates\" data-search-exclude markdown>{text[0].upper()}{text[1:]}. "
-                f"[What's new]({page.url(whatsnew.PAGE)})</p>")
+                f"[What's new]({page.url(paths.WHATS_NEW)})</p>")
 
     def include(self, path: str, template: str, **context) -> str:
         """A generated section of the hand-written page at path (pages.INCLUDES): Markdown
@@ -349,7 +317,7 @@ class Renderer:
             self.add(job())
 
     def cited_by(self, doc_citations: dict[str, list[str]]) -> dict[str, list[str]]:
-        return citations.cited_by(self.cited_on, doc_citations)
+        return cited_by(self.cited_on, doc_citations)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .corpus import Corpus, Record
 from .diagnostics import Problem
-from .rules import references_in
+from .rules.base import references_in
 from .schema import Schemas
 
 # what a study says about each record it names, for the message

@@ -30,6 +30,7 @@ from pathlib import Path
 import pagefind_bin
 import yaml
 
+from . import paths
 from .diagnostics import DataError, Problem
 from .kinds import BY_FOLDER
 from .text import label
@@ -54,14 +55,12 @@ PAGE_KINDS = {
     "evidence.md": "Evidence overview",
     "data.md": "Data and downloads",
 }
-# Pages that carry one year of a list page's rows (a class's studies, the evidence tables,
-# the studies list): their rows are searched on the studies' own pages, and a short page
-# titled with a class's name would otherwise outrank the class itself.
-PART_PAGES = re.compile(r"(classes/[^/]+|evidence|studies/years)/[^/]+\.md")
 # Search asks for "topic" pages (what a reader's words name: classes, limitations, products,
 # glossary ...) apart from "record" pages (studies, their trials, references), which grow with
 # the atlas, are most of a large one and slow Pagefind when a word is on thousands of them;
-# "part" pages are never asked for.
+# "part" pages (paths.is_year_part: one year of a class's studies, of the evidence tables, of
+# the studies list) are never asked for: their rows are searched on the studies' own pages,
+# and a short page titled with a class's name would otherwise outrank the class itself.
 RECORD_KINDS = {"Study", "Trial", "Reference"}
 ENTRY_PAGES = {"glossary.md": "glossary-term", "cell-sources.md": "cell-source", "organisations.md": "organisation",
                "models.md": "model"}
@@ -130,8 +129,7 @@ def add_search(b, pages: dict[str, str], assets: dict) -> None:
     for path in pages:
         pages[path] = pages[path].rstrip() + "\n\n" + search_card(b, path) + "\n"
         if page_group(path, page_kind(b, path)[0]) == "topic":
-            topics.append(path[:-len("index.md")] + "index.html" if path.endswith("index.md")
-                          else path[:-len(".md")] + "/index.html")
+            topics.append(paths.html_file(path))
     assets[TERMS_ASSET] = json.dumps(load_terms(b.root), ensure_ascii=False, sort_keys=True)
     assets[TOPICS_ASSET] = "\n".join(sorted(topics)) + "\n"
 
@@ -147,16 +145,16 @@ def page_kind(b, path: str):
             return KIND_NAMES[kind.name], record
     if path in PAGE_KINDS:
         return PAGE_KINDS[path], None
-    if path.startswith("bibliography/"):  # a block of the bibliography, past its first page
+    if paths.is_bibliography_part(path):  # a block of the bibliography, past its first page
         return "Reference", None
-    if path.endswith("index.md") and "/" in path:
+    if paths.is_index(path):
         return "List", None
     return "Page", None
 
 
 def page_group(path: str, kind: str) -> str:
     """"topic", "record" or "part" (see RECORD_KINDS)."""
-    return "part" if PART_PAGES.fullmatch(path) else "record" if kind in RECORD_KINDS else "topic"
+    return "part" if paths.is_year_part(path) else "record" if kind in RECORD_KINDS else "topic"
 
 
 def search_card(b, path: str) -> str:

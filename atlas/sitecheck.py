@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import paths
 from .diagnostics import Problem
 
 
@@ -52,23 +53,13 @@ def run_lychee(site: Path) -> list[BrokenLink]:
     return broken
 
 
-def page_candidates(html_rel: str) -> list[str]:
-    """Markdown page paths that build to this HTML file (x.md and x/index.md both give x/index.html)."""
-    if html_rel == "index.html":
-        return ["index.md"]
-    if html_rel.endswith("/index.html"):
-        base = html_rel[: -len("/index.html")]
-        return [f"{base}/index.md", f"{base}.md"]
-    return [html_rel[:-5] + ".md"]
-
-
 def source_of(root: Path, html_rel: str, sources: dict[str, str], templates: dict[str, str]) -> str | None:
     """The file a reader edits to change a page: its YAML record, hand-written page or template."""
-    for page in page_candidates(html_rel):
+    for page in paths.pages_of_html(html_rel):
         if page in sources:
             return sources[page]
-        if (root / "docs" / page).exists():
-            return f"docs/{page}"
+        if (root / paths.doc_file(page)).exists():
+            return paths.doc_file(page)
         if page in templates:
             return f"templates/{templates[page]}"
     return None

@@ -5,6 +5,12 @@ article (theme chrome, navigation and the build date left out), plus the downloa
 (BibTeX, CSV...). Writes Markdown for the pull request's job summary: pages added,
 removed and changed, each linked (to a deploy preview when its address is given), with
 the changed lines of text under each changed page.
+
+With --files, it compares every file of the two sites instead, byte for byte once what
+changes with every build is normalised (the release, commit and date in "Cite this page"
+and the feed, JSON-LD dates, the generator tag, the sitemap's dates) and Pagefind's own
+files left out (they differ from run to run): a refactor should change nothing it did not
+mean to.
 """
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+
+from . import paths
 
 DOWNLOADS = (".bib", ".ris", ".json", ".csv")
 # the theme's, the engine's and the search index's own files (Pagefind's change run to run)
@@ -105,7 +113,7 @@ def read_site(site: Path) -> tuple[dict[str, Page], dict[str, str]]:
             parser = _Article()
             parser.feed(path.read_text(encoding="utf-8", errors="replace"))
             parser.close()
-            url = rel[: -len("index.html")] if rel.endswith("index.html") else rel
+            url = paths.url_of_html(rel)
             title = " ".join(parser.title.split())
             pages[url] = Page(url, title, [ln for ln in parser.lines if ln])
         elif rel.endswith(DOWNLOADS) and not rel.startswith(_SKIP_DOWNLOADS):
@@ -193,3 +201,62 @@ def _md(text: str) -> str:
 
 def _fence_safe(line: str) -> str:
     return line.replace("```", "ˋˋˋ")[:400]
+
+
+# -- every file, for a refactor ---------------------------------------------------------------
+
+_TEXT = {".html", ".json", ".xml", ".bib", ".ris", ".csv", ".md", ".js", ".txt", ".svg", ".css"}
+_NORMALISE = [
+    (_VOLATILE, "version (this build)"),
+    (re.compile(r'"(dateModified|version)": ?"[^"]*"'), r'"\1": "X"'),
+    (re.compile(r'<meta name="generator" content="[^"]*">'), '<meta name="generator">'),
+    (re.compile(r"<(lastmod|updated)>[^<]*</\1>"), r"<\1/>"),
+]
+
+
+@dataclass
+class FileDiff:
+    only_base: list[str] = field(default_factory=list)
+    only_new: list[str] = field(default_factory=list)
+    differ: dict[str, list[str]] = field(default_factory=dict)  # file -> its first changed lines
+    same: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (self.only_base or self.only_new or self.differ)
+
+
+def _content(path: Path) -> str | bytes:
+    data = path.read_bytes()
+    if path.suffix not in _TEXT:
+        return data
+    text = data.decode("utf-8", "replace")
+    for pattern, replacement in _NORMALISE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def compare_files(base: Path, new: Path) -> FileDiff:
+    """Every file of two built sites, Pagefind's index left out."""
+    files = [{p.relative_to(site).as_posix() for p in site.rglob("*")
+              if p.is_file() and not p.relative_to(site).as_posix().startswith("pagefind")} for site in (base, new)]
+    d = FileDiff(sorted(files[0] - files[1]), sorted(files[1] - files[0]))
+    for name in sorted(files[0] & files[1]):
+        a, b = _content(base / name), _content(new / name)
+        if a == b:
+            d.same += 1
+        elif isinstance(a, str) and isinstance(b, str):
+            d.differ[name] = list(difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0))[2:30]
+        else:
+            d.differ[name] = []
+    return d
+
+
+def files_report(d: FileDiff, verbose: bool = False) -> str:
+    out = [f"only in base: {name}" for name in d.only_base] + [f"only in new: {name}" for name in d.only_new]
+    for name, lines in d.differ.items():
+        out.append(f"differs: {name}")
+        out += [f"    {line[:240]}" for line in lines] if verbose else []
+    out.append(f"{d.same} identical, {len(d.differ)} differ, {len(d.only_base)} only in base, "
+               f"{len(d.only_new)} only in new")
+    return "\n".join(out) + "\n"

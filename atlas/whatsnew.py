@@ -16,9 +16,7 @@ from .history import ADDED, CHANGED, CORRECTED, REMOVED, History
 from .kinds import BY_FOLDER
 from .text import escape_md, label
 
-PAGE = "whats-new.md"
 FEED = "feed.xml"
-RELEASES = "releases.md"  # CHANGELOG.md as a page
 BATCH = 20  # a commit adding more records than this is summarised by kind
 PAGE_ITEMS = 200  # the page lists this many items, newest first
 FEED_ITEMS = 50

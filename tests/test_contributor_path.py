@@ -275,7 +275,7 @@ def test_a_post_review_paper_lands_on_the_whole_site(tmp_path, built_site):
 
 
 def test_two_post_review_papers_by_one_author_in_one_year_get_distinct_labels(project, tmp_path):
-    from atlas.citations import ref_label
+    from atlas.citations.formats import ref_label
     entries = [{**CSL[0], "DOI": f"10.1038/s41591-025-0000{i}-1", "title": f"Paper {i}"} for i in (1, 2)]
     (tmp_path / "two.json").write_text(json.dumps(entries))
     assert atlas_in_process(project, "import", "references", str(tmp_path / "two.json")).returncode == 0

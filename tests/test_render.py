@@ -153,7 +153,7 @@ def test_corrections_and_aliases_are_said_one_way(renderer):
 
 def test_author_initials_are_guarded_only_where_a_glossary_form_would_match():
     from atlas.abbreviations import forms_pattern
-    from atlas.citations import _author
+    from atlas.citations.formats import _author
     forms = forms_pattern(frozenset({"DM", "MSC", "Vitamin D", "stem cell"}))
     assert _author({"family": "Bellin", "given": "MD"}, forms) == "Bellin MD"
     assert _author({"family": "Bellin", "given": "DM"}, forms) == "Bellin &#68;M"  # reads the same, no tooltip

@@ -11,7 +11,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from atlas import history, whatsnew
+from atlas import history, paths, whatsnew
 from atlas.build import prepare
 from atlas.corpus import load_corpus
 from conftest import FIXTURES, copy_project, html, run_atlas
@@ -107,7 +107,7 @@ def test_a_change_made_while_resolving_a_merge_is_listed(repo: Path):
 
 def test_whats_new_page_and_record_dates(repo: Path):
     pages = prepare(repo).pages
-    page = pages[whatsnew.PAGE]
+    page = pages[paths.WHATS_NEW]
     assert "## March 2026" in page and "## February 2026" in page and "## January 2026" in page
     assert page.index("March 2026") < page.index("February 2026")  # newest first
     assert "Corrected reference: [Registry report of a first trial](bibliography.md#ref-2)" in page
@@ -135,7 +135,7 @@ def test_without_git_the_page_says_so(tmp_path: Path):
     root = copy_project(tmp_path / "proj", FIXTURES / "mini")
     assert not history.read(root).available
     prepared = prepare(root)
-    assert "History not available" in prepared.pages[whatsnew.PAGE]
+    assert "History not available" in prepared.pages[paths.WHATS_NEW]
     assert "Added to the atlas" not in prepared.pages["studies/alpha-2020.md"]
     assert not feedparser.parse(prepared.assets[whatsnew.FEED]).bozo
 

@@ -6,17 +6,18 @@ copy it. Each string of a record is scanned; a malformed identifier is an error
 unless a record declares it as printed with an error by its source: a trial's
 `identifier_as_printed` (with no `identifier`, or a different one), or the `printed`
 value of a `corrections` entry in any record. The review's NCT0213833 is declared by
-data/trials/nct0213833.yaml, so the records that mention it may quote it.
+data/trials/nct0213833.yaml, so the records that mention it may quote it. A trial's
+printed identifier that is malformed says what is wrong (trial-identifier).
 """
 from __future__ import annotations
 
 import re
 from typing import Iterator
 
-from .corpus import Corpus, Record
-from .rules import _at, record_strings, rule
-from .schema import Schemas
-from .yamlsafe import _dotted
+from ..corpus import Corpus, Record
+from ..schema import Schemas
+from ..yamlsafe import _dotted
+from .base import at, record_strings, rule
 
 # Upper case only: lowercase nct0213833 is a record id (a slug), checked as an id.
 _NCT = re.compile(r"(?<![A-Za-z0-9])NCT[ _-]?[0-9]+(?![0-9])")  # NCT 04786262 is malformed too
@@ -112,7 +113,36 @@ def identifiers_well_formed(corpus: Corpus, schemas: Schemas):
             for kind, value in malformed(text, valid):
                 if value in declared:
                     continue
-                yield _at(r, path, "identifier-malformed",
+                yield at(r, path, "identifier-malformed",
                           f"{_dotted(path)}: '{value}' looks like {_NAME[kind]} but is malformed; {_HOW[kind]}. "
                           "Correct it; if the source printed it so, keep it only where it is declared: a trial's "
                           "identifier_as_printed, or a corrections entry (field, printed, note)")
+
+
+_VALID_NCT = re.compile(r"^NCT[0-9]{8}$")
+
+
+@rule("trial-identifier")
+def trial_identifiers_documented(corpus: Corpus, schemas: Schemas):
+    for t in corpus.all("trial"):
+        printed, ident = t.get("identifier_as_printed"), t.get("identifier")
+        rr = t.get("registry_record")
+        if rr and (rr["registry"] != t["registry"] or (ident and rr["id"] != ident)):
+            yield at(t, ("registry_record", "id"), "trial-identifier",
+                     f"the registry record read is {rr['registry']} {rr['id']}, but the trial is "
+                     f"{t['registry']} {ident or '(no identifier)'}; a registry record belongs to its own trial")
+        if not isinstance(printed, str):
+            continue
+        fixed = any(isinstance(c, dict) and c.get("field") in ("identifier", "identifier_as_printed")
+                    for c in t.get("corrections", []))
+        if ident is None and _VALID_NCT.match(printed):
+            yield at(t, ("identifier_as_printed",), "trial-identifier",
+                      f"'{printed}' is a valid identifier; add 'identifier: {printed}' so the page links the registry")
+        elif ident is None and not (t.get("notes") or fixed):
+            yield at(t, ("identifier_as_printed",), "trial-identifier",
+                      f"'{printed}' is malformed and there is no identifier; add a note saying what is wrong "
+                      "(and the corrected identifier only when certain)")
+        elif isinstance(ident, str) and ident != printed and not fixed:
+            yield at(t, ("identifier",), "trial-identifier",
+                      f"identifier {ident} differs from what the review printed ({printed}); add a corrections "
+                      "entry (field: identifier) saying why")

@@ -1,0 +1,109 @@
+"""Values: numbers in sensible ranges, no placeholder left from `atlas new`, and a fact either
+entered or declared not reported, never both."""
+from __future__ import annotations
+
+import datetime
+
+from ..completeness import FACTS, applies
+from ..corpus import Corpus, Record
+from ..schema import PLACEHOLDER, Schemas
+from ..yamlsafe import _dotted
+from .base import at, record_strings, rule
+
+
+_THIS_YEAR = datetime.date.today().year
+
+
+@rule("value-range")
+def values_in_sensible_ranges(corpus: Corpus, schemas: Schemas):
+    for r in corpus:
+        for path, value in _numbers(r.data):
+            name = path[-1] if path and isinstance(path[-1], str) else ""
+            if isinstance(value, bool):
+                continue
+            if name in ("year", "year_registered") and not 1800 <= value <= _THIS_YEAR + 1:
+                yield at(r, path, "value-range", f"{_dotted(path)}: {value} is not a plausible year")
+            elif name in ("n", "enrolled", "planned_enrollment", "number", "figure") and value < 1:
+                yield at(r, path, "value-range", f"{_dotted(path)}: {value} must be 1 or more")
+        if r.kind.name == "study":
+            yield from _study_ranges(r)
+
+
+def _numbers(data, path=()):
+    if isinstance(data, (int, float)) and not isinstance(data, bool):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _numbers(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _numbers(v, path + (i,))
+
+
+def _study_ranges(s: Record):
+    arms = [a for a in s.get("arms", []) if isinstance(a, dict)]
+    total = sum(a["n"] for a in arms if isinstance(a.get("n"), int))
+    enrolled = s.get("enrolled")
+    if isinstance(enrolled, int) and total > enrolled:
+        yield at(s, ("enrolled",), "value-range",
+                  f"enrolled is {enrolled}, but the arms add up to {total}; correct the numbers")
+    for i, o in enumerate(s.get("outcomes", [])):
+        if not isinstance(o, dict):
+            continue
+        if o.get("unit") == "%":
+            for key in ("value", "comparison_value"):
+                v = o.get(key)
+                if isinstance(v, (int, float)) and not -100 <= v <= 100:
+                    yield at(s, ("outcomes", i, key), "value-range",
+                              f"outcomes[{i}].{key}: {v}% is outside -100..100; check the unit")
+    for path, q in _quantities(s.data):
+        low, high = q.get("low"), q.get("high")
+        if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low > high:
+            yield at(s, path, "value-range", f"{_dotted(path)}: low ({low}) is greater than high ({high})")
+        for key in ("value", "low", "high"):
+            v = q.get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+                yield at(s, path + (key,), "value-range", f"{_dotted(path + (key,))}: {v} cannot be negative")
+
+
+def _quantities(data: dict):
+    iv = data.get("intervention")
+    if isinstance(iv, dict) and isinstance(iv.get("dose"), dict):
+        yield ("intervention", "dose"), iv["dose"]
+    if isinstance(data.get("follow_up"), dict):
+        yield ("follow_up",), data["follow_up"]
+    for i, o in enumerate(data.get("outcomes", []) or []):
+        if isinstance(o, dict) and isinstance(o.get("timepoint"), dict):
+            yield ("outcomes", i, "timepoint"), o["timepoint"]
+
+
+@rule("not-reported-conflict")
+def not_reported_means_absent(corpus: Corpus, schemas: Schemas):
+    """A fact is either entered or declared 'not reported by the source', never both."""
+    for s in corpus.all("study"):
+        listed = s.get("not_reported")
+        if not isinstance(listed, list):
+            continue
+        for i, key in enumerate(listed):
+            fact = next((f for f in FACTS if f.key == key), None)
+            if fact is None:
+                continue
+            if fact.has(s):
+                yield at(s, ("not_reported", i), "not-reported-conflict",
+                          f"not_reported lists '{key}', but the record gives it; "
+                          f"remove '{key}' from not_reported or remove the value")
+            elif not applies(fact, s):
+                yield at(s, ("not_reported", i), "not-reported-conflict",
+                          f"'{key}' does not apply to an in-vitro study; remove it from not_reported")
+
+
+@rule("placeholder")
+def placeholders_filled(corpus: Corpus, schemas: Schemas):
+    for r in corpus:
+        for path, text in record_strings(r):
+            if text.startswith(PLACEHOLDER):
+                what = text[len(PLACEHOLDER):].lstrip(": ")
+                yield at(r, path, "placeholder",
+                          f"{_dotted(path)} still holds the placeholder from `atlas new`"
+                          f"{' (' + what + ')' if what else ''}; write the value from the source, "
+                          "or delete the line if the field is optional")

@@ -307,3 +307,41 @@ def test_the_update_lists_every_nct_number(project):
     assert _import(project, "search-result.json").returncode == 0
     assert _import(project, "irct-registry-page.json").returncode == 0
     assert clinicaltrials_ids(project) == ["NCT01234567", "NCT07000001", "NCT07654321"]
+
+
+def test_hostile_registry_text_renders_as_text(project, tmp_path):
+    """Registry records are text from outside: every text field of one full of markup is shown, never run."""
+    from conftest import mkdocs_build
+    from test_site import HOSTILE, ActiveContent
+    study = json.loads((CTGOV / "nct01234567-recruiting.json").read_text(encoding="utf-8"))
+    ps = study["protocolSection"]
+    ps["identificationModule"]["nctId"] = "NCT07000009"
+    ps["identificationModule"]["briefTitle"] += " " + HOSTILE
+    ps["identificationModule"]["officialTitle"] = HOSTILE
+    ps["identificationModule"]["orgStudyIdInfo"]["id"] = HOSTILE
+    ps["statusModule"]["whyStopped"] = HOSTILE
+    ps["sponsorCollaboratorsModule"]["leadSponsor"]["name"] = HOSTILE
+    ps["sponsorCollaboratorsModule"]["collaborators"][0]["name"] = HOSTILE
+    ps["conditionsModule"]["conditions"] = [HOSTILE]
+    ps["armsInterventionsModule"]["interventions"][0]["name"] = HOSTILE
+    ps["eligibilityModule"]["minimumAge"] = HOSTILE
+    ps["contactsLocationsModule"]["locations"].append({"country": HOSTILE + ' "|*_`'})
+    study["x-atlas"] = {"read": "2026-12-01", "read_via": "registry-page", "read_url": "https://clinicaltrials.gov/study/NCT07000009",
+                        "classes": ["cell-class"], "notes": [HOSTILE],
+                        "links": [{"kind": "company-announcement", "title": HOSTILE, "url": "https://example.org/a",
+                                   "date": "2026-01-01"}]}
+    file = tmp_path / "hostile.json"
+    file.write_text(json.dumps(study), encoding="utf-8")
+    assert atlas_in_process(project, "import", "trials", str(file)).returncode == 0
+    (project / "docs" / "living.md").write_text("# Living\n\n<!-- atlas:include could-i-take-part -->\n", encoding="utf-8")
+    out = tmp_path / "site"
+    result = mkdocs_build(project, out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    shown = 0
+    for page in ("trials/nct07000009/index.html", "trials/index.html", "living/index.html"):
+        text = (out / page).read_text(encoding="utf-8")
+        parser = ActiveContent()
+        parser.feed(text)
+        assert not parser.found, (page, parser.found[:5])
+        shown += text.count("&lt;script&gt;alert")
+    assert shown >= 10

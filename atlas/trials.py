@@ -381,6 +381,21 @@ def gap(t, studies=()) -> Gap | None:
     return Gap(pc, rr["read"])
 
 
+STALE_MONTHS = 24  # ClinicalTrials.gov calls a status unknown once unverified this long
+
+
+def stale(rr: dict) -> str | None:
+    """The record's last update (or verification) when it was more than STALE_MONTHS before the
+    record was read: the status it gives may no longer hold. None otherwise, or when not read."""
+    last = max((d for d in (rr.get("last_update_posted"), rr.get("status_verified")) if d), default=None)
+    if not last or not rr.get("read"):
+        return None
+    try:
+        return last if _plus_months(_last_day(last), STALE_MONTHS) < _last_day(rr["read"]) else None
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Event:
     date: str

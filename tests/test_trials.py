@@ -345,3 +345,21 @@ def test_hostile_registry_text_renders_as_text(project, tmp_path):
         assert not parser.found, (page, parser.found[:5])
         shown += text.count("&lt;script&gt;alert")
     assert shown >= 10
+
+
+@pytest.mark.parametrize("rr, expected", [
+    ({"read": "2026-12-03", "last_update_posted": "2013-12-30"}, "2013-12-30"),
+    ({"read": "2026-12-03", "last_update_posted": "2013-12-30", "status_verified": "2026-10"}, None),
+    ({"read": "2026-12-03", "last_update_posted": "2025-01-01"}, None),
+    ({"read": "2026-12-03"}, None),
+])
+def test_a_status_not_updated_for_two_years_is_marked(rr, expected):
+    assert trials.stale(rr) == expected
+
+
+def test_a_registry_record_of_another_trial_is_an_error(project):
+    assert _import(project, "nct01234567-recruiting.json").returncode == 0
+    path = project / "data" / "trials" / "nct01234567.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  id: NCT01234567", "  id: NCT01234568"), encoding="utf-8")
+    result = atlas_in_process(project, "validate")
+    assert result.returncode == 1 and "trial-identifier" in result.stdout and "NCT01234568" in result.stdout

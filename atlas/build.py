@@ -229,17 +229,29 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
     return Prepared(pages, assets, dict(b.site.sources), hand_written)
 
 
-_INCLUDE = re.compile(r"^<!-- atlas:include ([^ ]*) -->[ \t]*$", re.M)
+# A generated section on a line of its own: <!-- atlas:NAME --> (the directive form of
+# issue 23's inline facts, atlas/status.py, where those are known; a section is a block).
+_INCLUDE = re.compile(r"^<!--\s*atlas:([a-z0-9-]+)\s*-->[ \t]*$", re.M)
+
+
+def _other_directives() -> set[str]:
+    try:
+        from .status import DIRECTIVES  # issue 23's inline facts, expanded after the sections
+    except ImportError:
+        return set()
+    return set(DIRECTIVES)
 
 
 def expand_includes(b: Build, markdown: str, page_path: str) -> str:
     """A hand-written page's generated sections (pages.INCLUDES), each in place of its
-    `<!-- atlas:include NAME -->` line. Raises DataError for a name that is not one."""
+    `<!-- atlas:NAME -->` line. Raises DataError for a name that is nothing known."""
     from .pages import INCLUDES
 
     def one(m: re.Match) -> str:
         name = m.group(1)
         if name not in INCLUDES:
+            if name in _other_directives():
+                return m.group(0)
             line = markdown.count("\n", 0, m.start()) + 1
             raise DataError([Problem(f"docs/{page_path}", line, 1, "unknown-include",
                                      f"no generated section called '{name}'; known: {', '.join(sorted(INCLUDES))}")])

@@ -425,7 +425,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
 
 # -- generated sections of hand-written pages ------------------------------------------------
 # A hand-written page (docs/*.md) takes a generated section with a line of its own:
-#     <!-- atlas:include could-i-take-part -->
+#     <!-- atlas:could-i-take-part -->
 # build.prepare() replaces the line with the section, rendered for that page (its links are
 # relative to it) from the data of the build, before citations are filled in.
 

@@ -213,7 +213,7 @@ def trials_site(tmp_path_factory):
     for name in ("search-result.json", "nct01234567-recruiting.json"):
         assert run_atlas(root, "import", "trials", str(FIXTURES / "ctgov" / name)).returncode == 0
     (root / "docs" / "living.md").write_text(
-        "# Living with it\n\n## Could I take part? {#could-i-take-part}\n\n<!-- atlas:include could-i-take-part -->\n",
+        "# Living with it\n\n## Could I take part? {#could-i-take-part}\n\n<!-- atlas:could-i-take-part -->\n",
         encoding="utf-8")
     out = root / "site"
     result = mkdocs_build(root, out)

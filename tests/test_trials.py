@@ -257,10 +257,10 @@ def test_trials_list_puts_open_trials_first_with_filter_values(project, tmp_path
 
 def test_could_i_take_part_is_generated_into_the_hand_written_page(project, tmp_path):
     assert _import(project, "search-result.json").returncode == 0
-    (project / "docs" / "join.md").write_text("# Join\n\n## Could I take part?\n\n<!-- atlas:include could-i-take-part -->\n",
+    (project / "docs" / "join.md").write_text("# Join\n\n## Could I take part?\n\n<!-- atlas:could-i-take-part -->\n",
                                               encoding="utf-8")
     page = (_pages(project, tmp_path) / "join.md").read_text(encoding="utf-8")
-    assert "<!-- atlas:include" not in page
+    assert "<!-- atlas:" not in page
     assert "[NCT07000001](trials/nct07000001.md)" in page  # not yet recruiting: open soon
     assert "NCT07654321" not in page  # completed
     assert "women only; ages 12 years and older" in page
@@ -269,7 +269,7 @@ def test_could_i_take_part_is_generated_into_the_hand_written_page(project, tmp_
 
 
 def test_an_unknown_include_names_the_page_and_line(project, tmp_path):
-    (project / "docs" / "join.md").write_text("# Join\n\n<!-- atlas:include nothing-here -->\n", encoding="utf-8")
+    (project / "docs" / "join.md").write_text("# Join\n\n<!-- atlas:nothing-here -->\n", encoding="utf-8")
     result = atlas_in_process(project, "pages", str(tmp_path / "pages"))
     assert result.returncode != 0
     assert "docs/join.md:3:1: unknown-include" in result.stdout + result.stderr
@@ -333,7 +333,7 @@ def test_hostile_registry_text_renders_as_text(project, tmp_path):
     file = tmp_path / "hostile.json"
     file.write_text(json.dumps(study), encoding="utf-8")
     assert atlas_in_process(project, "import", "trials", str(file)).returncode == 0
-    (project / "docs" / "living.md").write_text("# Living\n\n<!-- atlas:include could-i-take-part -->\n", encoding="utf-8")
+    (project / "docs" / "living.md").write_text("# Living\n\n<!-- atlas:could-i-take-part -->\n", encoding="utf-8")
     out = tmp_path / "site"
     result = mkdocs_build(project, out)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -323,6 +323,7 @@ def _class_view(r: Renderer, k: Record) -> dict:
         "limitation_studies": {lim.id: [s for s in c.limitation_studies.get(lim.id, []) if s.id in ids]
                                for lim in c.class_limitations.get(k.id, [])},
         "trials": sorted(of_class.values(), key=lambda t: t.id),
+        "trials_listed": [t for t in trials_in_order(c) if t.id in of_class],
         "trial_gaps": trial_gaps(c, sorted(of_class.values(), key=lambda t: t.id)),
         "tr": trials,
     }

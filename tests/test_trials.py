@@ -221,6 +221,7 @@ def test_flag_and_count_on_trial_class_and_evidence_pages(project, tmp_path):
     assert "No results reported" not in (out / "trials" / "nct07000001.md").read_text(encoding="utf-8")
     klass = (out / "classes" / "cell-class.md").read_text(encoding="utf-8")
     assert re.search(r"\| Trials with no results reported \| 1 of 3: \[NCT07654321\]", klass)
+    assert "Completed · **no results reported**" in klass.split("## Registered trials {#trials}", 1)[1]
     evidence = (out / "evidence.md").read_text(encoding="utf-8")
     assert "1 of the 3 registered trials in the atlas are flagged" in evidence
 

@@ -20,6 +20,7 @@ from . import abbreviations, history, paths, speedups, whatsnew
 from .citations.bibliography import cite_this_page, in_markdown
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
+from .incremental import ServeMemo
 from .pages import generate
 from .render import Output, PageContext, Renderer, record_location
 from .search import add_search
@@ -67,9 +68,10 @@ class _IgnoreTags(yaml.SafeLoader):
 _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def build(root: Path, site_url: str | None = None) -> Build:
-    """Validate and render. Raises DataError with every problem if the data is invalid."""
-    corpus, problems = validate(root)
+def build(root: Path, site_url: str | None = None, memo: ServeMemo | None = None) -> Build:
+    """Validate and render. Raises DataError with every problem if the data is invalid.
+    memo: under `make serve`, what the last rebuild parsed and rendered (incremental.py)."""
+    corpus, problems = validate(root, memo.parsed if memo is not None else None)
     if errors(problems):
         raise DataError(errors(problems))
     doc_citations: dict[str, list[str]] = {}
@@ -81,7 +83,7 @@ def build(root: Path, site_url: str | None = None) -> Build:
     try:
         renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
                             cache=speedups.cache_dir(root), history=changes,
-                            changelog=changelog.read_text(encoding="utf-8-sig") if changelog.is_file() else None)
+                            changelog=changelog.read_text(encoding="utf-8-sig") if changelog.is_file() else None, memo=memo)
     except jinja2.TemplateError as e:  # a template edited in a pull request: its file and line
         raise DataError([template_problem(e)]) from None
     commit, date = content_version(root)
@@ -165,31 +167,6 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
     return markdown + "\n\n" + used + "\n" if used else markdown + "\n"
 
 
-# Under `make serve` (the hook calls keep_processed_pages()), a generated page whose Markdown
-# is what it was at the last rebuild gets its processed form back instead of being processed
-# again: a rebuild then pays the per-page step only for the pages an edit changed.
-_memo: dict[str, tuple[str, str]] | None = None
-_memo_key: tuple = ()
-
-
-def keep_processed_pages() -> None:
-    global _memo
-    if _memo is None:
-        _memo = {}
-
-
-def _processed_memo(b: Build) -> dict[str, tuple[str, str]] | None:
-    """The memo, emptied if anything the step adds besides the page itself has changed."""
-    global _memo_key
-    if _memo is None:
-        return None
-    key = (b.version, b.date, b.site_url, tuple(line for _, line in b.abbreviations))
-    if key != _memo_key:
-        _memo.clear()
-        _memo_key = key
-    return _memo
-
-
 @dataclass
 class Prepared:
     """Everything MkDocs is handed, final and as plain strings: generated pages and the
@@ -202,9 +179,12 @@ class Prepared:
     hand_written: frozenset[str]  # page paths that are files in docs/
 
 
-def prepare(root: Path, site_url: str | None = None) -> Prepared:
-    """build(), then run the per-page Markdown step on every page. Raises DataError."""
-    b = build(root, site_url)
+def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = None) -> Prepared:
+    """build(), then run the per-page Markdown step on every page. Raises DataError.
+    memo: under `make serve` (the hook passes serving.STATE.memo), what the last rebuild
+    made: a generated page whose Markdown is unchanged gets its processed form back, so a
+    rebuild pays the per-page step only for the pages an edit changed."""
+    b = build(root, site_url, memo)
     pages, docs = {}, root / "docs"
     for md in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
         rel = md.relative_to(docs).as_posix()
@@ -215,15 +195,17 @@ def prepare(root: Path, site_url: str | None = None) -> Prepared:
         text = expand_includes(b, md.read_text(encoding="utf-8-sig"), rel)
         pages[rel] = process_markdown(b, text, rel, hand_written=True)
     hand_written = frozenset(pages)
-    memo = _processed_memo(b)
+    # emptied if anything the step adds besides the page itself has changed
+    kept = memo.processed_pages((b.version, b.date, b.site_url, tuple(line for _, line in b.abbreviations))) \
+        if memo is not None else None
     for rel, md in b.site.pages.items():
-        hit = memo.get(rel) if memo is not None else None
+        hit = kept.get(rel) if kept is not None else None
         if hit is not None and hit[0] == md:  # unchanged since the last rebuild under serve
             pages[rel] = hit[1]
             continue
         pages[rel] = process_markdown(b, md, rel, hand_written=False)
-        if memo is not None:
-            memo[rel] = (md, pages[rel])
+        if kept is not None:
+            kept[rel] = (md, pages[rel])
     assets = dict(b.site.assets)
     add_search(b, pages, assets)
     return Prepared(pages, assets, dict(b.site.sources), hand_written)

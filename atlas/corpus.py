@@ -198,7 +198,7 @@ class Corpus:
             patterns = [p for p, t in self.xref_fields.get(source, []) if t == target]
             out: dict[str, list[Record]] = defaultdict(list)
             for r in self.in_order(source) if patterns else []:
-                named = {v for p in patterns for v in _values(r.data, p) if isinstance(v, str)}
+                named = {v for p in patterns for v in xref_values(r.data, p) if isinstance(v, str)}
                 for v in sorted(named):
                     out[v].append(r)
             self._referrers[key] = dict(out)
@@ -250,7 +250,7 @@ class Corpus:
         return self.referrers("study", "organisation")
 
 
-def _values(node: Any, pattern: tuple) -> Iterator[Any]:
+def xref_values(node: Any, pattern: tuple) -> Iterator[Any]:
     """The values at a path pattern of Schemas.xrefs ('*': every item of a list)."""
     if not pattern:
         if node is not None:
@@ -259,9 +259,9 @@ def _values(node: Any, pattern: tuple) -> Iterator[Any]:
     head, rest = pattern[0], pattern[1:]
     if head == "*":
         for item in node if isinstance(node, list) else []:
-            yield from _values(item, rest)
+            yield from xref_values(item, rest)
     elif isinstance(node, dict):
-        yield from _values(node.get(head), rest)
+        yield from xref_values(node.get(head), rest)
 
 
 def study_stage(study: Record) -> str:
@@ -287,39 +287,25 @@ def _study_order(s: Record):
     return BY_NAME["study"].sort(s)
 
 
-# Under `make serve` (the hook calls keep_parsed_files()), a rebuild parses only the files
-# that changed since the last one; the others' parse is reused. path -> ((mtime, size), Loaded)
-_parsed: dict[str, tuple[tuple[int, int], Loaded]] | None = None
-
-
-def keep_parsed_files() -> None:
-    global _parsed
-    if _parsed is None:
-        _parsed = {}
-
-
-def _load_one(kind: str, path: str, relpath: str) -> tuple[str, str, Loaded]:
+def _load_one(kind: str, path: str, relpath: str, parsed: dict | None) -> tuple[str, str, Loaded]:
     with open(path, "rb") as f:  # a regular file: confine.check refused links and pipes
         st = os.fstat(f.fileno())
         problem = confine.too_large(relpath, st.st_size)
         if problem is not None:  # never parsed, nor held in memory
             return kind, relpath, Loaded(problems=[problem], relpath=relpath)
-        if _parsed is None:
+        if parsed is None:
             return kind, relpath, load(f.read(), relpath)
         stamp = (st.st_mtime_ns, st.st_size)
-        hit = _parsed.get(path)
+        hit = parsed.get(path)
         if hit is None or hit[0] != stamp:
-            hit = _parsed[path] = (stamp, load(f.read(), relpath))
+            hit = parsed[path] = (stamp, load(f.read(), relpath))
         return kind, relpath, hit[1]
 
 
-def _load_all(jobs: list[tuple[str, str, str]]) -> list[tuple[str, str, Loaded]]:
-    """(kind, path, relpath) -> (kind, relpath, Loaded), in order."""
-    return [_load_one(*job) for job in jobs]
-
-
-def load_corpus(root: Path) -> Corpus:
-    """Read data/ and docs/ under root. Problems go to corpus.problems."""
+def load_corpus(root: Path, parsed: dict | None = None) -> Corpus:
+    """Read data/ and docs/ under root. Problems go to corpus.problems. parsed: under
+    `make serve`, each file's last parse (incremental.ServeMemo.parsed), reused while the
+    file's modification time and size are unchanged, and updated."""
     corpus = Corpus(root=root)
     # links, files outside the project, pipes, oversized files: reported and never opened
     refused = confine.check(root)
@@ -344,7 +330,7 @@ def load_corpus(root: Path) -> Corpus:
                                                "data files end in .yaml; rename this file"))
             elif path.suffix == ".yaml" and path.is_file():
                 jobs.append((kind.name, str(path), relpath))
-    for kind_name, relpath, loaded in _load_all(jobs):
+    for kind_name, relpath, loaded in (_load_one(*job, parsed) for job in jobs):
         kind = BY_NAME[kind_name]
         stem = relpath.rsplit("/", 1)[-1].removesuffix(".yaml")
         corpus.problems.extend(loaded.problems)

@@ -14,16 +14,19 @@ from functools import partial
 from pathlib import Path
 
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
-from . import charts, datadict, exports, jsonld, paths, rerender, trials, whatsnew
+from . import charts, datadict, exports, jsonld, paths, trials, whatsnew
 from .citations.bibliography import render_bibliography
 from .citations.formats import glossary_forms
 from .history import History
+from .incremental import ServeMemo
 from .text import Md
 from .kinds import BY_NAME, KINDS
 from .paths import BIBLIOGRAPHY
 from .render import RenderedPage, Renderer
 
 CLINICAL = ("early-clinical", "randomised")
+# The index page of a kind with pages of its own and no index template: its records, linked
+RECORDS_INDEX = "records_index.md.j2"
 # Past this many studies, the studies list and the evidence overview's study-by-study tables
 # are split into a page per year (a busy year in parts), so that no page outgrows 1 MB of HTML
 # at 100x the review (bench/RESULTS.md).
@@ -51,8 +54,10 @@ def render_all(r: Renderer) -> None:
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
         page(paths.HOME, "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
-        *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k))
-          for k in own if k.index_template and k.name != "study"],
+        *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k)) if k.index_template
+          else page(paths.index_page(k.page), RECORDS_INDEX, title=k.title_plural, heading=k.title_plural,
+                    records=r.corpus.in_order(k.name))
+          for k in own if k.name != "study"],
         *studies_list_pages(r),  # one page, or a page per year past SPLIT_BY_YEAR_STUDIES
         *[job for k in c.in_order("therapy-class") for job in class_pages(r, k)],
         *[partial(record_page, r, rec) for k in own if k.name != "therapy-class" for rec in c.in_order(k.name)],
@@ -394,16 +399,18 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
 
 def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]] | None = None,
              doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
-             cache: Path | None = None, history: History | None = None, changelog: str | None = None) -> Renderer:
+             cache: Path | None = None, history: History | None = None, changelog: str | None = None,
+             memo: ServeMemo | None = None) -> Renderer:
     """Render every generated page; the returned Renderer holds them in .site.
 
     doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles;
-    history: of data/ (What's new, record dates); changelog: CHANGELOG.md's text.
+    history: of data/ (What's new, record dates); changelog: CHANGELOG.md's text; memo: under
+    `make serve`, what the last rebuild rendered (pages an edit cannot change come back).
     """
-    # under serve, pages an edit cannot change come back from the last rebuild
-    rerender.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog,
+    if memo is not None:
+        memo.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog,
                    glossary_forms(corpus))
-    r = Renderer(corpus, templates, cache)
+    r = Renderer(corpus, templates, cache, memo)
     if history is not None:
         r.history = history
     r.changelog = changelog

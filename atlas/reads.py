@@ -1,4 +1,4 @@
-"""The records a page reads while it renders under `make serve` (rerender.py).
+"""The records a page reads while it renders under `make serve` (incremental.py).
 
 Record.get, [] and .title add the record to the innermost set; caches that hand out what
 was worked out from a record (formatted references) call noticed(). A module of its own

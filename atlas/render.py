@@ -15,11 +15,13 @@ from typing import Callable
 
 import jinja2
 
-from . import paths, rerender, trials, urls, whatsnew
+from . import paths, trials, urls, whatsnew
 from .citations.bibliography import Citing, cited_by
 from .citations.formats import ReferenceFiles, References
 from .history import History
+from .incremental import ServeMemo
 from .jsonld import encode as jsonld_encode
+from .kinds import KINDS
 from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
 from .text import (CERTAINTY_MEANING, CERTAINTY_SYMBOLS, Md, attr, escape_md, label, number, page_title,
                    population, quantity, safe)
@@ -106,6 +108,18 @@ class PageContext(Citing):
     def trial_url(self, trial: Record) -> Md:
         """The trial's record on its registry, from its valid identifier."""
         return Md(urls.link_path(urls.registry_record(trial["registry"], trials.identifier(trial))))
+
+    def backlinks(self, record: Record) -> Md:
+        """Links to the records that name this one in a field their schema marks x-ref, of each
+        kind whose links this record's kind does not lay out by hand (Kind.backlinks_by_hand):
+        one line per kind, 'Guidelines: [WHO 2024](...).'. Own pages get it after their text."""
+        target, lines = record.kind, []
+        for k in KINDS:
+            if target.lists_backlinks_from(k.name):
+                found = self.renderer.corpus.referrers(k.name, target.name).get(record.id)
+                if found:
+                    lines.append(f"{escape_md(k.title_plural)}: {self.links(found)}.")
+        return Md("\n\n".join(lines))
 
     def aliases(self, record: Record) -> Md:
         """A record's other names, as every page lists them."""
@@ -198,8 +212,9 @@ def compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
 
 
 class Renderer:
-    def __init__(self, corpus: Corpus, templates: Path, cache: Path | None = None):
+    def __init__(self, corpus: Corpus, templates: Path, cache: Path | None = None, memo: ServeMemo | None = None):
         self.corpus = corpus
+        self.memo = memo  # under `make serve`: what the last rebuild rendered (incremental.py)
         self.env = jinja2.Environment(
             bytecode_cache=compiled_templates(cache),
             loader=jinja2.FileSystemLoader(str(templates)),
@@ -245,13 +260,16 @@ class Renderer:
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
              jsonld: dict | None = None, **context) -> "RenderedPage":
         """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
-        key = rerender.page_key(template, source, title, jsonld, context)
-        kept = rerender.kept(path, key, self.corpus)
-        if kept is not None:  # under serve: nothing it is made from changed (rerender.py)
+        if self.memo is None:
+            return self._page(path, template, source, title, jsonld, context)
+        # under serve: the page as the last rebuild made it, if nothing it is made from changed
+        key = self.memo.page_key(template, source, title, jsonld, context)
+        kept = self.memo.kept(path, key, self.corpus)
+        if kept is not None:
             return kept
-        with rerender.reading() as reads:
+        with self.memo.reading() as reads:
             rendered = self._page(path, template, source, title, jsonld, context)
-        rerender.keep(path, key, reads, rendered)
+        self.memo.keep(path, key, reads, rendered)
         return rendered
 
     def _page(self, path: str, template: str, source: str | None, title: str | None, jsonld: dict | None,
@@ -259,6 +277,10 @@ class Renderer:
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
         if source is not None:
+            record = self._by_source.get(source)
+            more = page.backlinks(record) if record is not None and record.kind.own_pages else ""
+            if more:
+                body = body.rstrip() + "\n\n" + more + "\n"
             body = body.rstrip() + "\n\n" + self.record_dates(source, page) + "\n"
         body = body.rstrip() + "\n" + page.references_footer()
         meta = {}

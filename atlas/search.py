@@ -32,7 +32,7 @@ import yaml
 
 from . import paths
 from .diagnostics import DataError, Problem
-from .kinds import BY_FOLDER
+from .kinds import BY_FOLDER, BY_NAME, KINDS
 from .text import label
 
 SYNONYMS = "search/synonyms.yaml"
@@ -45,27 +45,30 @@ TOPICS_BUNDLE = "pagefind-topics"
 # the heading of the page's reference list, and heading anchors.
 EXCLUDE = "[data-search-exclude], #page-references, .headerlink"
 
-# Page kinds a result names, for pages that are not one record
-PAGE_KINDS = {
-    "glossary.md": "Glossary",
-    "bibliography.md": "Reference",
-    "cell-sources.md": "Cell sources",
-    "models.md": "Proposed models",
-    "organisations.md": "Organisations",
-    "evidence.md": "Evidence overview",
-    "data.md": "Data and downloads",
-}
+# What a result says it is, for pages that are not one record: a kind's shared page says what
+# its Kind says (Kind.result_label), the atlas's own pages as here
+PAGE_KINDS = {paths.EVIDENCE: "Evidence overview", paths.DATA: "Data and downloads"}
 # Search asks for "topic" pages (what a reader's words name: classes, limitations, products,
 # glossary ...) apart from "record" pages (studies, their trials, references), which grow with
 # the atlas, are most of a large one and slow Pagefind when a word is on thousands of them;
 # "part" pages (paths.is_year_part: one year of a class's studies, of the evidence tables, of
 # the studies list) are never asked for: their rows are searched on the studies' own pages,
 # and a short page titled with a class's name would otherwise outrank the class itself.
-RECORD_KINDS = {"Study", "Trial", "Reference"}
-ENTRY_PAGES = {"glossary.md": "glossary-term", "cell-sources.md": "cell-source", "organisations.md": "organisation",
-               "models.md": "model"}
-KIND_NAMES = {"therapy-class": "Therapy class", "study": "Study", "trial": "Trial", "limitation": "Limitation",
-              "site": "Implantation site", "product": "Product or device"}
+
+
+def _record_labels() -> set[str]:
+    """The result labels of the kinds whose pages are "record" pages (Kind.search_group)."""
+    return {k.result_label for k in KINDS if k.search_group == "record"}
+
+
+def _entry_pages() -> dict[str, str]:
+    """Shared pages of topic kinds (glossary, organisations ...) -> their kind: each entry's
+    names find the page."""
+    return {k.page: k.name for k in KINDS if not k.own_pages and k.page and k.search_group == "topic"}
+
+
+def _shared_pages() -> dict[str, str]:
+    return {k.page: k.result_label for k in KINDS if not k.own_pages and k.page}
 
 
 def load_terms(root: Path) -> dict:
@@ -141,20 +144,23 @@ def page_kind(b, path: str):
     if len(parts) == 3 and parts[0] == "data" and parts[1] in BY_FOLDER:
         kind = BY_FOLDER[parts[1]]
         record = b.corpus.get(kind.name, parts[2].removesuffix(".yaml"))
-        if record is not None and kind.name in KIND_NAMES:
-            return KIND_NAMES[kind.name], record
+        if record is not None and kind.own_pages:
+            return kind.result_label, record
     if path in PAGE_KINDS:
         return PAGE_KINDS[path], None
+    shared = _shared_pages()
+    if path in shared:
+        return shared[path], None
     if paths.is_bibliography_part(path):  # a block of the bibliography, past its first page
-        return "Reference", None
+        return BY_NAME["reference"].result_label, None
     if paths.is_index(path):
         return "List", None
     return "Page", None
 
 
 def page_group(path: str, kind: str) -> str:
-    """"topic", "record" or "part" (see RECORD_KINDS)."""
-    return "part" if paths.is_year_part(path) else "record" if kind in RECORD_KINDS else "topic"
+    """"topic", "record" or "part" (see Kind.search_group)."""
+    return "part" if paths.is_year_part(path) else "record" if kind in _record_labels() else "topic"
 
 
 def search_card(b, path: str) -> str:
@@ -171,9 +177,9 @@ def search_card(b, path: str) -> str:
             trial = b.corpus.get("trial", tid)
             if trial is not None:
                 terms += [str(trial.get(k)) for k in ("identifier", "identifier_as_printed") if trial.get(k)]
-    elif path in ENTRY_PAGES:
+    elif path in (entry_pages := _entry_pages()):
         # a page of many short entries answers each entry's names
-        for entry in b.corpus.all(ENTRY_PAGES[path]):
+        for entry in b.corpus.all(entry_pages[path]):
             terms += [entry.title, str(entry.get("expansion") or ""), *entry.get("aliases", [])]
     elif record is not None:
         # a topic page (class, limitation, trial, site, product) is the first answer to its own names

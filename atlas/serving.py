@@ -23,11 +23,14 @@ import jinja2
 
 from .build import Prepared
 from .diagnostics import DataError
+from .incremental import ServeMemo
 
 
 @dataclass
 class _State:
+    """Everything that outlives a rebuild under `make serve`, in one object."""
     serving: bool = False
+    memo: ServeMemo | None = None  # what a rebuild keeps from the last (incremental.py); None outside serve
     builds: int = 0
     last_good: Prepared | None = None
     handed: dict = field(default_factory=dict)  # page path -> what the last build handed MkDocs
@@ -52,6 +55,7 @@ STATE = _State()
 
 def started(command: str) -> None:
     STATE.serving = command == "serve"
+    STATE.memo = ServeMemo() if STATE.serving else None  # a rebuild re-parses and re-renders only what changed
     STATE.last_good = None
     STATE.builds = 0
     STATE.handed = {}

@@ -12,8 +12,9 @@ from .schema import Schemas
 from .speedups import cache_dir
 
 
-def validate(root: Path) -> tuple[Corpus, list[Problem]]:
-    corpus = load_corpus(root)
+def validate(root: Path, parsed: dict | None = None) -> tuple[Corpus, list[Problem]]:
+    """parsed: under `make serve`, the files' last parse (load_corpus)."""
+    corpus = load_corpus(root, parsed)
     problems = list(corpus.problems)
     if any(p.path.startswith("schemas") for p in problems):
         return corpus, sorted(set(problems))  # nothing can be checked against a schema not read

@@ -12,10 +12,10 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from atlas import rerender, serving, speedups
-from atlas.build import keep_processed_pages, prepare
-from atlas.corpus import keep_parsed_files
+from atlas import serving, speedups
+from atlas.build import prepare
 from atlas.diagnostics import DataError
+from atlas.kinds import with_kinds_in_nav
 from atlas.render import compiled_templates
 from atlas.search import index_site
 
@@ -30,11 +30,14 @@ class _Generated(File):
 
 
 def on_startup(*, command, dirty):
-    serving.started(command)
-    if command == "serve":  # a rebuild re-parses and re-processes only what changed
-        keep_parsed_files()
-        rerender.keep_rendered_pages()
-        keep_processed_pages()
+    serving.started(command)  # under serve, serving.STATE.memo: what a rebuild keeps from the last
+
+
+def on_config(config):
+    # every record kind's index or shared page is in the navigation, whether or not
+    # mkdocs.yml's nav names it (kinds.Kind.nav)
+    config.nav = with_kinds_in_nav(config.nav)
+    return config
 
 
 def on_env(env, *, config, files):
@@ -47,7 +50,7 @@ def on_files(files, *, config):
     root = Path(config.config_file_path).parent
     try:
         # while serving, a failure is reported and the last good pages come back (atlas/serving.py)
-        prepared = serving.pages(lambda: prepare(root, site_url=config.site_url or ""))
+        prepared = serving.pages(lambda: prepare(root, site_url=config.site_url or "", memo=serving.STATE.memo))
     except DataError as e:
         raise PluginError("the atlas data has problems:\n" + "\n".join(str(p) for p in e.problems)) from None
     for path, markdown in prepared.pages.items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from atlas import corpus
+from atlas.incremental import ServeMemo
 from atlas.corpus import load_corpus
 from conftest import run_atlas
 
@@ -32,16 +32,15 @@ def test_a_reference_past_200_is_listed_and_cited_on_its_block_of_the_bibliograp
     assert cites and all(c.endswith("bibliography/201-400.md#ref-250") for c in cites), cites
 
 
-def test_under_serve_only_changed_files_are_parsed_again(project, monkeypatch):
-    monkeypatch.setattr(corpus, "_parsed", None)
-    corpus.keep_parsed_files()
-    first = load_corpus(project)
-    again = load_corpus(project)
+def test_under_serve_only_changed_files_are_parsed_again(project):
+    parsed = ServeMemo().parsed
+    first = load_corpus(project, parsed)
+    again = load_corpus(project, parsed)
     study = first.get("study", "alpha-2020")
     assert again.get("study", "alpha-2020").loaded is study.loaded, "an unchanged file's parse is reused"
     path = project / study.relpath
     path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited ", 1), encoding="utf-8")
-    edited = load_corpus(project)
+    edited = load_corpus(project, parsed)
     assert edited.get("study", "alpha-2020").title.startswith("Edited ")
     assert edited.get("reference", "alpha-2020").loaded is first.get("reference", "alpha-2020").loaded
 
@@ -69,16 +68,16 @@ def test_past_the_threshold_studies_and_evidence_tables_go_by_year(project, monk
     assert not any(re.search(r"\[[a-z/-]+/\d{4}\.md\]", ln) for ln in cited_by), cited_by
 
 
-def test_under_serve_unchanged_pages_are_not_processed_again_and_changed_ones_are(project, monkeypatch):
+def test_under_serve_unchanged_pages_are_not_processed_again_and_changed_ones_are(project):
     from atlas import build
     plain = build.prepare(project).pages
-    monkeypatch.setattr(build, "_memo", None)
-    build.keep_processed_pages()
-    assert build.prepare(project).pages == plain
-    assert build.prepare(project).pages == plain  # the second time from the memo
+    memo = ServeMemo()
+    assert build.prepare(project, memo=memo).pages == plain
+    assert build.prepare(project, memo=memo).pages == plain  # the second time from the memo
+    assert memo.processed and len(memo.rendered) < len(plain) // 2, "most pages come back as they were"
     path = project / "data" / "studies" / "alpha-2020.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Edited ", 1), encoding="utf-8")
-    assert "Edited " in build.prepare(project).pages["studies/alpha-2020.md"]
+    assert "Edited " in build.prepare(project, memo=memo).pages["studies/alpha-2020.md"]
 
 
 def test_a_reference_cited_by_very_many_pages_lists_the_first_and_counts_the_rest(project, monkeypatch):

@@ -161,7 +161,7 @@ def render_bibliography(r, titles: dict[str, str], shown: int) -> None:
     more = [(path, refs[0]["number"], refs[-1]["number"]) for path, refs in parts.items() if path != BIBLIOGRAPHY]
     for path, refs in parts.items():
         first = path == BIBLIOGRAPHY
-        # only what this page shows: under serve each page's inputs are compared (rerender.py)
+        # only what this page shows: under serve each page's inputs are compared (incremental.py)
         cited_by = {ref.id: r.site.cited_by[ref.id] for ref in refs if ref.id in r.site.cited_by}
         shown_titles = {p: titles[p] for pages in cited_by.values() for p in pages[:shown] if p in titles}
         r.render(path, "bibliography.md.j2", references=refs, cited_by=cited_by, page_titles=shown_titles,

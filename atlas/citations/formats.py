@@ -201,7 +201,7 @@ def _author(a: dict, forms: re.Pattern) -> str:
 
 def glossary_forms(corpus) -> frozenset[str]:
     """Every form a glossary term is defined under: what formatted references depend on
-    besides the references themselves (a key of rerender.start)."""
+    besides the references themselves (a key of incremental.ServeMemo.start)."""
     return frozenset(form for form, _ in abbreviations.lines(corpus.all("glossary-term")))
 
 

@@ -56,7 +56,7 @@ def strings(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
 def record_strings(r: Record) -> list[tuple[tuple, str]]:
     """strings() of a record, walked once per parse of its file: three rules read every
     string of every record, and under `make serve` an unchanged file keeps its parse
-    (corpus.keep_parsed_files), so a rebuild walks only the edited one. At 100x the walks
+    (incremental.ServeMemo.parsed), so a rebuild walks only the edited one. At 100x the walks
     were half of a rebuild's validation (bench/RESULTS.md)."""
     cached = r.loaded.__dict__.get("_strings")
     if cached is None or cached[0] is not r.data:

@@ -1,41 +1,20 @@
 """Under `make serve` a rebuild renders again only the pages an edit can change
-(atlas/rerender.py): after edits of every sort its pages equal a full build's, and an edit
-of one record's text renders few pages."""
+(atlas/incremental.py): after edits of every sort its pages equal a full build's, and an
+edit of one record's text renders few pages. What serve keeps is one object, passed in:
+a build without it keeps nothing."""
 from __future__ import annotations
 
-import pytest
 import yaml
 
-from atlas import build, corpus, rerender
+from atlas import build
 from atlas.corpus import load_corpus
-from atlas.render import Renderer
+from atlas.incremental import ServeMemo
 from conftest import copy_project
-
-
-@pytest.fixture
-def serving(monkeypatch):
-    """The caches `make serve` turns on, fresh for this test; counts pages rendered."""
-    monkeypatch.setattr(corpus, "_parsed", None)
-    monkeypatch.setattr(build, "_memo", None)
-    monkeypatch.setattr(rerender, "_memo", None)
-    monkeypatch.setattr(rerender, "_build_key", None)
-    corpus.keep_parsed_files()
-    rerender.keep_rendered_pages()
-    build.keep_processed_pages()
-    rendered = []
-    real = Renderer._page
-    monkeypatch.setattr(Renderer, "_page", lambda self, path, *a: rendered.append(path) or real(self, path, *a))
-    return rendered
 
 
 def full_build(root):
     """The same pages with nothing kept from an earlier build."""
-    kept = corpus._parsed, build._memo, rerender._memo, rerender._build_key
-    corpus._parsed = build._memo = rerender._memo = None
-    try:
-        return build.prepare(root).pages
-    finally:
-        corpus._parsed, build._memo, rerender._memo, rerender._build_key = kept
+    return build.prepare(root).pages
 
 
 def edit(root, record, change):
@@ -45,7 +24,7 @@ def edit(root, record, change):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=4096), encoding="utf-8")
 
 
-def test_rebuilds_after_edits_of_every_sort_equal_full_builds(tmp_path, serving):
+def test_rebuilds_after_edits_of_every_sort_equal_full_builds(tmp_path):
     root = copy_project(tmp_path / "proj")  # the real data: many pages read many records
     c = load_corpus(root)
     study = next(s for s in c.studies_sorted if s.get("outcomes") and s.get("citations"))
@@ -80,15 +59,15 @@ def test_rebuilds_after_edits_of_every_sort_equal_full_builds(tmp_path, serving)
         ("a template", None, edit_template),
         ("a study removed", None, lambda _: copy_path.unlink()),
     ]
-    build.prepare(root)
+    memo = ServeMemo()
+    build.prepare(root, memo=memo)
     for what, record, change in edits:
-        serving.clear()
         if record is not None:
             edit(root, record, change)
         else:
             change(None)
-        pages = build.prepare(root).pages
-        again = list(serving)
+        pages = build.prepare(root, memo=memo).pages
+        again = list(memo.rendered)
         assert pages == full_build(root), f"after {what}, a page differs from a full build"
         if what == "a study's summary":
             assert study.kind.location(study)[0] in again

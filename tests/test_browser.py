@@ -299,8 +299,8 @@ def test_could_i_take_part_is_visible_on_a_phone(browser, trials_site):
     text = pg.locator("article").inner_text()
     assert "NCT01234567" in text and "NCT07000001" in text and "NCT07654321" not in text
     assert "ask your diabetes team" in text
-    pg.locator(".atlas-take-part table").first.scroll_into_view_if_needed()
-    assert pg.locator(".atlas-take-part table").first.is_visible()
+    pg.locator(".atlas-take-part li").first.scroll_into_view_if_needed()
+    assert pg.locator(".atlas-take-part li").first.is_visible()
     overflow = pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     context.close()

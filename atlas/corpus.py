@@ -78,6 +78,7 @@ class Corpus:
     set_aside: dict[str, dict[str, Record]] = field(default_factory=lambda: {k.name: {} for k in KINDS})
     doc_citations: list[DocCitation] = field(default_factory=list)
     xrefs: dict[str, list[tuple[tuple, str]]] | None = None  # Schemas.xrefs; read from root/schemas if not given
+    source_review: str | None = None  # the review's reference id (reference.schema.json x-source-review)
     _referrers: dict = field(default_factory=dict, repr=False)
 
     # -- access ---------------------------------------------------------------------

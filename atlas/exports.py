@@ -61,7 +61,7 @@ def trial_rows(corpus: Corpus) -> list[dict]:
     for t in sorted(corpus.all("trial"), key=lambda t: t.id):
         rr = t.get("registry_record") or {}
         studies = corpus.studies_by_trial.get(t.id, [])
-        gap = trials.gap(t, studies)
+        gap = trials.gap_in(corpus, t)
         rows.append({
             "id": t.id, "title": t["title"], "registry": t["registry"], "identifier_as_printed": t.get("identifier_as_printed", ""),
             "identifier": t.get("identifier", ""), "identifier_valid": str(bool(t.get("identifier"))).lower(),

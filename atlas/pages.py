@@ -206,14 +206,14 @@ def _trial_view(r: Renderer, t: Record) -> dict:
     studies = r.corpus.studies_by_trial.get(t.id, [])
     refs = [ref for ref in (r.corpus.get("reference", i) for i in t.get("citations") or []) if ref]
     return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": studies, "rr": t.get("registry_record") or {},
-            "gap": trials.gap(t, studies), "timeline": trials.timeline(t, refs), "tr": trials}
+            "gap": trials.gap_in(r.corpus, t), "timeline": trials.timeline(t, refs), "tr": trials}
 
 
 def trial_gaps(c: Corpus, records) -> list[tuple[Record, trials.Gap]]:
     """(trial, its reporting-gap flag) for the trials flagged, in the trials' order."""
     out = []
     for t in records:
-        g = trials.gap(t, c.studies_by_trial.get(t.id, []))
+        g = trials.gap_in(c, t)
         if g is not None:
             out.append((t, g))
     return out
@@ -233,7 +233,7 @@ def _trials_list_view(r: Renderer, records) -> dict:
     for t in ordered:
         rr = t.get("registry_record") or {}
         classes = page_refs(c, "therapy-class", t.get("classes"))
-        rows.append({"t": t, "rr": rr, "classes": classes, "gap": trials.gap(t, c.studies_by_trial.get(t.id, [])),
+        rows.append({"t": t, "rr": rr, "classes": classes, "gap": trials.gap_in(c, t),
                      "data": {"status": trials.status(t) or "", "phase": trials.phases_text(t),
                               "classes": [k.title for k in classes], "countries": rr.get("countries") or [],
                               "updated": rr.get("last_update_posted") or ""}})

@@ -356,15 +356,23 @@ class Gap:
                 "on the registry and no paper linked in the atlas.")
 
 
-def has_paper(t, studies=()) -> bool:
-    """A paper reports the trial: a link of kind paper, or a study in the atlas that reports it
-    with a result from a peer-reviewed paper."""
-    if any(isinstance(x, dict) and x.get("kind") == "paper" for x in t.get("links") or []):
+def has_paper(t, studies=(), papers=()) -> bool:
+    """A paper reports the trial: a link of kind paper, a reference the record cites as
+    reporting it (papers: its citations other than the source review, which only names
+    trials), or a study in the atlas that reports it with a result from a peer-reviewed paper."""
+    if any(isinstance(x, dict) and x.get("kind") == "paper" for x in t.get("links") or []) or papers:
         return True
     return any(o.get("source_type") == "peer-reviewed-paper" for s in studies for o in s.get("outcomes") or [])
 
 
-def gap(t, studies=()) -> Gap | None:
+def gap_in(corpus, t) -> "Gap | None":
+    """gap() with what the corpus knows of the trial: the studies reporting it and the
+    references it cites, the source review apart."""
+    papers = [i for i in t.get("citations") or [] if i != corpus.source_review]
+    return gap(t, corpus.studies_by_trial.get(t.id, []), papers)
+
+
+def gap(t, studies=(), papers=()) -> Gap | None:
     """The reporting-gap flag of a trial, or None. As of the registry record's read date, not the
     build's: the same data always gives the same flags."""
     rr = t.get("registry_record") or {}
@@ -376,7 +384,7 @@ def gap(t, studies=()) -> Gap | None:
         read = _last_day(rr["read"])
     except ValueError:
         return None
-    if due >= read or has_paper(t, studies):
+    if due >= read or has_paper(t, studies, papers):
         return None
     return Gap(pc, rr["read"])
 

@@ -364,3 +364,16 @@ def test_a_registry_record_of_another_trial_is_an_error(project):
     path.write_text(path.read_text(encoding="utf-8").replace("  id: NCT01234567", "  id: NCT01234568"), encoding="utf-8")
     result = atlas_in_process(project, "validate")
     assert result.returncode == 1 and "trial-identifier" in result.stdout and "NCT01234568" in result.stdout
+
+
+def test_a_cited_paper_counts_but_the_source_review_does_not(project):
+    from atlas.validate import validate
+    assert _import(project, "search-result.json").returncode == 0
+    corpus, _ = validate(project)
+    t = corpus.get("trial", "nct07654321")
+    assert trials.gap_in(corpus, t) is not None
+    corpus.source_review = "beta-2021"
+    t.data["citations"] = ["beta-2021"]  # the review only names the trial
+    assert trials.gap_in(corpus, t) is not None
+    corpus.source_review = "ghoneim-2024"
+    assert trials.gap_in(corpus, t) is None  # a paper the record cites as reporting it

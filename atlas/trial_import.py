@@ -159,7 +159,7 @@ def _create(rid: str, block: dict, extra: dict, corpus, schemas: Schemas, format
     from .trials import REGISTRY_NAMES
     # a record read without its title is named by its registry and identifier until one is written
     title = (block.get("brief_title") or block.get("official_title")
-             or f"{REGISTRY_NAMES[block['registry']].split(' (')[0]} trial {block['id']} (title not read)")
+             or f"{REGISTRY_NAMES[block['registry']].split(' (')[0]} trial (title not read)")
     record: dict = {"id": rid, "title": title, "registry": block["registry"], "identifier": block["id"]}
     for key, kind in (("classes", "therapy-class"), ("products", "product"), ("references", "reference")):
         ids = extra.get(key) or []

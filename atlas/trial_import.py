@@ -171,7 +171,9 @@ def _create(rid: str, block: dict, extra: dict, corpus, schemas: Schemas, format
         if ids:
             record["citations" if key == "references" else key] = ids
     if extra.get("links"):
-        record["links"] = [{k: v for k, v in x.items() if v not in (None, "", [])} if isinstance(x, dict) else x
+        # a PMID or a year written as a number is still the text the schema wants
+        record["links"] = [{k: (str(v) if k in ("pmid", "date") and isinstance(v, int) else v)
+                            for k, v in x.items() if v not in (None, "", [])} if isinstance(x, dict) else x
                            for x in extra["links"]]
     if extra.get("notes"):
         record["notes"] = extra["notes"]

@@ -20,6 +20,8 @@ PAGE_KINDS = {
     "class": "classes/undifferentiated-msc-therapy/",
     "study": "studies/hu-2013/",
     "trial": "trials/nct04786262/",
+    "trials": "trials/",
+    "living-with": "living-with-type-1-diabetes/",
     "limitation": "limitations/teratoma-risk/",
     "bibliography": "bibliography/",
     "evidence": "evidence/",

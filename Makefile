@@ -34,9 +34,10 @@ site: install
 test: install
 	$(PY) -m pytest
 
-## test-fast: every test but the browser ones, on two workers (about a minute on two cores); CI runs make test
+## test-fast: every test but the browser and slow ones, on two workers, with 5 generated records per
+## property test instead of 10; CI runs make test (bench/RESULTS.md has the timings)
 test-fast: install
-	$(PY) -m pytest -m "not browser" -n 2
+	ATLAS_HYPOTHESIS_EXAMPLES=$${ATLAS_HYPOTHESIS_EXAMPLES:-5} $(PY) -m pytest -m "not browser and not slow" -n 2
 
 ## validate: check every data file (path:line:col: rule: message). make exits 2 on any failure;
 ## .venv/bin/atlas validate itself exits 0 clean, 1 invalid data, 2 misuse

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import json
 import os
 import re
 import shutil
@@ -18,6 +17,7 @@ import yaml
 from . import __version__ as atlas_version
 from . import abbreviations, history, paths, speedups, whatsnew
 from .citations.bibliography import cite_this_page, in_markdown
+from .citations.cite import by_page
 from .corpus import Corpus
 from .diagnostics import DataError, Problem, errors
 from .incremental import ServeMemo
@@ -27,12 +27,11 @@ from .search import add_search
 from .validate import validate
 
 
-
 @dataclass
 class Build:
     root: Path
     corpus: Corpus
-    site: Output
+    output: Output  # every generated page and file, before the per-page step
     renderer: Renderer  # the one that rendered the pages, reused for citations in hand-written pages
     version: str = atlas_version  # the release, as in CHANGELOG.md
     commit: str = ""  # the content's commit, when built from a clone
@@ -68,15 +67,13 @@ class _IgnoreTags(yaml.SafeLoader):
 _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def build(root: Path, site_url: str | None = None, memo: ServeMemo | None = None) -> Build:
-    """Validate and render. Raises DataError with every problem if the data is invalid.
-    memo: under `make serve`, what the last rebuild parsed and rendered (incremental.py)."""
+def render_pages(root: Path, site_url: str | None = None, memo: ServeMemo | None = None) -> Build:
+    """Validate and render every page to Markdown, in memory (MkDocs makes the HTML).
+    Raises DataError with every problem if the data is invalid. memo: under `make serve`, what the last rebuild parsed and rendered (incremental.py)."""
     corpus, problems = validate(root, memo.parsed if memo is not None else None)
     if errors(problems):
         raise DataError(errors(problems))
-    doc_citations: dict[str, list[str]] = {}
-    for c in corpus.doc_citations:
-        doc_citations.setdefault(paths.page_of_doc(c.relpath), []).extend(c.keys)
+    doc_citations = by_page(corpus.doc_citations)
     schemas = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / "schemas").glob("*.json"))}
     changes = history.read(root)
     changelog = root / "CHANGELOG.md"
@@ -88,8 +85,8 @@ def build(root: Path, site_url: str | None = None, memo: ServeMemo | None = None
         raise DataError([template_problem(e)]) from None
     commit, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
-    b = Build(root, corpus, renderer.site, renderer, atlas_version, commit, date, url, abbreviations_by_words(corpus))
-    b.site.assets[whatsnew.FEED] = feed(b, changes)
+    b = Build(root, corpus, renderer.output, renderer, atlas_version, commit, date, url, abbreviations_by_words(corpus))
+    b.output.assets[whatsnew.FEED] = feed(b, changes)
     return b
 
 
@@ -170,9 +167,9 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
 @dataclass
 class Prepared:
     """Everything MkDocs is handed, final and as plain strings: generated pages and the
-    hand-written docs/*.md, citations filled in. It holds no records, so the process that
-    builds the HTML stays small: Python's garbage collector scans every live object, and
-    at 100x the corpus a build spent seconds doing so (bench/README.md)."""
+    hand-written docs/*.md, citations filled in. It holds no records, so what MkDocs keeps
+    alive while it builds the HTML stays small: Python's garbage collector scans every live
+    object, and at 100x the corpus a build spent seconds doing so (bench/README.md)."""
     pages: dict[str, str]  # page path -> Markdown with its front matter
     assets: dict[str, str | bytes]  # path -> content (charts, downloads, schemas)
     sources: dict[str, str]  # generated page path -> the data file it came from
@@ -180,15 +177,15 @@ class Prepared:
 
 
 def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = None) -> Prepared:
-    """build(), then run the per-page Markdown step on every page. Raises DataError.
+    """render_pages(), then run the per-page Markdown step on every page. Raises DataError.
     memo: under `make serve` (the hook passes serving.STATE.memo), what the last rebuild
     made: a generated page whose Markdown is unchanged gets its processed form back, so a
     rebuild pays the per-page step only for the pages an edit changed."""
-    b = build(root, site_url, memo)
+    b = render_pages(root, site_url, memo)
     pages, docs = {}, root / "docs"
     for md in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
         rel = md.relative_to(docs).as_posix()
-        if rel in b.site.pages:
+        if rel in b.output.pages:
             raise DataError([Problem(paths.doc_file(rel), 1, 1, "page-conflict",
                                      f"this file would hide the generated page {rel}; rename or delete it")])
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
@@ -198,7 +195,7 @@ def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = No
     # emptied if anything the step adds besides the page itself has changed
     kept = memo.processed_pages((b.version, b.date, b.site_url, tuple(line for _, line in b.abbreviations))) \
         if memo is not None else None
-    for rel, md in b.site.pages.items():
+    for rel, md in b.output.pages.items():
         hit = kept.get(rel) if kept is not None else None
         if hit is not None and hit[0] == md:  # unchanged since the last rebuild under serve
             pages[rel] = hit[1]
@@ -206,9 +203,9 @@ def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = No
         pages[rel] = process_markdown(b, md, rel, hand_written=False)
         if kept is not None:
             kept[rel] = (md, pages[rel])
-    assets = dict(b.site.assets)
+    assets = dict(b.output.assets)
     add_search(b, pages, assets)
-    return Prepared(pages, assets, dict(b.site.sources), hand_written)
+    return Prepared(pages, assets, dict(b.output.sources), hand_written)
 
 
 # A generated section on a line of its own: <!-- atlas:NAME --> (the directive form of

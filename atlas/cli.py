@@ -86,8 +86,8 @@ def cmd_pages(args) -> int:
 
 def cmd_new(args) -> int:
     from .corpus import load_corpus
-    from .schema import Schemas
     from .scaffold import find_kind, kind_names, scaffold, values_for, write_new
+    from .schema import Schemas
     root = _root(args)
     kind = find_kind(args.kind)
     if kind is None:
@@ -164,10 +164,11 @@ def _import_trials(root: Path, file: Path, args) -> int:
 
 
 def cmd_site_diff(args) -> int:
+    from . import paths
     from .sitediff import compare, compare_files, files_report, markdown
     base, new = Path(args.base), Path(args.new)
     for site in (base, new):
-        if not (site / "index.html").is_file():
+        if not (site / paths.html_file(paths.HOME)).is_file():
             return _usage(f"site-diff: {site} is not a built site (no index.html); build it with make site")
     if args.files:
         found = compare_files(base, new)
@@ -183,16 +184,16 @@ def cmd_site_diff(args) -> int:
 
 
 def cmd_check_site(args) -> int:
-    from .build import build
+    from .build import render_pages
     from .diagnostics import DataError
     from .sitecheck import check_site
     root = _root(args)
     try:
-        b = build(root)
+        b = render_pages(root)
     except DataError as e:
         _report(e.problems)
         return 1
-    problems = check_site(root, Path(args.site), b.site.sources, b.site.templates)
+    problems = check_site(root, Path(args.site), b.output.sources, b.output.templates)
     _report(problems)
     print(f"{len(problems)} broken internal link(s) or anchor(s) in {args.site}", file=sys.stderr)
     return 1 if problems else 0

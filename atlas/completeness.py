@@ -7,8 +7,9 @@ participants, dose, site, follow-up or harms, so those facts do not apply to the
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 # Facts that only apply when something was given to a living body.
 _IN_VIVO_ONLY = {"enrolled", "dose", "site", "follow_up", "safety"}

@@ -6,12 +6,12 @@ all of them. Indexes are computed once per build (cached), never once per page.
 from __future__ import annotations
 
 import os
-
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from . import confine
 from .citations.cite import DocCitation, in_docs
@@ -222,7 +222,7 @@ class Corpus:
         return self.referrers("trial", "product")
 
     @cached_property
-    def studies_by_site(self) -> dict[str, list[Record]]:
+    def studies_by_implantation_site(self) -> dict[str, list[Record]]:
         return self.referrers("study", "site")
 
     @cached_property

@@ -9,7 +9,6 @@ from .citations.formats import CONTEXT, scholarly_article
 from .corpus import Corpus, Record, study_stage
 
 
-
 def study(s: Record, corpus: Corpus) -> dict:
     refs = [corpus.get("reference", c["ref"]) for c in s["citations"]]
     out = {

@@ -18,8 +18,9 @@ tests/test_new_kind.py adds one that way and reads the built site.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from . import paths
 from .citations.cite import reference_anchor, reference_page

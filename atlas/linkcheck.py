@@ -23,9 +23,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -42,7 +42,7 @@ class Target:
     line: int
     col: int
 
-    def problem_text(self, outcome: "Outcome") -> str:
+    def problem_text(self, outcome: Outcome) -> str:
         return f"{self.source}:{self.line}:{self.col}: link-{outcome.state}: {self.kind} {self.value}: {outcome.detail}"
 
 
@@ -68,7 +68,7 @@ class Config:
     hosts: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path, root: Path) -> "Config":
+    def load(cls, path: Path, root: Path) -> Config:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         cache = root / raw["cache"]
         # the cache file is written: a path out of the project (../, a link) would write elsewhere
@@ -124,7 +124,7 @@ class Checker:
             data = json.loads(self.config.cache.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         keep = {}
         for url, entry in data.items():
             try:
@@ -157,7 +157,7 @@ class Checker:
         if outcome.state == "ok":
             outcome = self._judge(target, outcome)
         if outcome.state == "ok":
-            self.cache[url] = {"checked": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            self.cache[url] = {"checked": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         return outcome
 
     def _host_rules(self, url: str) -> dict:
@@ -260,8 +260,8 @@ def _retry_after(headers) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         try:
-            when = dt.datetime.strptime(value, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=dt.timezone.utc)
-            return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+            when = dt.datetime.strptime(value, "%a, %d %b %Y %H:%M:%S GMT").replace(tzinfo=dt.UTC)
+            return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
         except ValueError:
             return None
 

@@ -13,16 +13,16 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
-from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from . import charts, datadict, exports, jsonld, paths, trials, whatsnew
-from .citations.bibliography import render_bibliography
+from .citations.bibliography import reference_downloads, render_bibliography
 from .citations.formats import glossary_forms
+from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
 from .history import History
 from .incremental import ServeMemo
-from .text import Md
 from .kinds import BY_NAME, KINDS
 from .paths import BIBLIOGRAPHY
 from .render import RenderedPage, Renderer
+from .text import Md
 
 CLINICAL = ("early-clinical", "randomised")
 # The index page of a kind with pages of its own and no index template: its records, linked
@@ -53,7 +53,7 @@ def render_all(r: Renderer) -> None:
     own = [k for k in KINDS if k.own_pages and k.template]
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
-        page(paths.HOME, "home.md.j2", top_classes=top, classes=classes, counts=_counts(r)),
+        page(paths.HOME, "home.md.j2", top_classes=top, children=_class_children(c, top), counts=_counts(r)),
         *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k)) if k.index_template
           else page(paths.index_page(k.page), RECORDS_INDEX, title=k.title_plural, heading=k.title_plural,
                     records=r.corpus.in_order(k.name))
@@ -159,7 +159,7 @@ def record_page(r: Renderer, rec: Record) -> RenderedPage:
     kind = rec.kind
     view = RECORD_VIEWS.get(kind.name, _record_view)
     return r.page(kind.location(rec)[0], kind.template, source=rec.relpath, title=kind.title_of_page(rec),
-                  **view(r, rec))
+                  **{"record": rec, **view(r, rec)})
 
 
 def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
@@ -168,7 +168,7 @@ def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
     if study_parts:
         view.update(studies=[], outcomes=[])
     return r.page(k.kind.location(k)[0], k.kind.template, source=k.relpath, title=k.kind.title_of_page(k),
-                  study_parts=study_parts, **view)
+                  study_parts=study_parts, record=k, **view)
 
 
 def class_pages(r: Renderer, k: Record) -> list:
@@ -226,8 +226,7 @@ def trials_in_order(c: Corpus) -> list[Record]:
     return sorted(by_update, key=trials.status_rank)
 
 
-def _trials_list_view(r: Renderer, records) -> dict:
-    c = r.corpus
+def _trials_list_view(c: Corpus, records) -> dict:
     ordered = trials_in_order(c)
     rows = []
     for t in ordered:
@@ -249,8 +248,8 @@ def _limitation_view(r: Renderer, lim: Record) -> dict:
     return {"lim": lim, "classes": c.limitation_classes.get(lim.id, []), "studies": c.limitation_studies.get(lim.id, [])}
 
 
-def _site_view(r: Renderer, site: Record) -> dict:
-    return {"site": site, "studies": r.corpus.studies_by_site.get(site.id, [])}
+def _implantation_site_view(r: Renderer, site: Record) -> dict:
+    return {"site": site, "studies": r.corpus.studies_by_implantation_site.get(site.id, [])}
 
 
 def _product_view(r: Renderer, p: Record) -> dict:
@@ -259,27 +258,46 @@ def _product_view(r: Renderer, p: Record) -> dict:
 
 
 def _list_view(r: Renderer, kind) -> dict:
-    """What an index page or a shared page is given: the kind's records, in its order."""
+    """What an index page or a shared page is given: the kind's records, in its order (and,
+    by default, what links to each of them)."""
     records = r.corpus.in_order(kind.name)
-    if kind.name == "trial":  # the trials list works out each trial's status, flag and filter values
-        return _trials_list_view(r, records)
-    return LIST_VIEWS[kind.name](records) if kind.name in LIST_VIEWS else {"records": records}
+    if kind.name in LIST_VIEWS:
+        return LIST_VIEWS[kind.name](r.corpus, records)
+    return {"records": records, "linked": _linked(r.corpus, records)}
+
+
+def _linked(c: Corpus, records: list[Record]) -> dict[str, dict[str, list[Record]]]:
+    """Record id -> kind name -> the records of that kind that refer to it (x-ref fields)."""
+    return {rec.id: c.linked(rec) for rec in records}
+
+
+def _class_children(c: Corpus, classes: list[Record]) -> dict[str, list[Record]]:
+    return {k.id: [c.get("therapy-class", x) for x in c.class_children.get(k.id, [])] for k in classes}
 
 
 # What a kind's templates are given, for kinds whose templates need more than a `record`
 # and `linked` (own pages) or `records` (index and shared pages).
 RECORD_VIEWS = {
     "therapy-class": lambda r, k: {"jsonld": jsonld.therapy_class(k), "c": k, **_class_view(r, k)},
-    "study": _study_view, "trial": _trial_view, "limitation": _limitation_view, "site": _site_view,
+    "study": _study_view, "trial": _trial_view, "limitation": _limitation_view, "site": _implantation_site_view,
     "product": _product_view,
 }
+# Templates run no corpus queries: what they count or list comes from here.
 LIST_VIEWS = {
-    "therapy-class": lambda recs: {"top_classes": [k for k in recs if not k.get("parent")]},
-    "study": lambda recs: {"studies": recs},
-    "limitation": lambda recs: {"limitations": recs}, "site": lambda recs: {"sites": recs},
-    "product": lambda recs: {"products": recs}, "organisation": lambda recs: {"organisations": recs},
-    "glossary-term": lambda recs: {"terms": recs}, "cell-source": lambda recs: {"sources": recs, "shown": LIST_SHOWN},
-    "model": lambda recs: {"models": recs},
+    "therapy-class": lambda c, recs: {"top_classes": [k for k in recs if not k.get("parent")],
+                                      "children": _class_children(c, recs),
+                                      "study_counts": {k.id: len(c.studies_by_class.get(k.id, [])) for k in recs}},
+    "study": lambda c, recs: {"studies": recs},
+    "trial": lambda c, recs: _trials_list_view(c, recs),  # status, flag and filter values per trial
+    "limitation": lambda c, recs: {"limitations": recs,
+                                   "classes": {lim.id: c.limitation_classes.get(lim.id, []) for lim in recs}},
+    "site": lambda c, recs: {"sites": recs,
+                             "study_counts": {s.id: len(c.studies_by_implantation_site.get(s.id, [])) for s in recs}},
+    "product": lambda c, recs: {"products": recs},
+    "organisation": lambda c, recs: {"organisations": recs, "linked": _linked(c, recs)},
+    "glossary-term": lambda c, recs: {"terms": recs},
+    "cell-source": lambda c, recs: {"sources": recs, "shown": LIST_SHOWN, "linked": _linked(c, recs)},
+    "model": lambda c, recs: {"models": recs},
 }
 
 
@@ -343,10 +361,10 @@ def _page_titles(r: Renderer) -> dict[str, str]:
         else:
             titles[kind.page] = kind.page_name
     # the parts of a large atlas (a year of the evidence overview, of a class): their heading
-    for path, page in r.site.pages.items():
+    for path, page in r.output.pages.items():
         if path not in titles and (heading := _heading(page)):
             titles[path] = heading
-    titles.update(r.site.doc_titles)
+    titles.update(r.output.doc_titles)
     return titles
 
 
@@ -401,7 +419,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
              doc_titles: dict[str, str] | None = None, schemas: dict[str, str] | None = None,
              cache: Path | None = None, history: History | None = None, changelog: str | None = None,
              memo: ServeMemo | None = None) -> Renderer:
-    """Render every generated page; the returned Renderer holds them in .site.
+    """Render every generated page; the returned Renderer holds them in .output.
 
     doc_citations: hand-written page path -> reference ids it cites; doc_titles: their titles;
     history: of data/ (What's new, record dates); changelog: CHANGELOG.md's text; memo: under
@@ -414,20 +432,17 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     if history is not None:
         r.history = history
     r.changelog = changelog
-    r.site.doc_titles = dict(doc_titles or {})
+    r.output.doc_titles = dict(doc_titles or {})
     r.schemas = dict(schemas or {})
     render_all(r)
-    r.site.cited_by = r.cited_by(doc_citations or {})
+    r.output.cited_by = r.cited_by(doc_citations or {})
     render_bibliography(r, _page_titles(r), LIST_SHOWN)
-    r.site.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
+    r.output.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
     # downloads: the whole bibliography, each hand-written page's references, schemas
     # (the data tables come with the data page)
-    r.site.assets.update(r.reference_files(corpus.references_by_number, paths.exports_stem(BIBLIOGRAPHY)))
-    for path, keys in (doc_citations or {}).items():
-        refs = [corpus.get("reference", k) for k in dict.fromkeys(keys)]
-        r.site.assets.update(r.reference_files([x for x in refs if x], paths.exports_stem(path)))
-    r.site.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
-    return r  # its .site is the output; its formatted references serve hand-written pages too
+    r.output.assets.update(reference_downloads(r, doc_citations or {}))
+    r.output.assets.update({f"schemas/{name}": text for name, text in r.schemas.items()})
+    return r  # its .output holds the pages; its formatted references serve hand-written pages too
 
 
 

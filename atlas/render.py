@@ -8,24 +8,34 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 
 from . import paths, trials, urls, whatsnew
 from .citations.bibliography import Citing, cited_by
 from .citations.formats import ReferenceFiles, References
+from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
 from .history import History
 from .incremental import ServeMemo
 from .jsonld import encode as jsonld_encode
 from .kinds import KINDS
-from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
-from .text import (CERTAINTY_MEANING, CERTAINTY_SYMBOLS, Md, attr, escape_md, label, number, page_title,
-                   population, quantity, safe)
-
+from .text import (
+    CERTAINTY_MEANING,
+    CERTAINTY_SYMBOLS,
+    Md,
+    attr,
+    escape_md,
+    label,
+    number,
+    page_title,
+    population,
+    quantity,
+    safe,
+)
 
 
 def record_location(record: Record) -> tuple[str, str | None]:
@@ -49,14 +59,14 @@ class Output:
 class PageContext(Citing):
     """Helpers bound to the page being rendered: relative links, citations (Citing), escaping."""
 
-    def __init__(self, path: str, renderer: "Renderer"):
+    def __init__(self, path: str, renderer: Renderer):
         self.path = path
         self.renderer = renderer
         self.cited: list[Record] = []  # in order of first citation
         self._cited_ids: set[str] = set()  # membership in O(1): a page may cite thousands
 
     @property
-    def r(self) -> "Renderer":  # the name templates use
+    def r(self) -> Renderer:  # the name templates use
         return self.renderer
 
     def url(self, target: str, anchor: str | None = None) -> Md:
@@ -92,9 +102,6 @@ class PageContext(Citing):
 
     def quantity(self, q) -> Md:
         return Md(escape_md(quantity(q)))
-
-    def plain(self, value) -> Md:
-        return Md(escape_md(value) if value is not None else "")
 
     def measured(self, outcome) -> Md:
         """An outcome's value with its unit, then the comparison: '50% vs 20'."""
@@ -211,11 +218,28 @@ def compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
 
 
+class _Environment(jinja2.Environment):
+    """Jinja, refusing what it would silently drop: in a template that extends another, text
+    outside the blocks is never shown (a line added at the end of study.md.j2, say)."""
+
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        extends = next((i for i, node in enumerate(tree.body) if isinstance(node, jinja2.nodes.Extends)), None)
+        if extends is not None:
+            for node in tree.body[extends + 1:]:
+                if isinstance(node, jinja2.nodes.Output) and any(
+                        not isinstance(x, jinja2.nodes.TemplateData) or x.data.strip() for x in node.nodes):
+                    raise jinja2.TemplateSyntaxError(
+                        "this template extends another, so what it prints outside a block is never shown; "
+                        "move it inside a block ({% block body %} ... {% endblock %})", node.lineno, name, filename)
+        return tree
+
+
 class Renderer:
     def __init__(self, corpus: Corpus, templates: Path, cache: Path | None = None, memo: ServeMemo | None = None):
         self.corpus = corpus
         self.memo = memo  # under `make serve`: what the last rebuild rendered (incremental.py)
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             bytecode_cache=compiled_templates(cache),
             loader=jinja2.FileSystemLoader(str(templates)),
             undefined=jinja2.StrictUndefined,  # a typo in a template fails the build
@@ -230,7 +254,7 @@ class Renderer:
             comment_start_string="{##",
             comment_end_string="##}",
         )
-        self.site = Output()
+        self.output = Output()
         self.schemas: dict[str, str] = {}  # schema file name -> text, published with the site
         self.references = References(corpus)
         self.reference_files = ReferenceFiles()
@@ -258,7 +282,7 @@ class Renderer:
 
     # -- rendering -----------------------------------------------------------------
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
-             jsonld: dict | None = None, **context) -> "RenderedPage":
+             jsonld: dict | None = None, **context) -> RenderedPage:
         """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
         if self.memo is None:
             return self._page(path, template, source, title, jsonld, context)
@@ -273,9 +297,9 @@ class Renderer:
         return rendered
 
     def _page(self, path: str, template: str, source: str | None, title: str | None, jsonld: dict | None,
-              context: dict) -> "RenderedPage":
+              context: dict) -> RenderedPage:
         page = PageContext(path, self)
-        body = self.env.get_template(template).render(page=page, corpus=self.corpus, **context)
+        body = self.env.get_template(template).render(page=page, **context)  # no corpus: views hand templates what they show
         if source is not None:
             record = self._by_source.get(source)
             more = page.backlinks(record) if record is not None and record.kind.own_pages else ""
@@ -322,18 +346,18 @@ class Renderer:
         whose links are relative to that page."""
         return self.env.get_template(template).render(page=PageContext(path, self), corpus=self.corpus, **context)
 
-    def add(self, rendered: "RenderedPage") -> None:
-        self.site.pages[rendered.path] = rendered.body
-        self.site.templates[rendered.path] = rendered.template
+    def add(self, rendered: RenderedPage) -> None:
+        self.output.pages[rendered.path] = rendered.body
+        self.output.templates[rendered.path] = rendered.template
         if rendered.source:
-            self.site.sources[rendered.path] = rendered.source
-        self.site.assets.update(rendered.assets)
+            self.output.sources[rendered.path] = rendered.source
+        self.output.assets.update(rendered.assets)
         self.cited_on[rendered.path] = rendered.cited
 
     def render(self, path: str, template: str, **kwargs) -> None:
         self.add(self.page(path, template, **kwargs))
 
-    def render_many(self, jobs: list[Callable[[], "RenderedPage"]]) -> None:
+    def render_many(self, jobs: list[Callable[[], RenderedPage]]) -> None:
         """Pages that do not depend on one another (all but the bibliography)."""
         for job in jobs:
             self.add(job())
@@ -344,7 +368,7 @@ class Renderer:
 
 @dataclass
 class RenderedPage:
-    """One page's output, plain data: it may come back from another process."""
+    """One page's output, as plain data."""
     path: str
     body: str  # Markdown with front matter
     template: str

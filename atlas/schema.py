@@ -13,10 +13,11 @@ import hashlib
 import json
 import marshal
 import os
+from collections.abc import Iterator
 from functools import cached_property
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import fastjsonschema
 

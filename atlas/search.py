@@ -139,7 +139,7 @@ def add_search(b, pages: dict[str, str], assets: dict) -> None:
 
 def page_kind(b, path: str):
     """(what kind of page, its record or None)."""
-    source = b.site.sources.get(path, "")
+    source = b.output.sources.get(path, "")
     parts = source.split("/")
     if len(parts) == 3 and parts[0] == "data" and parts[1] in BY_FOLDER:
         kind = BY_FOLDER[parts[1]]

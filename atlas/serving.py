@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import jinja2
 
+from . import paths
 from .build import Prepared
 from .diagnostics import DataError
 from .incremental import ServeMemo
@@ -133,7 +134,7 @@ def problems_page(lines: list[str]) -> Prepared:
     page = ("# The atlas data has problems\n\n"
             "`make serve` keeps running: fix the files below and this page is replaced by the atlas.\n\n"
             + body + "\n")
-    return Prepared({"index.md": page}, {}, {}, frozenset())
+    return Prepared({paths.HOME: page}, {}, {}, frozenset())
 
 
 __all__ = ["started", "pages", "STATE", "INDEXING"]

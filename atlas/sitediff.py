@@ -191,7 +191,9 @@ def _around_change(a: str, b: str, context: int = 60) -> tuple[str, str]:
     while end < min(len(a), len(b)) - start and a[len(a) - 1 - end] == b[len(b) - 1 - end]:
         end += 1
     lo = max(0, start - context)
-    cut = lambda s: ("…" if lo else "") + s[lo:len(s) - max(0, end - context)] + ("…" if end > context else "")
+
+    def cut(s: str) -> str:
+        return ("…" if lo else "") + s[lo:len(s) - max(0, end - context)] + ("…" if end > context else "")
     return cut(a), cut(b)
 
 

@@ -11,6 +11,7 @@ import functools
 import html
 import re
 
+
 class Md(str):
     """Markdown we built (escaped text, our own links and citations). Templates print it as
     it is; whatever else they print is escaped (see safe()), so contributed text cannot
@@ -18,7 +19,7 @@ class Md(str):
 
     __slots__ = ()
 
-    def __html__(self) -> "Md":  # how Jinja's autoescape recognises trusted output
+    def __html__(self) -> Md:  # how Jinja's autoescape recognises trusted output
         return self
 
 

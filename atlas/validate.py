@@ -20,7 +20,7 @@ def validate(root: Path, parsed: dict | None = None) -> tuple[Corpus, list[Probl
         return corpus, sorted(set(problems))  # nothing can be checked against a schema not read
     try:
         schemas = Schemas(root / "schemas", cache=cache_dir(root, "schemas"))
-        schemas.fast_checks  # compiled now: a broken schema is reported, not raised mid-way
+        schemas.fast_checks  # noqa: B018 - compiled now: a broken schema is reported, not raised mid-way
     except DataError as e:
         return corpus, sorted(set(problems + e.problems))
     except (KeyError, TypeError, ValueError, AttributeError, fastjsonschema.JsonSchemaDefinitionException) as e:

@@ -14,8 +14,6 @@ from pathlib import Path
 
 VARIANTS = {
     "all on": "",
-    "no fork": "from atlas import speedups; speedups.forbid_fork()",
-    "no gc pause": "import gc; gc.disable = lambda: None",
     "no .cache": "from atlas import speedups; speedups.caches = lambda: False",
     "no schema cache (.cache/schemas)": ("from atlas import speedups; d = speedups.cache_dir; "
                                          "speedups.cache_dir = lambda root, name='': None if name == 'schemas' "
@@ -25,7 +23,7 @@ VARIANTS = {
 RUN = ("import os, sys, time; sys.path.insert(0, '.'); {setup}\n"
        "from pathlib import Path; from atlas.build import prepare\n"
        "t, c = time.perf_counter(), os.times(); prepare(Path('.')); e = os.times()\n"
-       "print(time.perf_counter() - t, sum(e[:4]) - sum(c[:4]))")  # CPU: this process and its forked child
+       "print(time.perf_counter() - t, sum(e[:4]) - sum(c[:4]))")  # CPU: this process and any child
 
 
 def measure(project: Path, runs: int = 5) -> dict[str, float]:

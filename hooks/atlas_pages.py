@@ -19,6 +19,7 @@ from atlas.kinds import with_kinds_in_nav
 from atlas.render import compiled_templates
 from atlas.search import index_site
 
+
 class _Generated(File):
     """A file held in memory that knows whether its content changed since the last build,
     so `mkdocs serve --dirty` re-renders only the pages an edit touched."""

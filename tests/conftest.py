@@ -37,6 +37,30 @@ def need(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
+# The source review's text, which the repository never holds (CONTRIBUTING.md, "The source
+# review in tests"): ATLAS_REVIEW_TEXT names the file; by default it is in shared/ beside the
+# clone, as on the project's machines and in .ci/run. Set to an empty value, it says this
+# runner has no copy (a public CI runner): the tests that read it skip, saying so, even in CI.
+REVIEW_DEFAULT = SHARED / "source" / "review-stem-cell-therapy-t1d-2024.txt"
+REVIEW_SHA256 = "640d09d74760c51058c737d7b194128f51f8a0959381b9a20eae79557192934f"
+
+
+def review_text() -> str:
+    """The review's text, checked against REVIEW_SHA256; skips (or fails under CI=true) without it."""
+    import hashlib
+    setting = os.environ.get("ATLAS_REVIEW_TEXT")
+    if setting == "":
+        pytest.skip("ATLAS_REVIEW_TEXT is empty: this runner has no copy of the source review")
+    path = Path(setting) if setting else REVIEW_DEFAULT
+    need(path.is_file(), f"the source review is not at {path}; set ATLAS_REVIEW_TEXT to its file "
+                         "(see CONTRIBUTING.md, 'The source review in tests')")
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    assert digest == REVIEW_SHA256, (f"{path} is not the text of the review the corpus was checked against "
+                                     f"(sha256 {digest}, expected {REVIEW_SHA256})")
+    return data.decode("utf-8")
+
+
 def copy_project(dest: Path, data_from: Path | None = None) -> Path:
     """A project folder: real schemas, templates, docs assets and mkdocs.yml (no nav), given data."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -73,6 +97,7 @@ def atlas_in_process(root: Path, *args: str, env: dict | None = None) -> subproc
     real process's exit codes and annotations stay covered."""
     import contextlib
     import io
+
     from atlas.cli import main
     out, err = io.StringIO(), io.StringIO()
     saved = {k: os.environ.get(k) for k in ("CI", "GITHUB_ACTIONS", *(env or {}))}
@@ -99,9 +124,25 @@ def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml", engine: str 
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real project's site, built strictly once per test run."""
-    out = tmp_path_factory.mktemp("site")
+def built_site(tmp_path_factory, worker_id) -> Path:
+    """The real project's site, built strictly once per test run: under pytest-xdist the
+    first worker to ask builds it and the others wait for it (a lock in the run's shared
+    temporary folder), rather than each worker building its own. Tests only read it."""
+    if worker_id == "master":  # no xdist
+        return _build_real_site(tmp_path_factory.mktemp("site"))
+    import fcntl
+    shared = tmp_path_factory.getbasetemp().parent
+    out = shared / "built-site"
+    with open(shared / "built-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "built-site.done"
+        if not done.exists():
+            _build_real_site(out)
+            done.write_text("ok", encoding="utf-8")
+    return out
+
+
+def _build_real_site(out: Path) -> Path:
     result = mkdocs_build(ROOT, out)
     assert result.returncode == 0, result.stderr[-4000:]
     return out

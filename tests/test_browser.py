@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import ROOT, need
 from search_harness import ARGS, CHROMIUM  # one Chromium and one set of flags for every browser test
 
@@ -142,8 +141,8 @@ def test_hostile_fixture_runs_nothing_in_the_browser(browser, hostile_site):
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    from test_site import FIXTURES, copy_project, mkdocs_build, poison
     import yaml
+    from test_site import FIXTURES, copy_project, mkdocs_build, poison
     root = copy_project(tmp_path_factory.mktemp("hostile-browser") / "proj", FIXTURES / "mini")
     for path in (root / "data").rglob("*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-from atlas.rules import RULES
 from conftest import ROOT, atlas_in_process, copy_project
+
+from atlas.rules import RULES
 
 GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
@@ -34,6 +35,7 @@ def test_every_rule_is_explained():
 
 def test_editor_settings_map_every_schema():
     import json
+
     from atlas.kinds import KINDS
     settings = json.loads((ROOT / ".vscode" / "settings.json").read_text())
     assert settings["yaml.schemas"] == {f"./schemas/{k.schema}": f"data/{k.folder}/*.yaml" for k in KINDS}

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES, ROOT, atlas_in_process, copy_project, html, mkdocs_build
 
 from atlas import datadict
 from atlas.corpus import load_corpus
-from atlas.kinds import KINDS, BY_NAME
+from atlas.kinds import BY_NAME, KINDS
 from atlas.schema import Schemas
-from conftest import ROOT, atlas_in_process, copy_project, html, mkdocs_build
 
 REF = "data/references/alpha-2020.yaml"
 STUDY = "data/studies/alpha-2020.yaml"
@@ -199,8 +199,11 @@ def test_site_diff_lists_pages_added_removed_and_changed(tmp_path):
 
 # --- the whole path on a copy of the real corpus -----------------------------------------------
 
-def test_a_post_review_paper_lands_on_the_whole_site(tmp_path, built_site):
-    project = copy_project(tmp_path / "proj")
+def test_a_post_review_paper_lands_on_the_whole_site(tmp_path):
+    """On a small corpus of its own (the fixture's): the whole site before and after."""
+    project = copy_project(tmp_path / "proj", FIXTURES / "mini")
+    built_site = tmp_path / "base-site"
+    assert mkdocs_build(project, built_site).returncode == 0
     base = load_corpus(project)
     model = base.get("study", sorted(base.records["study"])[0])  # borrow a consistent class and design
     klass, limitation = model["classes"][0], (model.get("limitations") or [None])[0]

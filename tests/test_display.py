@@ -8,10 +8,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from conftest import ROOT, html
 
 from atlas.corpus import load_corpus
 from atlas.text import quantity
-from conftest import ROOT, html
 
 PROSE_WORDS = {"meta-analysis", "gene-editing", "in-vitro", "non-randomised"}  # enum values that are also ordinary English
 

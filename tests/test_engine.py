@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, copy_project, mkdocs_build
 
 GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
@@ -13,6 +14,9 @@ GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
 PAGEFIND_ORDERED = re.compile(r"pagefind[^/]*/(filter/|pagefind\.[^/]*\.pf_meta$|pagefind-entry\.json$)")
 
 
+# Slow: two builds. What breaks parity is an upgrade of either engine, which make test (CI) sees;
+# every other test builds with the default engine.
+@pytest.mark.slow
 def test_properdocs_and_mkdocs_build_the_same_site(tmp_path):
     project = copy_project(tmp_path / "proj", FIXTURES / "mini")
     sites = {}

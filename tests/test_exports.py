@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
+from conftest import ROOT, html
 
 from atlas.corpus import load_corpus
-from conftest import ROOT, html
 
 bibtexparser = pytest.importorskip("bibtexparser")
 rispy = pytest.importorskip("rispy")

@@ -1,7 +1,7 @@
 """The formatter: canonical key order, comments kept, idempotent, --check writes nothing."""
 from __future__ import annotations
 
-from conftest import run_atlas, atlas_in_process
+from conftest import atlas_in_process, run_atlas
 
 CLASS = "data/classes/cell-class.yaml"
 

@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import run_atlas
 
 from atlas import confine
 from atlas.build import prepare
 from atlas.diagnostics import DataError, Problem
 from atlas.validate import validate
-from conftest import run_atlas
 
 STUDY = "data/studies/alpha-2020.yaml"
 SECRET = "TOP-SECRET-RUNNER-FILE"
@@ -252,7 +252,11 @@ def test_every_new_rule_is_explained_in_the_guide():
         assert f"`{rule_id}`" in guide, rule_id
 
 
-def test_strange_but_valid_text_builds_the_site_strictly(project, tmp_path):
+# 8,000 citations make a 300 KB summary, which Python-Markdown takes seconds over (its inline
+# placeholders cost time quadratic in their number): that size runs in make test; the fast
+# path builds the same odd text with 100.
+@pytest.mark.parametrize("repeat", [100, pytest.param(8000, marks=pytest.mark.slow)])
+def test_strange_but_valid_text_builds_the_site_strictly(project, tmp_path, repeat):
     """What passes validation also passes `mkdocs build --strict`: right-to-left marks,
     combining accents, emoji, template and Markdown syntax, a 300 KB summary."""
     from conftest import mkdocs_build
@@ -261,7 +265,7 @@ def test_strange_but_valid_text_builds_the_site_strictly(project, tmp_path):
     text = (project / STUDY).read_text(encoding="utf-8")
     text = text.replace("title: Islet-like cells in diabetic mice (Alpha 2020)", f'title: "{odd}"')
     text = text.replace("summary: Cells were placed in diabetic mice and lowered their blood glucose.",
-                        "summary: '" + "Cells lowered glucose [@alpha-2020]. " * 8000 + "'")
+                        "summary: '" + "Cells lowered glucose [@alpha-2020]. " * repeat + "'")
     (project / STUDY).write_text(text, encoding="utf-8")
     assert not validate(project)[1]
     result = mkdocs_build(project, tmp_path / "site")
@@ -326,6 +330,17 @@ def test_a_broken_template_names_its_file_and_line(project, change, expected):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"templates/study.md.j2:1:1: {expected}" in result.stdout
     assert not out.exists()
+
+
+def test_text_a_record_template_prints_outside_its_blocks_is_an_error_not_lost(project):
+    """Record templates extend _record.md.j2; Jinja would drop a line added after the body block."""
+    path = project / "templates" / "study.md.j2"
+    source = path.read_text(encoding="utf-8")
+    path.write_text(source + "\n## Funding\n", encoding="utf-8")
+    result = run_atlas(project, "pages", str(project / "build" / "pages"))
+    line = source.count("\n") + 1
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"templates/study.md.j2:{line}:1: template-syntax: this template extends another" in result.stdout
 
 
 def test_a_file_name_with_a_line_break_is_reported_on_one_line(project):

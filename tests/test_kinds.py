@@ -16,9 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, copy_project, run_atlas
 
 from atlas.kinds import KINDS, editor_schemas
-from conftest import FIXTURES, ROOT, copy_project, run_atlas
 
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -46,7 +46,7 @@ RECORD = textwrap.dedent("""\
     - alpha-2020
     """)
 OWN_TEMPLATE = textwrap.dedent("""\
-    # {{ page.plain(record.title) }}
+    # {{ record.title }}
 
     {{ page.text(record['summary']) }} {{ page.cite(record['citations']) }}
 
@@ -58,11 +58,11 @@ SHARED_TEMPLATE = textwrap.dedent("""\
     # Biomarkers
 
     {% for b in records %}
-    ## {{ page.plain(b.title) }} {#{{ b.id }}}
+    ## {{ b.title }} {#{{ b.id }}}
 
     {{ page.text(b['summary']) }} {{ page.cite(b['citations']) }}
 
-    Studies that measure it: {{ page.links(corpus.linked(b).get('study', [])) }}
+    Studies that measure it: {{ page.links(linked[b.id].get('study', [])) }}
     {% endfor %}
     """)
 RUNNER = textwrap.dedent("""\
@@ -121,6 +121,13 @@ def _resolve(from_dir: str, href: str) -> str:
     return target.strip("/") + ("#" + anchor if anchor else "")
 
 
+def add_to_body(template: Path, text: str) -> None:
+    """A record template extends _record.md.j2: what it shows goes inside its body block."""
+    source = template.read_text(encoding="utf-8")
+    end = source.rindex("{% endblock %}")
+    template.write_text(source[:end] + text + source[end:], encoding="utf-8")
+
+
 @pytest.mark.parametrize("where", ["biomarkers/", "biomarkers.md"], ids=["own-pages", "shared-page"])
 def test_a_new_kind_needs_a_schema_a_kind_and_a_template(tmp_path, where):
     project = copy_project(tmp_path / "proj", FIXTURES / "mini")
@@ -136,8 +143,7 @@ def test_a_new_kind_needs_a_schema_a_kind_and_a_template(tmp_path, where):
     (project / "schemas/study.schema.json").write_text(json.dumps(study_schema, indent=2), encoding="utf-8")
     study = project / "data/studies/alpha-2020.yaml"
     study.write_text(study.read_text(encoding="utf-8") + "biomarkers:\n- c-peptide\n", encoding="utf-8")
-    with (project / "templates/study.md.j2").open("a", encoding="utf-8") as f:
-        f.write("\nBiomarkers: {{ page.links(page.refs('biomarker', s.get('biomarkers'))) }}\n")
+    add_to_body(project / "templates/study.md.j2", "\nBiomarkers: {{ page.links(page.refs('biomarker', s.get('biomarkers'))) }}\n")
     (project / "run.py").write_text(RUNNER, encoding="utf-8")
 
     def run(*args: str) -> subprocess.CompletedProcess:
@@ -211,8 +217,7 @@ def test_a_new_field_is_a_schema_property_and_a_line_in_a_template(tmp_path):
     schema_path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
     study = project / "data/studies/alpha-2020.yaml"
     study.write_text(study.read_text(encoding="utf-8") + "funding: Grant <b>A</b> [@beta-2021]\n", encoding="utf-8")
-    with (project / "templates/study.md.j2").open("a", encoding="utf-8") as f:
-        f.write("\n## Funding {#funding}\n\n{{ page.text(s.get('funding')) }}\n")
+    add_to_body(project / "templates/study.md.j2", "\n## Funding {#funding}\n\n{{ page.text(s.get('funding')) }}\n")
     assert run_atlas(project, "validate").returncode == 0
     assert run_atlas(project, "pages", str(tmp_path / "pages")).returncode == 0
     page = (tmp_path / "pages/studies/alpha-2020.md").read_text(encoding="utf-8")

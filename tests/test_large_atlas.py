@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import re
 
-from atlas.incremental import ServeMemo
-from atlas.corpus import load_corpus
 from conftest import run_atlas
+
+from atlas.corpus import load_corpus
+from atlas.incremental import ServeMemo
 
 
 def test_a_reference_past_200_is_listed_and_cited_on_its_block_of_the_bibliography(project, tmp_path):
@@ -89,9 +90,10 @@ def test_a_reference_cited_by_very_many_pages_lists_the_first_and_counts_the_res
 
 
 def test_a_years_evidence_page_lists_only_that_years_studies(tmp_path, monkeypatch):
+    from conftest import copy_project
+
     from atlas import pages
     from atlas.build import prepare
-    from conftest import copy_project
     monkeypatch.setattr(pages, "SPLIT_BY_YEAR_STUDIES", 0)
     root = copy_project(tmp_path / "proj")  # the real data, split as a large atlas would be
     c = load_corpus(root)

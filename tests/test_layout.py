@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from atlas import charts
 from conftest import ROOT
 from test_browser import browser, site_url  # noqa: F401  (fixtures: one browser, one server)
+
+from atlas import charts
 
 SHOTS = ROOT / "test-artifacts" / "layout"
 PHONE = {"width": 390, "height": 844}

@@ -14,11 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
+from conftest import ROOT, mkdocs_build, need, run_atlas
 
 from atlas import linkcheck
 from atlas.sitecheck import lychee_binary
-from conftest import ROOT, mkdocs_build, need, run_atlas
-
 
 # --- the built site, offline -------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import markdown
 import pytest
 import yaml
+from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import Extension
@@ -20,7 +21,6 @@ from mkdocs.utils.meta import get_data
 
 from atlas.build import prepare
 from atlas.markdown_inline import needs
-from conftest import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
 EXTENSIONS, SETTINGS = [], {}
@@ -75,6 +75,7 @@ def test_the_site_uses_them_and_knows_what_each_inline_pattern_needs():
     assert not unknown, f"patterns tried on every text: {unknown}"
 
 
+@pytest.mark.slow  # every page of the real site; the fast path compares TRICKY and generated texts
 def test_every_page_of_the_site_comes_out_the_same():
     prepared = prepare(ROOT)
     stock = markdown.Markdown(extensions=STOCK, extension_configs=SETTINGS)

@@ -21,7 +21,6 @@ import textwrap
 from pathlib import Path
 
 import yaml
-
 from conftest import ENGINE, FIXTURES, ROOT, copy_project
 
 SCHEMA = {
@@ -43,9 +42,10 @@ SCHEMA = {
 KIND = ('    Kind("guideline", "guidelines", "guideline.schema.json", "guideline", "title",\n'
         '         page="guidelines/", template="guideline.md.j2"),\n')
 TEMPLATE = textwrap.dedent("""\
-    # {{ page.plain(record.title) }}
-
-    Issued by {{ page.link(page.ref('organisation', record['organisation'])) }} in {{ page.plain(record['year']) }} {{ page.cite(record['reference']) }}.
+    {% extends '_record.md.j2' %}
+    {% block body %}
+    Issued by {{ page.link(page.ref('organisation', record['organisation'])) }} in {{ record['year'] }} {{ page.cite(record['reference']) }}.
+    {% endblock %}
     """)
 GUIDELINE = "id: islet-care-2024\ntitle: Islet transplant care\norganisation: who\nyear: 2024\nreference: beta-2021\n"
 ORGANISATION = "id: who\nname: World Health Organization\nkind: agency\n"

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES, ROOT, copy_project
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +32,6 @@ from atlas.diagnostics import DataError, Problem
 from atlas.kinds import KINDS
 from atlas.schema import Schemas
 from atlas.validate import validate
-from conftest import FIXTURES, ROOT, copy_project
 
 EXAMPLES = int(os.environ.get("ATLAS_HYPOTHESIS_EXAMPLES", "10"))
 pytestmark = pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # charts of unicode names

@@ -8,11 +8,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from conftest import ROOT, html, need, run_atlas
+from test_browser import browser, page, site_url  # noqa: F401  (fixtures)
 
 from atlas.completeness import FACTS, completeness
 from atlas.corpus import load_corpus
-from conftest import ROOT, html, need, run_atlas
-from test_browser import browser, page, site_url  # noqa: F401  (fixtures)
 
 PLAIN = "In plain language"
 CERTAINTY = "Certainty of the evidence"

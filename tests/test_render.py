@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES, copy_project
 
 from atlas.corpus import load_corpus
 from atlas.render import PageContext, Renderer
 from atlas.text import Md, attr, escape_md, label, number, page_title, quantity, safe
-from conftest import FIXTURES, copy_project
 
 HOSTILE = '<script>alert(1)</script> [click](javascript:alert(1)) *bold* {: onclick="x" }'
 

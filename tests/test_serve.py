@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, copy_project
 
 STUDY = "data/studies/alpha-2020.yaml"
@@ -89,7 +88,9 @@ MAKE_SERVE = ("--livereload", "--dirty", "--no-strict")  # what `make serve` run
 
 
 # strict: mkdocs.yml's strict mode must not turn the reported problems into a stuck server
-@pytest.mark.parametrize("args", [MAKE_SERVE, ("--livereload",)], ids=["make-serve", "strict"])
+# `make serve`'s own flags in the fast path; strict serving, a second server, in make test
+@pytest.mark.parametrize("args", [MAKE_SERVE, pytest.param(("--livereload",), marks=pytest.mark.slow)],
+                         ids=["make-serve", "strict"])
 def test_serve_survives_broken_data_and_recovers(tmp_path, args):
     root = copy_project(tmp_path / "proj", FIXTURES / "mini")
     study = root / STUDY

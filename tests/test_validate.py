@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import atlas_in_process, run_atlas
 
 REF = "data/references/alpha-2020.yaml"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import FIXTURES, copy_project, html, run_atlas
 
 from atlas import history, paths, whatsnew
 from atlas.build import prepare
 from atlas.corpus import load_corpus
-from conftest import FIXTURES, copy_project, html, run_atlas
 
 
 def git(root: Path, *args: str, date: str = "2026-01-05T10:00:00+00:00") -> None:

@@ -11,9 +11,9 @@ import json
 from collections import defaultdict
 
 from .. import paths
-from ..paths import BIBLIOGRAPHY
 from ..corpus import Record
 from ..diagnostics import DataError, Problem
+from ..paths import BIBLIOGRAPHY
 from ..text import Md, escape_md
 from .cite import CITATION, find_in_markdown, keys, reference_anchor, reference_page
 from .formats import bibliography_jsonld, ref_label
@@ -102,8 +102,8 @@ def cited_by(cited_on: dict[str, list[str]], doc_citations: dict[str, list[str]]
     for path, refs in sorted(cited_on.items()):
         for ref in refs:
             out[ref].append(path)
-    for path, keys in sorted(doc_citations.items()):
-        for key in keys:
+    for path, cited in sorted(doc_citations.items()):
+        for key in cited:
             if path not in out[key]:
                 out[key].append(path)
     return out
@@ -162,12 +162,23 @@ def render_bibliography(r, titles: dict[str, str], shown: int) -> None:
     for path, refs in parts.items():
         first = path == BIBLIOGRAPHY
         # only what this page shows: under serve each page's inputs are compared (incremental.py)
-        cited_by = {ref.id: r.site.cited_by[ref.id] for ref in refs if ref.id in r.site.cited_by}
+        cited_by = {ref.id: r.output.cited_by[ref.id] for ref in refs if ref.id in r.output.cited_by}
         shown_titles = {p: titles[p] for pages in cited_by.values() for p in pages[:shown] if p in titles}
         r.render(path, "bibliography.md.j2", references=refs, cited_by=cited_by, page_titles=shown_titles,
                  shown=shown,
                  more=more if first else [], numbers=None if first else (refs[0]["number"], refs[-1]["number"]),
                  jsonld=bibliography_jsonld(refs))
+
+
+def reference_downloads(r, doc_citations: dict[str, list[str]]) -> dict[str, str]:
+    """The reference-manager files of the whole bibliography and of each hand-written page
+    (doc_citations: page path -> the ids it cites); generated pages get theirs as they render."""
+    corpus = r.corpus
+    out = dict(r.reference_files(corpus.references_by_number, paths.exports_stem(BIBLIOGRAPHY)))
+    for path, cited in doc_citations.items():
+        refs = [corpus.get("reference", k) for k in dict.fromkeys(cited)]
+        out.update(r.reference_files([x for x in refs if x], paths.exports_stem(path)))
+    return out
 
 
 # -- every page's suggested citation ----------------------------------------------------

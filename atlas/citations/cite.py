@@ -7,9 +7,9 @@ The bottom of the citations package: it knows no record type, so the corpus can 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .. import confine, paths
 from ..diagnostics import Problem
@@ -90,3 +90,11 @@ def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Proble
         for line, col, keys, _ in find_in_markdown(text):
             found.append(DocCitation(rel, line, col, keys))
     return found
+
+
+def by_page(found: list[DocCitation]) -> dict[str, list[str]]:
+    """Hand-written page path -> the reference ids it cites, in order (with repeats)."""
+    out: dict[str, list[str]] = {}
+    for c in found:
+        out.setdefault(paths.page_of_doc(c.relpath), []).extend(c.keys)
+    return out

@@ -8,7 +8,7 @@ family is a module here and one line in FAMILIES.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..corpus import Corpus
 from ..diagnostics import Problem

@@ -5,7 +5,7 @@ done once per record and shared by the checks that need it.
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from ..citations.cite import find
 from ..corpus import Corpus, Record

@@ -12,7 +12,7 @@ printed identifier that is malformed says what is wrong (trial-identifier).
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..corpus import Corpus, Record
 from ..schema import Schemas

@@ -17,7 +17,7 @@ def id_matches_file_name(corpus: Corpus, schemas: Schemas):
 
 @rule("id-duplicate")
 def ids_unique(corpus: Corpus, schemas: Schemas):
-    for kind, records in corpus.records.items():
+    for records in corpus.records.values():
         seen: dict[str, Record] = {}
         for r in records.values():
             rid = r.get("id")

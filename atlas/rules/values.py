@@ -10,7 +10,6 @@ from ..schema import PLACEHOLDER, Schemas
 from ..yamlsafe import _dotted
 from .base import at, record_strings, rule
 
-
 _THIS_YEAR = datetime.date.today().year
 
 

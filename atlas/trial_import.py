@@ -182,7 +182,7 @@ def _create(rid: str, block: dict, extra: dict, corpus, schemas: Schemas, format
     problems = _problems(schemas, record, rel)
     if problems:
         return _Refused(problems)
-    header = (f"# Imported with atlas import trials; registry_record is replaced at each import, "
+    header = ("# Imported with atlas import trials; registry_record is replaced at each import, "
               "every other field is written by hand.\n")
     body = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=4096)
     return format_text(header + body, TRIAL, schemas)

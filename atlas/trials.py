@@ -365,7 +365,7 @@ def has_paper(t, studies=(), papers=()) -> bool:
     return any(o.get("source_type") == "peer-reviewed-paper" for s in studies for o in s.get("outcomes") or [])
 
 
-def gap_in(corpus, t) -> "Gap | None":
+def gap_in(corpus, t) -> Gap | None:
     """gap() with what the corpus knows of the trial: the studies reporting it and the
     references it cites, the source review apart."""
     papers = [i for i in t.get("citations") or [] if i != corpus.source_review]
@@ -453,6 +453,7 @@ def row_data(data: dict):
     """A row's filter values as an HTML attribute (JSON, escaped): read by trials.js."""
     import html
     import json
+
     from .text import Md
     text = html.escape(json.dumps(data, ensure_ascii=False, sort_keys=True), quote=True)
     # nothing Markdown reads inside a table cell: a | ends the cell, the others are markup

@@ -208,8 +208,8 @@ def test_screenshots_of_key_pages(browser, site_url):
 def trials_site(tmp_path_factory):
     """The small fixture corpus with three trials imported from hand-made API v2 files: one
     recruiting (United Kingdom, France), one not yet recruiting (Japan), one completed (Canada)."""
-    from test_site import FIXTURES, copy_project, mkdocs_build
     from conftest import run_atlas
+    from test_site import FIXTURES, copy_project, mkdocs_build
     root = copy_project(tmp_path_factory.mktemp("trials-browser") / "proj", FIXTURES / "mini")
     for name in ("search-result.json", "nct01234567-recruiting.json"):
         assert run_atlas(root, "import", "trials", str(FIXTURES / "ctgov" / name)).returncode == 0

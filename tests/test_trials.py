@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, atlas_in_process, run_atlas
 
 from atlas import trials

@@ -221,8 +221,7 @@ def trial_gaps(c: Corpus, records) -> list[tuple[Record, trials.Gap]]:
 
 def trials_in_order(c: Corpus) -> list[Record]:
     """Open trials first (recruiting, not yet recruiting ...), then by last update, newest first."""
-    by_update = sorted(c.all("trial"), key=lambda t: ((t.get("registry_record") or {}).get("last_update_posted") or "", t.id),
-                       reverse=True)
+    by_update = sorted(c.all("trial"), key=lambda t: (trials.last_update(t), t.id), reverse=True)
     return sorted(by_update, key=trials.status_rank)
 
 
@@ -235,7 +234,7 @@ def _trials_list_view(c: Corpus, records) -> dict:
         rows.append({"t": t, "rr": rr, "classes": classes, "gap": trials.gap_in(c, t),
                      "data": {"status": trials.status(t) or "", "phase": trials.phases_text(t),
                               "classes": [k.title for k in classes], "countries": rr.get("countries") or [],
-                              "updated": rr.get("last_update_posted") or ""}})
+                              "updated": trials.last_update(t)}})
     return {"rows": rows, "tr": trials, "gaps": sum(1 for x in rows if x["gap"])}
 
 

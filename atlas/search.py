@@ -209,7 +209,8 @@ def trial_terms(corpus, t) -> list[str]:
             rec = corpus.get(kind, rid)
             if rec is not None:
                 terms += [rec.title, *rec.get("aliases", [])]
-    terms += [x["name"] for x in rr.get("interventions") or []]
+    terms += [n for x in rr.get("interventions") or [] for n in [x["name"], *x.get("other_names", [])]]
+    terms += [rr.get("acronym") or "", (rr.get("responsible_party") or {}).get("investigator") or ""]
     terms += rr.get("countries") or []
     return [x for x in terms if x]
 

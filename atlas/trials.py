@@ -55,6 +55,9 @@ LABELS = {
     "registry-page": "on the registry's page",
     "verbatim-copy": "in a verbatim copy of the registry record",
     "registry-api": "through the registry's API",
+    "sponsor": "Sponsor",
+    "principal-investigator": "Principal investigator",
+    "sponsor-investigator": "Sponsor-investigator",
     "chictr": "ChiCTR",
     "irct": "IRCT",
     "eudract": "EudraCT",
@@ -162,6 +165,8 @@ def from_study(study, today: str) -> tuple[dict, dict]:
     w = p + "identificationModule."
     rr["brief_title"] = _text(ident.get("briefTitle"), w + "briefTitle")
     rr["official_title"] = _text(ident.get("officialTitle"), w + "officialTitle")
+    rr["acronym"] = _text(ident.get("acronym"), w + "acronym")
+    rr["organisation"] = _text(_obj(ident, "organization", w).get("fullName"), w + "organization.fullName")
     others = [_obj(ident, "orgStudyIdInfo", w).get("id")]
     others += [x.get("id") if isinstance(x, dict) else None for x in _list(ident, "secondaryIdInfos", w)]
     rr["other_ids"] = list(dict.fromkeys(str(o).strip() for o in others if o and str(o).strip() != str(rid))) or None
@@ -178,6 +183,7 @@ def from_study(study, today: str) -> tuple[dict, dict]:
         rr["last_known_status"] = _slug(status["lastKnownStatus"], w + "lastKnownStatus", STATUSES)
     rr["status_verified"] = _text(status.get("statusVerifiedDate"), w + "statusVerifiedDate")
     rr["why_stopped"] = _text(status.get("whyStopped"), w + "whyStopped")
+    rr["brief_summary"] = _text(_obj(ps, "descriptionModule", p).get("briefSummary"), p + "descriptionModule.briefSummary")
 
     w = p + "designModule."
     phases = _list(design, "phases", w)
@@ -194,10 +200,14 @@ def from_study(study, today: str) -> tuple[dict, dict]:
                                          ("single-group", "parallel", "crossover", "factorial", "sequential"))
     if info.get("primaryPurpose") is not None:
         rr["primary_purpose"] = _slug(info["primaryPurpose"], w + "designInfo.primaryPurpose")
-    masking = _obj(info, "maskingInfo", w + "designInfo.").get("masking")
-    if masking is not None:
-        rr["masking"] = _slug(masking, w + "designInfo.maskingInfo.masking",
+    rr["intervention_model_description"] = _text(info.get("interventionModelDescription"),
+                                                  w + "designInfo.interventionModelDescription")
+    mask = _obj(info, "maskingInfo", w + "designInfo.")
+    if mask.get("masking") is not None:
+        rr["masking"] = _slug(mask["masking"], w + "designInfo.maskingInfo.masking",
                               ("none", "single", "double", "triple", "quadruple"))
+    rr["masked_roles"] = [_slug(x, w + "designInfo.maskingInfo.whoMasked") for x in
+                          dict.fromkeys(_list(mask, "whoMasked", w + "designInfo.maskingInfo."))] or None
     enrol = _obj(design, "enrollmentInfo", w)
     if enrol:
         count = enrol.get("count")
@@ -215,6 +225,11 @@ def from_study(study, today: str) -> tuple[dict, dict]:
                       ("lastUpdatePostDateStruct", "last_update_posted")):
         struct = _date_struct(status, key, w)
         rr[name] = struct["date"] if struct else None
+    for key, name in (("studyFirstSubmitDate", "first_submitted"), ("resultsFirstSubmitDate", "results_first_submitted"),
+                      ("lastUpdateSubmitDate", "last_update_submitted")):
+        if status.get(key) is not None:  # plain dates in the API, not date structs
+            struct = _date_struct({key: {"date": status[key]}}, key, w)
+            rr[name] = struct["date"]
 
     spons = _obj(ps, "sponsorCollaboratorsModule", p)
     w = p + "sponsorCollaboratorsModule."
@@ -222,6 +237,15 @@ def from_study(study, today: str) -> tuple[dict, dict]:
     rr["lead_sponsor"] = _sponsor(lead, w + "leadSponsor") if lead else None
     rr["collaborators"] = [_sponsor(c, w + f"collaborators[{i}]")
                            for i, c in enumerate(_list(spons, "collaborators", w))] or None
+    party = _obj(spons, "responsibleParty", w)
+    if party:
+        rp = {}
+        if party.get("type") is not None:
+            rp["type"] = _slug(party["type"], w + "responsibleParty.type",
+                               ("sponsor", "principal-investigator", "sponsor-investigator"))
+        rp["investigator"] = _text(party.get("investigatorFullName"), w + "responsibleParty.investigatorFullName")
+        rp["affiliation"] = _text(party.get("investigatorAffiliation"), w + "responsibleParty.investigatorAffiliation")
+        rr["responsible_party"] = {k: v for k, v in rp.items() if v} or None
     rr["conditions"] = [c for c in (_text(x, p + "conditionsModule.conditions")
                                     for x in _list(_obj(ps, "conditionsModule", p), "conditions", p + "conditionsModule."))
                         if c] or None
@@ -233,8 +257,23 @@ def from_study(study, today: str) -> tuple[dict, dict]:
         item = {"name": _text(x["name"], "name")}
         if x.get("type") is not None:
             item = {"type": _slug(x["type"], f"{w}interventions[{i}].type"), **item}
+        others = [_text(o, f"{w}interventions[{i}].otherNames") for o in _list(x, "otherNames", f"{w}interventions[{i}].")]
+        if [o for o in others if o]:
+            item["other_names"] = [o for o in others if o]
         interventions.append(item)
     rr["interventions"] = interventions or None
+    outcomes = _obj(ps, "outcomesModule", p)
+    for key, name in (("primaryOutcomes", "primary_outcomes"), ("secondaryOutcomes", "secondary_outcomes")):
+        items = []
+        for i, o in enumerate(_list(outcomes, key, p + "outcomesModule.")):
+            where = f"{p}outcomesModule.{key}[{i}]"
+            if not isinstance(o, dict) or not _text(o.get("measure"), where + ".measure"):
+                raise StudyError(f"{where} must be an object with a measure")
+            item = {"measure": _text(o["measure"], where + ".measure")}
+            if _text(o.get("timeFrame"), where + ".timeFrame"):
+                item["time_frame"] = _text(o["timeFrame"], where + ".timeFrame")
+            items.append(item)
+        rr[name] = items or None
     w = p + "contactsLocationsModule."
     countries = [_text(loc.get("country"), f"{w}locations[].country") if isinstance(loc, dict) else None
                  for loc in _list(_obj(ps, "contactsLocationsModule", p), "locations", w)]
@@ -300,6 +339,12 @@ def status_text(t) -> str:
     if rr["status"] == "unknown" and rr.get("last_known_status"):
         text += f" (last known: {LABELS[rr['last_known_status']].lower()})"
     return text
+
+
+def last_update(t) -> str:
+    """The registry record's last update: posted, else submitted (older pages give only that)."""
+    rr = t.get("registry_record") or {}
+    return rr.get("last_update_posted") or rr.get("last_update_submitted") or ""
 
 
 def status_rank(t) -> int:
@@ -395,7 +440,8 @@ STALE_MONTHS = 24  # ClinicalTrials.gov calls a status unknown once unverified t
 def stale(rr: dict) -> str | None:
     """The record's last update (or verification) when it was more than STALE_MONTHS before the
     record was read: the status it gives may no longer hold. None otherwise, or when not read."""
-    last = max((d for d in (rr.get("last_update_posted"), rr.get("status_verified")) if d), default=None)
+    last = max((d for d in (rr.get("last_update_posted"), rr.get("last_update_submitted"), rr.get("status_verified"))
+                if d), default=None)
     if not last or not rr.get("read"):
         return None
     try:
@@ -421,6 +467,8 @@ def timeline(t, refs=()) -> list[Event]:
     rr = t.get("registry_record") or {}
     out = []
     src = "registry"
+    if rr.get("first_submitted"):
+        out.append(Event(rr["first_submitted"], "Registered (first submitted)", src, "registry"))
     if rr.get("first_posted"):
         out.append(Event(rr["first_posted"], "Registered (first posted)", src, "registry"))
     for key, what in (("start", "Started"), ("primary_completion", "Primary completion"), ("completion", "Completion")):
@@ -429,6 +477,8 @@ def timeline(t, refs=()) -> list[Event]:
             out.append(Event(rr[key]["date"], what + (f" ({kind})" if kind else ""), src, "registry"))
     if rr.get("results_first_posted"):
         out.append(Event(rr["results_first_posted"], "Results posted on the registry", src, "registry"))
+    elif rr.get("results_first_submitted"):
+        out.append(Event(rr["results_first_submitted"], "Results submitted to the registry", src, "registry"))
     for x in t.get("links") or []:
         out.append(Event(x.get("date") or "", x["title"], x["kind"], "link", link_target(x)))
     for ref in refs:

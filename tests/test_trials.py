@@ -376,3 +376,30 @@ def test_a_cited_paper_counts_but_the_source_review_does_not(project):
     assert trials.gap_in(corpus, t) is not None
     corpus.source_review = "ghoneim-2024"
     assert trials.gap_in(corpus, t) is None  # a paper the record cites as reporting it
+
+
+def test_older_pages_fields_are_kept():
+    """Submitted dates (what older pages call 'First received' and 'Last updated'), the responsible
+    party, who is masked, other names of an intervention and the outcomes, as the API names them."""
+    study = {"protocolSection": {
+        "identificationModule": {"nctId": "NCT00000002", "briefTitle": "Old trial", "acronym": "OLD",
+                                 "organization": {"fullName": "Old University"}},
+        "statusModule": {"studyFirstSubmitDate": "2005-09-12", "lastUpdateSubmitDate": "2009-01-05",
+                         "resultsFirstSubmitDate": "2010-02-01"},
+        "sponsorCollaboratorsModule": {"responsibleParty": {"type": "PRINCIPAL_INVESTIGATOR",
+                                                            "investigatorFullName": "A Person",
+                                                            "investigatorAffiliation": "Old University"}},
+        "designModule": {"designInfo": {"maskingInfo": {"masking": "DOUBLE", "whoMasked": ["PARTICIPANT", "OUTCOMES_ASSESSOR"]}}},
+        "armsInterventionsModule": {"interventions": [{"type": "DRUG", "name": "X", "otherNames": ["X-1"]}]},
+        "outcomesModule": {"primaryOutcomes": [{"measure": "Insulin independence", "timeFrame": "1 year"}]}}}
+    rr, _ = trials.from_study(study, "2026-12-03")
+    assert (rr["first_submitted"], rr["last_update_submitted"], rr["results_first_submitted"]) == \
+        ("2005-09-12", "2009-01-05", "2010-02-01")
+    assert rr["responsible_party"] == {"type": "principal-investigator", "investigator": "A Person",
+                                       "affiliation": "Old University"}
+    assert rr["masked_roles"] == ["participant", "outcomes-assessor"]
+    assert rr["interventions"] == [{"type": "drug", "name": "X", "other_names": ["X-1"]}]
+    assert rr["primary_outcomes"] == [{"measure": "Insulin independence", "time_frame": "1 year"}]
+    assert (rr["acronym"], rr["organisation"]) == ("OLD", "Old University")
+    assert trials.last_update({"registry_record": rr}) == "2009-01-05"
+    assert trials.stale({**rr, "read": "2026-12-03"}) == "2009-01-05"

@@ -9,12 +9,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve site test test-fast validate fmt fmt-check pages check-site linkcheck bench bench-search clean
+.PHONY: install serve site freeze site-with-versions test test-fast validate fmt fmt-check pages check-site linkcheck bench bench-search clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . 2>/dev/null || $(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -29,6 +30,15 @@ site: install
 	rm -rf .site-new
 	$(VENV)/bin/$(ENGINE) build --strict --site-dir .site-new
 	rm -rf site && mv .site-new site
+
+## freeze: build this checkout as the frozen copy of its release: make freeze VERSION=0.2.0 (into site/v/0.2.0/)
+freeze: install
+	@test -n "$(VERSION)" || { echo "make freeze VERSION=x.y.z" >&2; exit 2; }
+	$(PY) -m atlas freeze "$(VERSION)" $(if $(FREEZE_OUT),--out "$(FREEZE_OUT)")
+
+## site-with-versions: the live site, plus the frozen copy of every tagged release under site/v/ (what Pages publishes)
+site-with-versions: site
+	.ci/site-with-versions
 
 ## test: the whole test suite
 test: install

@@ -15,7 +15,7 @@ import jinja2
 import yaml
 
 from . import __version__ as atlas_version
-from . import abbreviations, history, paths, speedups, whatsnew
+from . import abbreviations, history, paths, speedups, status, whatsnew
 from .citations.bibliography import cite_this_page, in_markdown
 from .citations.cite import by_page
 from .corpus import Corpus
@@ -24,6 +24,7 @@ from .incremental import ServeMemo
 from .pages import generate
 from .render import Output, PageContext, Renderer, record_location
 from .search import add_search
+from .text import escape_md
 from .validate import validate
 
 
@@ -38,6 +39,9 @@ class Build:
     date: str = ""  # of the content: the last commit's date, else today
     site_url: str = ""
     abbreviations: list[tuple[frozenset[str], str]] = ()  # (words of a term, its abbr definition), once per build
+    frozen: bool = False  # this build is the frozen copy of release `version` (atlas freeze), at v/<version>/
+    released: bool = False  # release `version` is tagged (v<version>), so its frozen copy exists
+    live_url: str = ""  # the live site's address (mkdocs.yml's site_url)
 
 
 def content_version(root: Path) -> tuple[str, str]:
@@ -49,6 +53,22 @@ def content_version(root: Path) -> tuple[str, str]:
         return commit, date
     except (OSError, ValueError, subprocess.SubprocessError):
         return "", datetime.date.today().isoformat()
+
+
+FROZEN_ENV = "ATLAS_FROZEN"  # set by `atlas freeze` for the build of a frozen copy: the release's number
+VERSION_PATTERN = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+(?:[.-][0-9A-Za-z]+)*")
+
+
+def is_tagged(root: Path, version: str) -> bool:
+    """Whether the release is tagged v<version> in the clone with code that can freeze it
+    (its Makefile has `freeze`), so the release workflow has built its frozen copy
+    (.ci/site-with-versions skips older tags). Outside git, or with no tags fetched: no."""
+    try:
+        out = subprocess.run(["git", "show", f"refs/tags/v{version}:Makefile"], cwd=root, capture_output=True,
+                             text=True, timeout=10)
+        return out.returncode == 0 and re.search(r"^freeze:", out.stdout, re.M) is not None
+    except (OSError, subprocess.SubprocessError):
+        return False
 
 
 def configured_site_url(root: Path) -> str:
@@ -86,6 +106,9 @@ def render_pages(root: Path, site_url: str | None = None, memo: ServeMemo | None
     commit, date = content_version(root)
     url = site_url if site_url is not None else configured_site_url(root)
     b = Build(root, corpus, renderer.output, renderer, atlas_version, commit, date, url, abbreviations_by_words(corpus))
+    b.frozen = os.environ.get(FROZEN_ENV) == atlas_version
+    b.live_url = configured_site_url(root) if b.frozen else url
+    b.released = b.frozen or is_tagged(root, atlas_version)
     b.output.assets[whatsnew.FEED] = feed(b, changes)
     return b
 
@@ -158,10 +181,25 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
     suggested citation, and the abbreviations that expand on hover."""
     if hand_written:
         markdown = in_markdown(PageContext(page_path, b.renderer), markdown)
+    if b.frozen:
+        markdown = frozen_banner(b, markdown, page_path)
     markdown = markdown.rstrip() + "\n\n" + cite_this_page(b, markdown, page_path, title)
     markdown = markdown.rstrip()
     used = abbreviations_used(b, markdown)
     return markdown + "\n\n" + used + "\n" if used else markdown + "\n"
+
+
+def frozen_banner(b: Build, markdown: str, page_path: str) -> str:
+    """A frozen copy says so under its heading: which release, of when, and where the live page is."""
+    live = paths.url(page_path, b.live_url) if b.live_url else ""
+    note = (f'!!! info "Release {escape_md(b.version)}, frozen"\n    This page is as it stood in release '
+            f"{escape_md(b.version)} of the atlas ({b.date}), and it will not change. "
+            + (f"[The live page]({live}) shows the evidence as it is now." if live else "") + "\n")
+    lines = markdown.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
+    if at is None:
+        return note + "\n" + markdown
+    return "\n".join(lines[:at + 1] + ["", note] + lines[at + 1:])
 
 
 @dataclass
@@ -189,11 +227,15 @@ def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = No
             raise DataError([Problem(paths.doc_file(rel), 1, 1, "page-conflict",
                                      f"this file would hide the generated page {rel}; rename or delete it")])
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
+        # generated sections first (<!-- atlas:NAME --> on a line), then issue 23's inline facts
         text = expand_includes(b, md.read_text(encoding="utf-8-sig"), rel)
+        text, problems = status.expand(b.renderer.corpus, text, f"docs/{rel}")
+        if problems:
+            raise DataError(problems)
         pages[rel] = process_markdown(b, text, rel, hand_written=True)
     hand_written = frozenset(pages)
     # emptied if anything the step adds besides the page itself has changed
-    kept = memo.processed_pages((b.version, b.date, b.site_url, tuple(line for _, line in b.abbreviations))) \
+    kept = memo.processed_pages((b.version, b.date, b.site_url, b.frozen, b.released, tuple(line for _, line in b.abbreviations))) \
         if memo is not None else None
     for rel, md in b.output.pages.items():
         hit = kept.get(rel) if kept is not None else None

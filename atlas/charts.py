@@ -36,6 +36,24 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
            "#AA4499", "#44AA99", "#882255", "#DDCC77"]
 
 
+# What each chart is, said inside the image too: a chart copied out of the page keeps its
+# title, its source and its licence (Our World in Data's practice). Its data is beside it.
+TITLES = {CHART_DESIGNS: "Studies per therapy class, by design",
+          CHART_PATIENTS: "Participants enrolled per clinical study"}
+LICENCE = "CC BY 4.0"
+
+
+def data_file(chart: str) -> str:
+    """The chart's numbers as CSV, beside its images: 'evidence/....csv'."""
+    return f"{chart}.csv"
+
+
+def source_line(chart: str) -> str:
+    from . import __version__
+    return (f"Source: T1D stem-cell evidence atlas, release {__version__}, from its study records. "
+            f"Data: {Path(data_file(chart)).name}. Licence: {LICENCE}.")
+
+
 def files(chart: str) -> dict[tuple[str, str], str]:
     """(theme, variant) -> asset path of one chart."""
     return {(t, v): f"{chart}{'' if v == 'wide' else '-narrow'}{'' if t == 'light' else '-dark'}.svg"
@@ -67,6 +85,19 @@ def enrolment_rows(corpus: Corpus) -> list:
     return sorted(rows, key=lambda s: -s["enrolled"])
 
 
+def data_files(corpus: Corpus) -> dict[str, str]:
+    """Each chart's numbers as CSV, the same rows in the same order as the chart (the first
+    MAX_BARS for the participants chart, as drawn), with the title and source as comments
+    would not survive a spreadsheet: they are in the page and in the image instead."""
+    from .exports import to_csv
+    leaves, designs, counts = class_rows(corpus)
+    by_design = [{"class": k.id, "class_name": k.get("short_name") or k.title,
+                  **{d: counts[k.id][d] for d in designs}, "total": sum(counts[k.id].values())} for k in leaves]
+    patients = [{"study": s.id, "title": s.title, "year": s["year"], "design": s["design"],
+                 "enrolled": s["enrolled"]} for s in enrolment_rows(corpus)[:MAX_BARS]]
+    return {data_file(CHART_DESIGNS): to_csv(by_design), data_file(CHART_PATIENTS): to_csv(patients)}
+
+
 # -- drawing ----------------------------------------------------------------------------------
 
 def _plt():
@@ -79,9 +110,9 @@ def _plt():
     return plt
 
 
-def _svg(fig) -> bytes:
+def _svg(fig, meta: dict | None = None) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None})
+    fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None, **(meta or {})})
     return buf.getvalue()
 
 
@@ -93,7 +124,8 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
     design_chart = ([k.get("short_name") or k.title for k in leaves],
                     [(label(d), [counts[k.id][d] for k in leaves]) for d in designs])
     patient_chart = ([s.title for s in patients], [("Participants enrolled", [s["enrolled"] for s in patients])])
-    inputs = json.dumps([design_chart, patient_chart, Path(__file__).read_text(encoding="utf-8")], sort_keys=True)
+    inputs = json.dumps([design_chart, patient_chart, Path(__file__).read_text(encoding="utf-8"),
+                         source_line(CHART_DESIGNS)], sort_keys=True)
     key = hashlib.sha256(inputs.encode()).hexdigest()[:20]
     names = [*files(CHART_DESIGNS).values(), *files(CHART_PATIENTS).values()]
     if cache is not None:
@@ -103,9 +135,9 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
     plt = _plt()
     out = {}
     for (theme, variant), name in files(CHART_DESIGNS).items():
-        out[name] = _bars(plt, *design_chart, "Number of studies", theme, variant)
+        out[name] = _bars(plt, *design_chart, "Number of studies", theme, variant, credit=CHART_DESIGNS)
     for (theme, variant), name in files(CHART_PATIENTS).items():
-        out[name] = _bars(plt, *patient_chart, "Participants enrolled", theme, variant)
+        out[name] = _bars(plt, *patient_chart, "Participants enrolled", theme, variant, credit=CHART_PATIENTS)
     if cache is not None:
         try:
             cache.mkdir(parents=True, exist_ok=True)
@@ -117,8 +149,9 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
 
 
 def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: str, theme: str,
-          variant: str) -> bytes:
-    """Horizontal (stacked) bars, one per row, each labelled above its bar; sizes in CSS px."""
+          variant: str, credit: str | None = None) -> bytes:
+    """Horizontal (stacked) bars, one per row, each labelled above its bar; sizes in CSS px.
+    credit: the chart's name, whose title goes above the plot and source and licence below."""
     colours, width, font = THEMES[theme], WIDTH_PX[variant], FONT_PX[variant]
     pt = 0.75  # points per CSS pixel
     per_line = max(12, int((width - font * 3) / (font * 0.6)))
@@ -127,6 +160,11 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     legend_h = 0 if len(segments) < 2 else (font * 1.5) * -(-len(segments) // (1 if variant == "narrow" else 2))
     body = sum(len(lb) * line + bar + gap for lb in labels)
     top, bottom, left, right = legend_h + font * 0.5, font * 3.2, font * 0.6, font * 2.2
+    title_lines = textwrap.wrap(TITLES[credit], max(12, int(per_line * 0.9))) if credit else []
+    source_lines = textwrap.wrap(source_line(credit), int(per_line * 1.15)) if credit else []
+    title_h = len(title_lines) * font * 1.45 + (font * 0.4 if title_lines else 0)
+    source_h = len(source_lines) * font * 0.85 * 1.3 + (font * 0.5 if source_lines else 0)
+    top, bottom = top + title_h, bottom + source_h
     height = top + body + bottom
     fig = plt.figure(figsize=(width / 96, height / 96), dpi=96)
     ax = fig.add_axes((left / width, bottom / height, 1 - (left + right) / width, body / height))
@@ -156,10 +194,16 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.spines["bottom"].set_color(colours["grid"])
+    if title_lines:
+        fig.text(left / width, 1 - font * 0.3 / height, "\n".join(title_lines), va="top", ha="left",
+                 fontsize=font * 1.15 * pt, fontweight="bold", color=colours["text"], linespacing=1.2)
+    if source_lines:
+        fig.text(left / width, font * 0.3 / height, "\n".join(source_lines), va="bottom", ha="left",
+                 fontsize=font * 0.85 * pt, color=colours["text"], linespacing=1.3)
     if len(segments) > 1:
-        fig.legend(loc="upper left", bbox_to_anchor=(left / width, 1 - font * 0.2 / height), frameon=False,
+        fig.legend(loc="upper left", bbox_to_anchor=(left / width, 1 - (title_h + font * 0.2) / height), frameon=False,
                    ncol=1 if variant == "narrow" else 2, fontsize=font * pt, labelcolor=colours["text"],
                    handlelength=1.2, columnspacing=1.2, borderaxespad=0)
-    data = _svg(fig)
+    data = _svg(fig, {"Title": TITLES[credit], "Source": source_line(credit), "Rights": LICENCE} if credit else None)
     plt.close(fig)
     return data

@@ -42,6 +42,8 @@ def cmd_validate(args) -> int:
         from .revisit import warnings
         from .schema import Schemas
         found = warnings(corpus, Schemas(root / "schemas"))
+        from .rules.prose import stale_warnings
+        found += stale_warnings(corpus, root)
         _report(found)
         if found:
             print(f"{len(found)} warning(s): texts to reread because of new records", file=sys.stderr)
@@ -240,6 +242,52 @@ def cmd_release_notes(args) -> int:
     print(whatsnew.release_notes(items, args.version or __version__, datetime.date.today().isoformat()))
 
 
+def cmd_freeze(args) -> int:
+    """Build the checkout as the frozen copy of its release, into site/v/<version>/ (or --out):
+    the same pages, served at <site_url>/v/<version>/, each saying which release it is and
+    citing that address. The release workflow runs it for each tagged release."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from . import __version__, paths
+    from .build import FROZEN_ENV, VERSION_PATTERN, configured_site_url
+    root = _root(args)
+    version = args.version
+    if not VERSION_PATTERN.fullmatch(version):
+        return _usage(f"{version!r} is not a release number such as 0.2.0")
+    if version != __version__:
+        return _usage(f"this checkout is release {__version__} (atlas/__init__.py), not {version}; "
+                      f"check out the commit tagged v{version}")
+    out = Path(args.out) if args.out else root / "site" / paths.frozen_copy(version)
+    out = out.resolve()
+    base = configured_site_url(root)
+    engine = Path(sys.executable).parent / args.engine
+    if not engine.exists():
+        engine = Path(shutil.which(args.engine) or args.engine)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    config = root / f".freeze-{os.getpid()}.yml"  # beside mkdocs.yml: its paths stay relative to the project
+    config.write_text(f"INHERIT: mkdocs.yml\nsite_url: {base.rstrip('/') + '/' + paths.frozen_copy(version) if base else ''}\n",
+                      encoding="utf-8")
+    try:
+        result = subprocess.run([str(engine), "build", "--strict", "--quiet", "-f", str(config), "--site-dir", str(tmp)],
+                                cwd=root, env={**os.environ, FROZEN_ENV: version}, capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.stderr.write(result.stdout + result.stderr)
+            print(f"atlas: the frozen copy of release {version} did not build; nothing was written", file=sys.stderr)
+            shutil.rmtree(tmp, ignore_errors=True)
+            return 1
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        config.unlink(missing_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"wrote the frozen copy of release {version} to {out}", file=sys.stderr)
+    return 0
+
+
 def cmd_completeness(args) -> int:
     from .completeness import completeness, table
     from .validate import validate
@@ -304,6 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--since", metavar="REV", help="the previous release's commit or tag (default: all history)")
     p.add_argument("--version", help="the release's number (default: the package's version)")
     p.set_defaults(fn=cmd_release_notes)
+    p = sub.add_parser("freeze", help="build this checkout as the frozen copy of its release, at site/v/VERSION/")
+    p.add_argument("version", metavar="VERSION", help="the release's number, e.g. 0.2.0 (must match the checkout's)")
+    p.add_argument("--out", metavar="DIR", help="where to write it (default: site/v/VERSION)")
+    p.add_argument("--engine", default=os.environ.get("ENGINE", "properdocs"), choices=("properdocs", "mkdocs"),
+                   help="the HTML engine, as `make site` (default: properdocs)")
+    p.set_defaults(fn=cmd_freeze)
     p = sub.add_parser("completeness", help="report how many studies have enrolment, dose, site, follow-up and outcomes")
     p.set_defaults(fn=cmd_completeness)
     args, extra = parser.parse_known_args(argv)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 # Facts that only apply when something was given to a living body.
-_IN_VIVO_ONLY = {"enrolled", "dose", "site", "follow_up", "safety"}
+_IN_VIVO_ONLY = {"enrolled", "dose", "site", "route", "follow_up", "safety"}
 _NOT_IN_VIVO = {"in-vitro-study"}
 
 
@@ -41,9 +41,13 @@ FACTS: tuple[Fact, ...] = (
     Fact("enrolled", "Enrolment", _has_enrolment),
     Fact("dose", "Dose", lambda s: bool(_intervention(s).get("dose"))),
     Fact("site", "Site or route", lambda s: bool(_intervention(s).get("site") or _intervention(s).get("route"))),
+    Fact("route", "Route (fixed list)", lambda s: bool(_intervention(s).get("route"))),
+    Fact("host_immunity", "Host immunity (animals)", lambda s: bool((s.get("population") or {}).get("host_immunity")
+                                                                   if isinstance(s.get("population"), dict) else False)),
     Fact("follow_up", "Follow-up", lambda s: bool(s.get("follow_up"))),
     Fact("numeric_outcome", "A numeric outcome",
-         lambda s: any(isinstance(o.get(k), (int, float)) for o in _outcomes(s) for k in ("value", "comparison_value"))),
+         lambda s: any(isinstance(o.get(k), (int, float)) for o in _outcomes(s) for k in ("value", "comparison_value", "n", "of"))
+         or any(isinstance(o.get("effect"), dict) for o in _outcomes(s))),
     Fact("safety", "A safety outcome", lambda s: any(o.get("measure") == "safety" for o in _outcomes(s))),
 )
 
@@ -63,8 +67,23 @@ class Row:
         return f"{100 * n / self.applicable:.0f}%" if self.applicable else "–"
 
 
+_ANIMAL = {"animal-study", "in-vitro-and-animal-study"}
+
+
 def applies(fact: Fact, study) -> bool:
+    if fact.key == "host_immunity":
+        return study.get("design") in _ANIMAL
     return not (fact.key in _IN_VIVO_ONLY and study.get("design") in _NOT_IN_VIVO)
+
+
+# a declaration that covers another: 'site' (site or route) not reported means no route either
+_COVERED_BY = {"route": "site"}
+
+
+def declared(fact: Fact, study) -> bool:
+    """The study's source was checked and does not give this fact (its not_reported list)."""
+    listed = study.get("not_reported") or []
+    return fact.key in listed or _COVERED_BY.get(fact.key) in listed
 
 
 def completeness(studies: Iterable) -> list[Row]:
@@ -73,8 +92,8 @@ def completeness(studies: Iterable) -> list[Row]:
     for fact in FACTS:
         relevant = [s for s in studies if applies(fact, s)]
         entered = [s for s in relevant if fact.has(s)]
-        declared = [s for s in relevant if not fact.has(s) and fact.key in (s.get("not_reported") or [])]
-        rows.append(Row(fact, len(relevant), len(entered), len(declared)))
+        unreported = [s for s in relevant if not fact.has(s) and declared(fact, s)]
+        rows.append(Row(fact, len(relevant), len(entered), len(unreported)))
     return rows
 
 

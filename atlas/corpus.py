@@ -77,6 +77,7 @@ class Corpus:
     # records that failed their schema: reported, and kept out of every rule, index and page
     set_aside: dict[str, dict[str, Record]] = field(default_factory=lambda: {k.name: {} for k in KINDS})
     doc_citations: list[DocCitation] = field(default_factory=list)
+    doc_texts: dict[str, str] = field(default_factory=dict)  # docs/... page -> its text (prose rules)
     xrefs: dict[str, list[tuple[tuple, str]]] | None = None  # Schemas.xrefs; read from root/schemas if not given
     source_review: str | None = None  # the review's reference id (reference.schema.json x-source-review)
     _referrers: dict = field(default_factory=dict, repr=False)
@@ -347,7 +348,7 @@ def load_corpus(root: Path, parsed: dict | None = None) -> Corpus:
             corpus.problems.append(Problem(folder.relative_to(root).as_posix(), 1, 1, "file-name",
                                            f"unknown data folder '{folder.name}'; record folders are: "
                                            + ", ".join(k.folder for k in KINDS)))
-    corpus.doc_citations = in_docs(root, is_refused, corpus.problems)
+    corpus.doc_citations = in_docs(root, is_refused, corpus.problems, corpus.doc_texts)
     return corpus
 
 

@@ -56,3 +56,26 @@ def _describe(node: dict, items: dict | None) -> str:
         return f"text matching {node['pattern']}"
     return {"string": "text", "integer": "whole number", "number": "number", "boolean": "true or false",
             "object": "group of fields"}.get(t, t or "value")
+
+
+def columns(schema_texts: dict[str, str], spec: dict[str, dict]) -> list[dict]:
+    """Per download table: each column and what it holds, from the schema field it comes
+    from (its description, and its allowed values) or, for a computed column, the words
+    the export gives it (exports.COLUMNS)."""
+    docs = {name: json.loads(text) for name, text in schema_texts.items()}
+    if not docs:
+        return []
+    schemas = Schemas(documents=docs)
+    by_kind = {k.name: {f["name"]: f for f in field_rows(schemas, k)} for k in KINDS}
+    out = []
+    for table, cols in spec.items():
+        rows = []
+        for name, source in cols.items():
+            if isinstance(source, str):
+                rows.append({"name": name, "field": "", "meaning": source, "type": ""})
+                continue
+            kind, field = source
+            f = by_kind[kind][field]
+            rows.append({"name": name, "field": f"{kind}: {field}", "meaning": f["description"], "type": f["type"]})
+        out.append({"table": table, "columns": rows})
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from . import trials, urls
+from .citations.cite import strip
 from .citations.formats import CONTEXT, scholarly_article
 from .corpus import Corpus, Record, study_stage
 
@@ -15,7 +16,7 @@ def study(s: Record, corpus: Corpus) -> dict:
         "@context": CONTEXT,
         "@type": "MedicalStudy",
         "name": s["title"],
-        "description": s["summary"],
+        "description": strip(s["summary"])[0],
         "studySubject": {"@type": "MedicalCondition", "name": "Type 1 diabetes mellitus"},
         "citation": [scholarly_article(r) for r in refs if r is not None],
         "additionalType": study_stage(s),
@@ -30,7 +31,7 @@ def trial(t: Record, corpus: Corpus) -> dict:
         "@context": CONTEXT,
         "@type": "MedicalTrial",
         "name": t["title"],
-        **({"description": t["summary"]} if t.get("summary") else {}),
+        **({"description": strip(t["summary"])[0]} if t.get("summary") else {}),
         "healthCondition": {"@type": "MedicalCondition", "name": "Type 1 diabetes mellitus"},
     }
     if t.get("identifier"):
@@ -48,7 +49,7 @@ def trial(t: Record, corpus: Corpus) -> dict:
 
 
 def therapy_class(c: Record) -> dict:
-    return {"@context": CONTEXT, "@type": "MedicalTherapy", "name": c["name"], "description": c["summary"]}
+    return {"@context": CONTEXT, "@type": "MedicalTherapy", "name": c["name"], "description": strip(c["summary"])[0]}
 
 
 def dataset(downloads: list[tuple[str, str, str]], name: str, description: str) -> dict:

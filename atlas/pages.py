@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
-from . import charts, datadict, exports, jsonld, paths, trials, whatsnew
+from . import charts, datadict, exports, findings, jsonld, paths, trials, whatsnew
 from .citations.bibliography import reference_downloads, render_bibliography
 from .citations.formats import glossary_forms
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, study_stage
@@ -142,12 +142,13 @@ def data_page(r: Renderer) -> RenderedPage:
     rows["References"] = len(r.corpus.all("reference"))
     rendered = r.page(
         paths.DATA, "data.md.j2", title="Data and downloads", downloads=downloads, rows=rows,
-        kinds=_data_dictionary(r),
+        kinds=_data_dictionary(r), columns=datadict.columns(r.schemas, exports.COLUMNS),
         jsonld=jsonld.dataset([(url, fmt, f"{label} ({short})") for label, items in downloads for url, fmt, short in items],
                               "T1D stem-cell evidence atlas: studies, outcomes, trials, limitations and references",
                               "Structured records of stem-cell therapy studies for type 1 diabetes, with every "
                               "outcome's source, built from Ghoneim et al. 2024 (CC BY 4.0)."))
     rendered.assets.update(exports.data_files(tables))
+    rendered.assets[paths.table_file("reference-entries", "json")] = exports.reference_entries(r.corpus)
     return rendered
 
 
@@ -348,6 +349,7 @@ def _class_view(r: Renderer, k: Record) -> dict:
         "trials_listed": [t for t in trials_in_order(c) if t.id in of_class],
         "trial_gaps": trial_gaps(c, sorted(of_class.values(), key=lambda t: t.id)),
         "tr": trials,
+        "findings": findings.summary(c, k),
     }
 
 
@@ -411,6 +413,7 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         # registered trials that never reported (a year's page shows none)
         "trial_gaps": trial_gaps(c, trials_in_order(c)) if studies is None else [],
         "registered_trials": len(c.all("trial")) if studies is None else 0, "tr": trials,
+        "chart_data": {"designs": charts.data_file(charts.CHART_DESIGNS), "patients": charts.data_file(charts.CHART_PATIENTS)},
     }
 
 
@@ -437,6 +440,7 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
     r.output.cited_by = r.cited_by(doc_citations or {})
     render_bibliography(r, _page_titles(r), LIST_SHOWN)
     r.output.assets.update(charts.render_all(corpus, cache / "charts" if cache else None))
+    r.output.assets.update(charts.data_files(corpus))  # each chart's numbers, beside it
     # downloads: the whole bibliography, each hand-written page's references, schemas
     # (the data tables come with the data page)
     r.output.assets.update(reference_downloads(r, doc_citations or {}))

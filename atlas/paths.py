@@ -137,3 +137,8 @@ def exports_stem(page_path: str) -> str:
 def table_file(name: str, extension: str) -> str:
     """A data table download: data/studies.csv."""
     return f"data/{name}.{extension}"
+
+
+def frozen_copy(version: str) -> str:
+    """Where a release's frozen copy is served, beside the live site: 'v/0.2.0/'."""
+    return f"v/{version}/"

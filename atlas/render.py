@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import paths, trials, urls, whatsnew
+from . import certainty, findings, paths, status, trials, urls, whatsnew
 from .citations.bibliography import Citing, cited_by
 from .citations.formats import ReferenceFiles, References
 from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
@@ -105,8 +105,8 @@ class PageContext(Citing):
 
     def measured(self, outcome) -> Md:
         """An outcome's value with its unit, then the comparison: '50% vs 20'."""
-        if outcome.get("value") is None:
-            return Md()
+        if outcome.get("value") is None:  # a count or an estimate instead: '10 of 12', 'mean difference −0.87 (95% CI …)'
+            return Md(escape_md(findings.figures_text(outcome)))
         out = quantity({"value": outcome["value"], "unit": outcome.get("unit", "")})
         if outcome.get("comparison_value") is not None:
             out += f" vs {number(outcome['comparison_value'])}"
@@ -195,6 +195,39 @@ class PageContext(Citing):
     treated = staticmethod(treated)
     harms = staticmethod(harms)
     unreported = staticmethod(unreported)
+
+    def doc_url(self, doc: str) -> Md | None:
+        """The address of a hand-written page in docs/, or None when the project has none."""
+        return self.url(doc) if doc in self.renderer.output.doc_titles else None
+
+    # status facts computed from the data (atlas/status.py), never retyped in prose
+    def class_status(self, k) -> Md:
+        return self.text(status.class_status_line(self.renderer.corpus, k))
+
+    def study_reported(self, s) -> Md:
+        return self.text(status.study_reported_line(self.renderer.corpus, s))
+
+    def product_approval(self, p) -> Md:
+        return self.text(status.product_approval_line(self.renderer.corpus, p))
+
+    @staticmethod
+    def certainty_level(k) -> str:
+        return certainty.level(k["certainty"])
+
+    @staticmethod
+    def certainty_domains(k) -> list[tuple[str, str, str]]:
+        """(domain label, judgement label, reason) per GRADE domain, in GRADE's order."""
+        ds = k["certainty"]["domains"]
+        return [(certainty.DOMAIN_LABELS[d], certainty.JUDGEMENT_LABELS[ds[d]["judgement"]], ds[d]["reason"])
+                for d in certainty.DOMAINS]
+
+    @staticmethod
+    def domain_label(domain: str) -> str:
+        return certainty.DOMAIN_LABELS[domain]
+
+    @staticmethod
+    def judgement_label(judgement: str) -> str:
+        return certainty.JUDGEMENT_LABELS[judgement]
 
     @staticmethod
     def certainty_meaning(level: str) -> str:

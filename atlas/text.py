@@ -68,6 +68,10 @@ def page_title(text: str) -> str:
 
 
 LABELS = {
+    # routes and dose bases (study intervention)
+    "intra-arterial": "Intra-arterial", "intraportal": "Into the portal vein", "surgical-implantation": "Surgical implantation",
+    "systemic-unspecified": "Systemic, route not stated", "more-than-one": "More than one route",
+    "per-kg": "Per kg of body weight", "per-animal": "Per animal", "per-participant": "Per participant",
     "randomised-controlled-trial": "Randomised controlled trial",
     "non-randomised-trial": "Non-randomised trial",
     "single-arm-trial": "Single-arm trial",
@@ -81,6 +85,9 @@ LABELS = {
     "conference-abstract": "Conference abstract",
     "registry-posting": "Registry posting",
     "company-announcement": "Company announcement",
+    "regulatory-decision": "Regulatory decision",
+    "not-serious": "Not serious",
+    "very-serious": "Very serious",
     "hba1c": "HbA1c",
     "c-peptide": "C-peptide",
     "in-vitro": "In vitro",

@@ -11,6 +11,8 @@ import pytest
 from conftest import ROOT, html, need, run_atlas
 from test_browser import browser, page, site_url  # noqa: F401  (fixtures)
 
+from atlas.certainty import DOMAINS
+from atlas.certainty import level as certainty_level
 from atlas.completeness import FACTS, completeness
 from atlas.corpus import load_corpus
 
@@ -84,7 +86,7 @@ def test_every_class_page_opens_with_plain_language_and_certainty(built_site, co
         # near the top: before the specialist sections
         assert order.index(PLAIN) == 0 and order.index(CERTAINTY) == 1, (k.id, order)
         body = sections(page_html)
-        level = LEVELS[k["certainty"]["level"]]
+        level = LEVELS[certainty_level(k["certainty"])]
         assert f"{level} certainty" in body[CERTAINTY]
         assert "atlas's own appraisal" in body[CERTAINTY] and "not the review's" in body[CERTAINTY]
         # the rationale is on the page, with its citations
@@ -107,7 +109,7 @@ def test_plain_language_meets_the_reading_level(built_site, corpus):
 def test_every_certainty_rating_has_a_cited_rationale(corpus):
     for k in corpus.all("therapy-class"):
         ct = k["certainty"]
-        assert ct["level"] in LEVELS and ct["reasons"], k.id
+        assert certainty_level(ct) in LEVELS and all(ct["domains"][d]["reason"] for d in DOMAINS), k.id
         assert len(ct["rationale"].split()) >= 10 and "[@" in ct["rationale"], k.id
 
 
@@ -128,7 +130,7 @@ def test_certainty_badges_in_class_index_and_evidence_overview(built_site, corpu
                 continue  # the overview's matrices list the classes without sub-classes
             badge = re.search(rf'<a href="[^"]*{re.escape(k.id)}/(?:#certainty)?"[^>]*>.*?</tr>', page_html, re.S)
             assert badge, (page_path, k.id)
-            assert f"atlas-certainty--{k['certainty']['level']}" in badge.group(0), (page_path, k.id)
+            assert f"atlas-certainty--{certainty_level(k['certainty'])}" in badge.group(0), (page_path, k.id)
 
 
 def test_page_for_people_living_with_t1d_is_reached_from_home_and_dated(built_site):

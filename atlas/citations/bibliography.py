@@ -189,10 +189,28 @@ def cite_this_page(b, markdown: str, page_path: str, title: str | None) -> str:
     title = title or _front_matter_title(markdown)
     heading = escape_md(title) if title else next(
         (ln[2:].strip() for ln in markdown.splitlines() if ln.startswith("# ")), escape_md(page_path))
-    return ("<div data-search-exclude markdown>\n\n!!! quote \"Cite this page\"\n"
-            f"    T1D stem-cell evidence atlas contributors. {heading}. In: *T1D stem-cell evidence "
-            f"atlas*, release {escape_md(b.version)}{f' (commit {b.commit})' if b.commit else ''}, {b.date}. "
-            f"{paths.url(page_path, b.site_url)}\n\n</div>\n")
+    version = escape_md(b.version)
+    frozen = getattr(b, "frozen", False)
+    released = getattr(b, "released", False)
+    live = getattr(b, "live_url", "") or b.site_url
+    # the frozen copy of the release: this page's own address in a frozen build; in a live
+    # build, the copy under v/<version>/ once the release is tagged (the release workflow built it)
+    copy = paths.url(page_path, b.site_url) if frozen else (
+        paths.url(page_path, live.rstrip("/") + "/" + paths.frozen_copy(b.version)) if released and live else "")
+    cited = copy or paths.url(page_path, b.site_url)
+    text = (f"    T1D stem-cell evidence atlas contributors. {heading}. In: *T1D stem-cell evidence "
+            f"atlas*, release {version}{f' (commit {b.commit})' if b.commit and not frozen else ''}, {b.date}. "
+            f"{cited}\n")
+    if copy and not frozen:
+        text += (f"\n    This citation points at the frozen copy of release {version}, which will not change; "
+                 f"[the live page]({paths.url(page_path, b.site_url)}) may have changed since.\n")
+    elif frozen and live:
+        text += (f"\n    This is the frozen copy of release {version}. "
+                 f"[The live page]({paths.url(page_path, live)}) may have changed since.\n")
+    elif not frozen:
+        text += (f"\n    Release {version} has no frozen copy yet, so this citation points at the live page, "
+                 "which may change.\n")
+    return "<div data-search-exclude markdown>\n\n!!! quote \"Cite this page\"\n" + text + "\n</div>\n"
 
 
 def _front_matter_title(markdown: str) -> str | None:

@@ -30,6 +30,15 @@ def find(text: str) -> Iterator[tuple[int, int, list[str]]]:
         yield line, col, keys(m.group(1))
 
 
+def strip(text: str) -> tuple[str, list[str]]:
+    """Text without its [@key] markers (and the space before each), and the keys they cited,
+    in order, each once: for downloads and JSON-LD, where a marker means nothing."""
+    cited: list[str] = []
+    for m in CITATION.finditer(text):
+        cited.extend(k for k in keys(m.group(1)) if k not in cited)
+    return re.sub(r"\s*" + CITATION.pattern, "", text).strip(), cited
+
+
 def in_code(markdown: str) -> list[tuple[int, int]]:
     """Spans of fenced code blocks and inline code, where citations are literal text."""
     spans = [m.span() for m in re.finditer(r"^(```|~~~).*?^\1", markdown, re.S | re.M)]
@@ -68,9 +77,11 @@ class DocCitation:
     keys: list[str]
 
 
-def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Problem]) -> list[DocCitation]:
+def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Problem],
+            texts: dict[str, str] | None = None) -> list[DocCitation]:
     """Every citation in docs/*.md under root (files the loader refused are skipped);
-    unreadable files go to problems."""
+    unreadable files go to problems. Each page's text goes to texts, if given (the prose
+    rules read the living-with page)."""
     found: list[DocCitation] = []
     docs = root / "docs"
     for md in sorted(docs.rglob("*.md")) if docs.is_dir() and not is_refused("docs") else []:
@@ -87,6 +98,8 @@ def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Proble
             problems.append(Problem(rel, 1, 1, "docs-encoding",
                                     f"byte {e.start} is not UTF-8; save the page as UTF-8"))
             continue
+        if texts is not None:
+            texts[rel] = text
         for line, col, keys, _ in find_in_markdown(text):
             found.append(DocCitation(rel, line, col, keys))
     return found

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from ..corpus import Corpus
 from ..diagnostics import Problem
 from ..schema import Schemas
-from . import corrections, evidence, identifiers, ids, references, values
+from . import corrections, evidence, identifiers, ids, prose, references, values
 
-FAMILIES = (ids, references, values, evidence, identifiers, corrections)
+FAMILIES = (ids, references, values, evidence, identifiers, corrections, prose)
 
 # rule id -> check, in the order of FAMILIES and of each family's module
 RULES: dict[str, Callable[[Corpus, Schemas], Iterable[Problem]]] = {

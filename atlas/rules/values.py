@@ -22,7 +22,8 @@ def values_in_sensible_ranges(corpus: Corpus, schemas: Schemas):
                 continue
             if name in ("year", "year_registered") and not 1800 <= value <= _THIS_YEAR + 1:
                 yield at(r, path, "value-range", f"{_dotted(path)}: {value} is not a plausible year")
-            elif name in ("n", "enrolled", "planned_enrollment", "number", "figure") and value < 1:
+            elif name in ("n", "enrolled", "planned_enrollment", "number", "figure") and value < 1 \
+                    and not (name == "n" and len(path) == 3 and path[0] == "outcomes"):  # '0 of 15' is a result
                 yield at(r, path, "value-range", f"{_dotted(path)}: {value} must be 1 or more")
         if r.kind.name == "study":
             yield from _study_ranges(r)
@@ -55,6 +56,7 @@ def _study_ranges(s: Record):
                 if isinstance(v, (int, float)) and not -100 <= v <= 100:
                     yield at(s, ("outcomes", i, key), "value-range",
                               f"outcomes[{i}].{key}: {v}% is outside -100..100; check the unit")
+        yield from _outcome_figures(s, i, o)
     for path, q in _quantities(s.data):
         low, high = q.get("low"), q.get("high")
         if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low > high:
@@ -63,6 +65,29 @@ def _study_ranges(s: Record):
             v = q.get(key)
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
                 yield at(s, path + (key,), "value-range", f"{_dotted(path + (key,))}: {v} cannot be negative")
+
+
+def _outcome_figures(s: Record, i: int, o: dict):
+    """An outcome's count within its denominator, the denominator within the enrolment, an interval
+    the right way round and, for a confidence interval, around its estimate."""
+    n, of = o.get("n"), o.get("of")
+    if isinstance(n, int) and isinstance(of, int) and n > of:
+        yield at(s, ("outcomes", i, "n"), "value-range",
+                  f"outcomes[{i}].n is {n}, more than the {of} assessed ('of'); check the source")
+    enrolled = s.get("enrolled")
+    if isinstance(of, int) and isinstance(enrolled, int) and of > enrolled:
+        yield at(s, ("outcomes", i, "of"), "value-range",
+                  f"outcomes[{i}].of is {of}, more than the {enrolled} enrolled; check the source")
+    ci, effect = o.get("ci"), o.get("effect")
+    if isinstance(ci, dict) and isinstance(ci.get("low"), (int, float)) and isinstance(ci.get("high"), (int, float)):
+        if ci["low"] > ci["high"]:
+            yield at(s, ("outcomes", i, "ci"), "value-range",
+                      f"outcomes[{i}].ci: low ({ci['low']}) is greater than high ({ci['high']})")
+        elif ci.get("kind") == "confidence-interval" and isinstance(effect, dict) \
+                and isinstance(effect.get("value"), (int, float)) and not ci["low"] <= effect["value"] <= ci["high"]:
+            yield at(s, ("outcomes", i, "effect", "value"), "value-range",
+                      f"outcomes[{i}].effect.value {effect['value']} lies outside its confidence interval "
+                      f"({ci['low']} to {ci['high']}); check the source")
 
 
 def _quantities(data: dict):
@@ -81,9 +106,7 @@ def not_reported_means_absent(corpus: Corpus, schemas: Schemas):
     """A fact is either entered or declared 'not reported by the source', never both."""
     for s in corpus.all("study"):
         listed = s.get("not_reported")
-        if not isinstance(listed, list):
-            continue
-        for i, key in enumerate(listed):
+        for i, key in enumerate(listed if isinstance(listed, list) else []):
             fact = next((f for f in FACTS if f.key == key), None)
             if fact is None:
                 continue
@@ -94,6 +117,14 @@ def not_reported_means_absent(corpus: Corpus, schemas: Schemas):
             elif not applies(fact, s):
                 yield at(s, ("not_reported", i), "not-reported-conflict",
                           f"'{key}' does not apply to an in-vitro study; remove it from not_reported")
+        for j, o in enumerate(s.get("outcomes") or []):
+            if not isinstance(o, dict) or not isinstance(o.get("not_reported"), list):
+                continue
+            for k, key in enumerate(o["not_reported"]):
+                if o.get(key) is not None:
+                    yield at(s, ("outcomes", j, "not_reported", k), "not-reported-conflict",
+                              f"outcomes[{j}].not_reported lists '{key}', but the outcome gives it; "
+                              f"remove '{key}' from not_reported or remove the value")
 
 
 @rule("placeholder")

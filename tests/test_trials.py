@@ -266,6 +266,8 @@ def test_could_i_take_part_is_generated_into_the_hand_written_page(project, tmp_
     assert "women only; ages 12 years and older" in page
     assert "ask your diabetes team" in page
     assert "Japan: [NCT07000001]" in page
+    items = [ln for ln in page.splitlines() if ln.startswith("- [NCT")]
+    assert len(items) == 1 and items[0].endswith(".")  # one line per open trial
 
 
 def test_an_unknown_include_names_the_page_and_line(project, tmp_path):

@@ -207,7 +207,7 @@ def _trial_view(r: Renderer, t: Record) -> dict:
     studies = r.corpus.studies_by_trial.get(t.id, [])
     refs = [ref for ref in (r.corpus.get("reference", i) for i in t.get("citations") or []) if ref]
     return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": studies, "rr": t.get("registry_record") or {},
-            "gap": trials.gap_in(r.corpus, t), "timeline": trials.timeline(t, refs), "tr": trials}
+            "gap": trials.gap_in(r.corpus, t), "timeline": trials.timeline(t, refs)}
 
 
 def trial_gaps(c: Corpus, records) -> list[tuple[Record, trials.Gap]]:
@@ -220,9 +220,11 @@ def trial_gaps(c: Corpus, records) -> list[tuple[Record, trials.Gap]]:
     return out
 
 
-def trials_in_order(c: Corpus) -> list[Record]:
-    """Open trials first (recruiting, not yet recruiting ...), then by last update, newest first."""
-    by_update = sorted(c.all("trial"), key=lambda t: (trials.last_update(t), t.id), reverse=True)
+def trials_in_order(c: Corpus, records=None) -> list[Record]:
+    """Open trials first (recruiting, not yet recruiting ...), then by last update, newest first
+    (records: only these; a class page reads its own trials, not every trial)."""
+    by_update = sorted(c.all("trial") if records is None else records, key=lambda t: (trials.last_update(t), t.id),
+                       reverse=True)
     return sorted(by_update, key=trials.status_rank)
 
 
@@ -236,7 +238,7 @@ def _trials_list_view(c: Corpus, records) -> dict:
                      "data": {"status": trials.status(t) or "", "phase": trials.phases_text(t),
                               "classes": [k.title for k in classes], "countries": rr.get("countries") or [],
                               "updated": trials.last_update(t)}})
-    return {"rows": rows, "tr": trials, "gaps": sum(1 for x in rows if x["gap"])}
+    return {"rows": rows, "gaps": sum(1 for x in rows if x["gap"])}
 
 
 def page_refs(c: Corpus, kind: str, ids) -> list[Record]:
@@ -346,9 +348,8 @@ def _class_view(r: Renderer, k: Record) -> dict:
         "limitation_studies": {lim.id: [s for s in c.limitation_studies.get(lim.id, []) if s.id in ids]
                                for lim in c.class_limitations.get(k.id, [])},
         "trials": sorted(of_class.values(), key=lambda t: t.id),
-        "trials_listed": [t for t in trials_in_order(c) if t.id in of_class],
+        "trials_listed": trials_in_order(c, list(of_class.values())),
         "trial_gaps": trial_gaps(c, sorted(of_class.values(), key=lambda t: t.id)),
-        "tr": trials,
         "findings": findings.summary(c, k),
     }
 
@@ -412,7 +413,7 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
         # registered trials that never reported (a year's page shows none)
         "trial_gaps": trial_gaps(c, trials_in_order(c)) if studies is None else [],
-        "registered_trials": len(c.all("trial")) if studies is None else 0, "tr": trials,
+        "registered_trials": len(c.all("trial")) if studies is None else 0,
         "chart_data": {"designs": charts.data_file(charts.CHART_DESIGNS), "patients": charts.data_file(charts.CHART_PATIENTS)},
     }
 
@@ -431,6 +432,9 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
         memo.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog,
                    glossary_forms(corpus))
     r = Renderer(corpus, templates, cache, memo)
+    # templates call atlas/trials.py as `tr`: a global, not a view value, so that under serve
+    # a page is still kept when nothing it shows has changed
+    r.env.globals["tr"] = trials
     if history is not None:
         r.history = history
     r.changelog = changelog
@@ -473,7 +477,7 @@ def could_i_take_part(r: Renderer, path: str) -> str:
     read = sorted((t["registry_record"]["read"] for t in open_trials), reverse=True)
     return r.include(path, "could_i_take_part.md.j2", trials=open_trials, classes=classes,
                      countries=sorted(by_country.items(), key=lambda kv: (kv[0].startswith("Not stated"), kv[0])),
-                     tr=trials, latest_read=read[0] if read else None, all_trials=len(c.all("trial")))
+                     latest_read=read[0] if read else None, all_trials=len(c.all("trial")))
 
 
 INCLUDES = {"could-i-take-part": could_i_take_part}

@@ -9,27 +9,33 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install serve site freeze site-with-versions test test-fast validate fmt fmt-check pages check-site linkcheck bench bench-search clean
+.PHONY: install serve site freeze site-with-versions test test-fast lint validate fmt fmt-check pages check-site linkcheck bench bench-search clean
 
+# requirements.txt pins setuptools too, so the editable install below builds with it and without
+# isolation (no download); its one notice, that ./atlas is what gets imported, is the point here.
 $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . 2>/dev/null || $(PY) -m pip install --quiet --no-deps -e .
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
 
 ## serve: build and serve the site; an edit to data, templates or docs re-renders the pages it changed
+## (SERVE_ARGS="-a 127.0.0.1:8001" serves on another address)
+# --dirty: a rebuild rewrites only the pages an edit changed; after editing nav: in mkdocs.yml, restart it.
+# -f: the engine's own name for the file is properdocs.yml; naming it keeps mkdocs.yml for both engines.
 serve: install
-	$(VENV)/bin/$(ENGINE) serve --livereload --dirty --no-strict
+	$(VENV)/bin/$(ENGINE) serve -f mkdocs.yml --livereload --dirty --no-strict $(SERVE_ARGS)
 
-## site: build the static site into site/ (strict); a failed build leaves the old site/ in place
+## site: build the static site into site/ (strict); a failed build leaves the old site/ in place,
+## and site/ is replaced in one rename (atlas/outdir.py), so no kill leaves it partial
 site: install
-	rm -rf .site-new
-	$(VENV)/bin/$(ENGINE) build --strict --site-dir .site-new
-	rm -rf site && mv .site-new site
+	$(PY) -m atlas output --fresh .site-new
+	$(VENV)/bin/$(ENGINE) build -f mkdocs.yml --strict --site-dir .site-new
+	$(PY) -m atlas output --replace site --with .site-new
 
 ## freeze: build this checkout as the frozen copy of its release: make freeze VERSION=0.2.0 (into site/v/0.2.0/)
 freeze: install
@@ -40,23 +46,27 @@ freeze: install
 site-with-versions: site
 	.ci/site-with-versions
 
-## test: the whole test suite
+## test: the whole test suite, on two workers (the browser tests spend most of their time waiting)
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 ## test-fast: every test but the browser and slow ones, on two workers, with 5 generated records per
 ## property test instead of 10; CI runs make test (bench/RESULTS.md has the timings)
 test-fast: install
 	ATLAS_HYPOTHESIS_EXAMPLES=$${ATLAS_HYPOTHESIS_EXAMPLES:-5} $(PY) -m pytest -m "not browser and not slow" -n 2
 
+## lint: ruff's checks of the Python code (pyproject.toml, [tool.ruff]); make test runs them too
+lint: install
+	$(VENV)/bin/ruff check .
+
 ## validate: check every data file (path:line:col: rule: message). make exits 2 on any failure;
 ## .venv/bin/atlas validate itself exits 0 clean, 1 invalid data, 2 misuse
 validate: install
-	@$(PY) -m atlas validate || { rc=$$?; echo "atlas validate exited $$rc (1: invalid data, 2: misuse); make reports any failure as 2" >&2; exit $$rc; }
+	@$(PY) -m atlas validate
 
 ## fmt: rewrite data files in canonical form; fmt-check only reports
 fmt: install
-	$(PY) -m atlas fmt
+	@$(PY) -m atlas fmt
 
 fmt-check: install
 	$(PY) -m atlas fmt --check

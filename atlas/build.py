@@ -289,10 +289,13 @@ def write_pages(root: Path, out: Path) -> int:
     MkDocs can build it with no hooks (see mkdocs.yml's comment). The folder is
     replaced only once everything has been written, so a failure leaves the old one.
     """
+    from . import outdir
+    out = outdir.check(root, out)  # before any work: the project and its sources are refused
     prepared = prepare(root)
-    out = out.resolve()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent if out.parent.exists() else None))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))  # beside out: one rename
     try:
+        outdir.mark(tmp)
         docs = root / "docs"
         files: dict[str, str | bytes | Path] = {
             src.relative_to(docs).as_posix(): src for src in (sorted(docs.rglob("*")) if docs.is_dir() else [])
@@ -306,15 +309,7 @@ def write_pages(root: Path, out: Path) -> int:
                 shutil.copyfile(content, dest)
             else:
                 dest.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
-        if out.exists():
-            old = out.with_name(out.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, out)
+        outdir.replace(root, out, tmp)
         return len(files)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

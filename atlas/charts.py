@@ -128,24 +128,48 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
                          source_line(CHART_DESIGNS)], sort_keys=True)
     key = hashlib.sha256(inputs.encode()).hexdigest()[:20]
     names = [*files(CHART_DESIGNS).values(), *files(CHART_PATIENTS).values()]
-    if cache is not None:
-        hit = {name: cache / f"{key}-{Path(name).name}" for name in names}
-        if all(p.exists() for p in hit.values()):
-            return {name: p.read_bytes() for name, p in hit.items()}
+    if cache is not None:  # outside the work tree, each file sealed (atlas/speedups.py)
+        from .speedups import read_sealed
+        hit = {name: read_sealed(cache / f"{key}-{Path(name).name}") for name in names}
+        if all(v is not None for v in hit.values()):
+            return hit
     plt = _plt()
     out = {}
-    for (theme, variant), name in files(CHART_DESIGNS).items():
-        out[name] = _bars(plt, *design_chart, "Number of studies", theme, variant, credit=CHART_DESIGNS)
-    for (theme, variant), name in files(CHART_PATIENTS).items():
-        out[name] = _bars(plt, *patient_chart, "Participants enrolled", theme, variant, credit=CHART_PATIENTS)
+    design_sources = [(k, "short_name" if k.get("short_name") else _title_field(k)) for k in leaves]
+    patient_sources = [(s, _title_field(s)) for s in patients]
+    for chart, (rows, segments), xlabel, sources in (
+            (CHART_DESIGNS, design_chart, "Number of studies", design_sources),
+            (CHART_PATIENTS, patient_chart, "Participants enrolled", patient_sources)):
+        for (theme, variant), name in files(chart).items():
+            try:
+                out[name] = _bars(plt, rows, segments, xlabel, theme, variant, credit=chart)
+            except Exception as e:  # any failure of the drawing library: the record and field that caused it
+                plt.close("all")
+                raise _chart_error(plt, chart, rows, segments, xlabel, theme, variant, sources, e) from None
     if cache is not None:
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-            for name, data in out.items():
-                (cache / f"{key}-{Path(name).name}").write_bytes(data)
-        except OSError:
-            pass  # a read-only checkout still builds, only slower
+        from .speedups import write_sealed
+        for name, data in out.items():
+            write_sealed(cache / f"{key}-{Path(name).name}", data)  # a failure only costs speed
     return out
+
+
+def _title_field(record) -> str:
+    return next((f for f in ("title", "name", "term") if f in record.data), "title")
+
+
+def _chart_error(plt, chart, rows, segments, xlabel, theme, variant, sources, error):
+    """A DataError naming the row whose label the chart cannot draw (each tried alone)."""
+    from .diagnostics import DataError, Problem
+    what = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+    for i, (row, (record, field)) in enumerate(zip(rows, sources)):
+        try:
+            _bars(plt, [row], [(n, v[i:i + 1]) for n, v in segments], xlabel, theme, variant)
+        except Exception:
+            plt.close("all")
+            return DataError([Problem(record.relpath, *record.where((field,), value=True), "chart-error",
+                                      f"{field}: the chart {chart} cannot draw this text ({what}); "
+                                      "rewrite it in plain characters")])
+    return DataError([Problem("data", 1, 1, "chart-error", f"the chart {chart} cannot be drawn ({what})")])
 
 
 def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: str, theme: str,
@@ -158,7 +182,8 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     labels = [textwrap.wrap(r, per_line) or [""] for r in rows]
     line, bar, gap = font * 1.25, font * 1.1, font * 0.7
     legend_h = 0 if len(segments) < 2 else (font * 1.5) * -(-len(segments) // (1 if variant == "narrow" else 2))
-    body = sum(len(lb) * line + bar + gap for lb in labels)
+    # no rows (an atlas without studies yet): one empty bar's height, not an axis of height 0
+    body = sum(len(lb) * line + bar + gap for lb in labels) or bar + gap
     top, bottom, left, right = legend_h + font * 0.5, font * 3.2, font * 0.6, font * 2.2
     title_lines = textwrap.wrap(TITLES[credit], max(12, int(per_line * 0.9))) if credit else []
     source_lines = textwrap.wrap(source_line(credit), int(per_line * 1.15)) if credit else []
@@ -175,13 +200,15 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     starts = [0] * len(rows)
     centres = []
     for lb in labels:
+        # labels are contributed text: drawn as written, never parsed as mathtext ($...$)
         ax.text(0, y, "\n".join(lb), va="top", ha="left", fontsize=font * pt, color=colours["text"],
-                linespacing=1.15)
+                linespacing=1.15, parse_math=False)
         y += len(lb) * line
         centres.append(y + bar / 2)
         y += bar + gap
     for i, (name, values) in enumerate(segments):
-        ax.barh(centres, values, left=starts, height=bar, color=PALETTE[i % len(PALETTE)], label=name)
+        ax.barh(centres, values, left=starts, height=bar, color=PALETTE[i % len(PALETTE)],
+                label=name)  # legend entries are drawn without math parsing too (below)
         starts = [a + b for a, b in zip(starts, values)]
     for c, t in zip(centres, total):
         ax.text(t, c, f" {t}", va="center", ha="left", fontsize=font * pt, color=colours["text"])
@@ -196,14 +223,17 @@ def _bars(plt, rows: list[str], segments: list[tuple[str, list[int]]], xlabel: s
     ax.spines["bottom"].set_color(colours["grid"])
     if title_lines:
         fig.text(left / width, 1 - font * 0.3 / height, "\n".join(title_lines), va="top", ha="left",
-                 fontsize=font * 1.15 * pt, fontweight="bold", color=colours["text"], linespacing=1.2)
+                 fontsize=font * 1.15 * pt, fontweight="bold", color=colours["text"], linespacing=1.2,
+                 parse_math=False)
     if source_lines:
         fig.text(left / width, font * 0.3 / height, "\n".join(source_lines), va="bottom", ha="left",
-                 fontsize=font * 0.85 * pt, color=colours["text"], linespacing=1.3)
+                 fontsize=font * 0.85 * pt, color=colours["text"], linespacing=1.3, parse_math=False)
     if len(segments) > 1:
         fig.legend(loc="upper left", bbox_to_anchor=(left / width, 1 - (title_h + font * 0.2) / height), frameon=False,
                    ncol=1 if variant == "narrow" else 2, fontsize=font * pt, labelcolor=colours["text"],
                    handlelength=1.2, columnspacing=1.2, borderaxespad=0)
+        for text in fig.legends[-1].get_texts():
+            text.set_parse_math(False)
     data = _svg(fig, {"Title": TITLES[credit], "Source": source_line(credit), "Rights": LICENCE} if credit else None)
     plt.close(fig)
     return data

@@ -67,9 +67,10 @@ def cmd_fmt(args) -> int:
     _report(problems)
     for rel in changed if args.check else []:
         print(diffs[rel], end="" if diffs[rel].endswith("\n") else "\n")
-    if not args.check:
+    if not args.check and changed:  # nothing changed: nothing to say
         for c in changed:
             print(f"formatted {c}", file=sys.stderr)
+        print(f"{len(changed)} file{'s' if len(changed) != 1 else ''} rewritten in canonical form", file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -77,18 +78,35 @@ def cmd_pages(args) -> int:
     from .build import write_pages
     from .diagnostics import DataError
     root = _root(args)
+    from .outdir import Refused
     try:
         written = write_pages(root, Path(args.out))
     except DataError as e:
         _report(e.problems)
         return 1
+    except Refused as e:
+        return _usage(f"pages: {e}")
     print(f"wrote {written} files to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_output(args) -> int:
+    """make site's folder handling: a fresh marked folder to build into, then one rename."""
+    from . import outdir
+    root = _root(args)
+    try:
+        if args.fresh:
+            outdir.fresh(root, Path(args.fresh))
+        else:
+            outdir.replace(root, Path(args.replace), Path(args.with_))
+    except outdir.Refused as e:
+        return _usage(f"output: {e}")
     return 0
 
 
 def cmd_new(args) -> int:
     from .corpus import load_corpus
-    from .scaffold import find_kind, kind_names, scaffold, values_for, write_new
+    from .scaffold import find_kind, kind_names, malformed_nct, scaffold, values_for, write_new
     from .schema import Schemas
     root = _root(args)
     kind = find_kind(args.kind)
@@ -116,6 +134,10 @@ def cmd_new(args) -> int:
     except FileExistsError:
         return _usage(f"new: data/{kind.folder}/{rid}.yaml already exists; edit it, or choose another id "
                       "(add a, b... when two papers share first author and year)")
+    if kind.name == "trial" and malformed_nct(rid):
+        print(f"note: {rid} is not NCT and 8 digits, so it is written as a misprinted identifier "
+              "(identifier_as_printed, no link, a note to write). Mistyped? Delete the file and run "
+              "atlas new trial again with the 8 digits.", file=sys.stderr)
     print(f"wrote {path.relative_to(root).as_posix()}: fill in each TODO, uncomment the optional fields "
           "the source reports, then run make validate", file=sys.stderr)
     return 0
@@ -140,8 +162,13 @@ def cmd_import(args) -> int:
         print(f"wrote {rel}", file=sys.stderr)
     for message in outcome.refused:
         print(f"{message}", file=sys.stderr)
-    print(f"{len(texts)} reference(s) {'read' if args.stdout else 'added'}, {len(outcome.refused)} refused; "
-          "now cite each new one from the study it supports (atlas new study --reference ID)", file=sys.stderr)
+    done = "read" if args.stdout else "added"
+    if texts:
+        print(f"{len(texts)} reference(s) {done}, {len(outcome.refused)} refused; fill in the TODOs of each "
+              "(published, source_type, read, accessed), then cite it from the study it supports "
+              "(atlas new study ID --reference REF)", file=sys.stderr)
+    else:
+        print(f"no reference {done}: {len(outcome.refused)} refused (above); nothing to cite", file=sys.stderr)
     return 1 if outcome.refused else 0
 
 
@@ -260,7 +287,11 @@ def cmd_freeze(args) -> int:
         return _usage(f"this checkout is release {__version__} (atlas/__init__.py), not {version}; "
                       f"check out the commit tagged v{version}")
     out = Path(args.out) if args.out else root / "site" / paths.frozen_copy(version)
-    out = out.resolve()
+    from . import outdir
+    try:  # never the project, its parents, its sources, nor a folder atlas did not make (issue 26)
+        out = outdir.check(root, out)
+    except outdir.Refused as e:
+        return _usage(f"freeze: {e}")
     base = configured_site_url(root)
     engine = Path(sys.executable).parent / args.engine
     if not engine.exists():
@@ -278,9 +309,8 @@ def cmd_freeze(args) -> int:
             print(f"atlas: the frozen copy of release {version} did not build; nothing was written", file=sys.stderr)
             shutil.rmtree(tmp, ignore_errors=True)
             return 1
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        outdir.mark(tmp)
+        outdir.replace(root, out, tmp)
     finally:
         config.unlink(missing_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -330,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("pages", help="write the generated pages (Markdown and images) to a folder")
     p.add_argument("out", help="output folder, e.g. build/pages")
     p.set_defaults(fn=cmd_pages)
+    p = sub.add_parser("output", help="(make site) prepare a build folder, or put a finished one in place atomically")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--fresh", metavar="DIR", help="an empty folder, marked as atlas's, to build into")
+    g.add_argument("--replace", metavar="DIR", help="the folder to replace, e.g. site")
+    p.add_argument("--with", dest="with_", metavar="NEW", help="the finished folder that takes its place")
+    p.set_defaults(fn=cmd_output)
     p = sub.add_parser("check-site", help="check every internal link and anchor of a built site (lychee, offline)")
     p.add_argument("site", help="the built site folder, e.g. site")
     p.set_defaults(fn=cmd_check_site)

@@ -66,19 +66,6 @@ def check(root: Path) -> list[Problem]:
     return problems
 
 
-def cache_folder(root: Path) -> Path | None:
-    """root/.cache, where builds keep compiled schemas, templates and charts; None (build
-    without a cache) if it is a link or resolves outside: a committed link named .cache
-    would make the build write, and read back code, wherever it points."""
-    cache = root / ".cache"
-    if cache.is_symlink() or (cache.exists() and not (cache.is_dir() and _inside(cache, root.resolve()))):
-        return None
-    for sub in ("schemas", "jinja", "charts"):
-        if (cache / sub).is_symlink():
-            return None
-    return cache
-
-
 def limit(rel: str) -> int:
     return MAX_DATA_FILE_BYTES if rel.startswith("data/") else MAX_DOCS_PAGE_BYTES
 

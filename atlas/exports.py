@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from . import paths
 from .citations.cite import strip
@@ -238,6 +239,23 @@ def limitation_rows(corpus: Corpus) -> list[dict]:
 TABLES = {"studies": study_rows, "outcomes": outcome_rows, "trials": trial_rows, "limitations": limitation_rows}
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(value):
+    """A cell a spreadsheet shows as text, never runs as a formula (OWASP, CSV injection): a
+    text starting with = + - @ tab or CR gets a leading apostrophe. A number (-2.5, or text
+    that is exactly a number) is not a formula and stays as it is."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    # the writer quotes a field holding its line terminator (\n) but not a lone CR, which
+    # readers take for the end of the row
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def reference_entries(corpus: Corpus) -> str:
     """Every reference as its BibTeX entry, RIS record and CSL-JSON item, by id: what the
     evidence explorer puts together for the rows a reader has chosen (the same entries as
@@ -254,7 +272,7 @@ def to_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
 
 

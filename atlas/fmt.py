@@ -13,20 +13,57 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.tokens import CommentToken
 
 from . import confine
 from .diagnostics import Problem
 from .kinds import BY_FOLDER, Kind
 from .schema import Schemas
-from .yamlsafe import load
+from .yamlsafe import _dotted, load
+
+
+class _Verbatim(str):
+    """A number as written in the file. The formatter only moves fields: it writes numbers
+    back character for character (ruamel re-formatted floats and lost a digit:
+    -6.820001332645069e+16 became ...068e+16, found by the property tests)."""
+
+    tag = "tag:yaml.org,2002:float"
+
+
+def _construct_verbatim(constructor, node):
+    value = _Verbatim(node.value)
+    value.tag = node.tag
+    return value
+
+
+def _represent_verbatim(representer, value: _Verbatim):
+    return representer.represent_scalar(value.tag, str(value))
+
+
+class _Constructor(RoundTripConstructor):
+    pass
+
+
+class _Representer(RoundTripRepresenter):
+    pass
+
+
+for _tag in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int"):  # on our subclasses only
+    _Constructor.add_constructor(_tag, _construct_verbatim)
+_Representer.add_representer(_Verbatim, _represent_verbatim)
 
 
 def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.width = 4096  # one field, one line: reviewable diffs, no re-wrapping of prose
     y.indent(mapping=2, sequence=2, offset=0)
-    y.preserve_quotes = False
+    # Quotes are kept: ruamel reads YAML 1.2, the validator (PyYAML) YAML 1.1, where an
+    # unquoted NO, on, yes, 1:20 or ~ is not text; dropping the quotes changed values.
+    y.preserve_quotes = True
+    y.Constructor, y.Representer = _Constructor, _Representer
     y.allow_unicode = True
     return y
 
@@ -46,14 +83,110 @@ def _order(node, schema: dict, base: str, schemas: Schemas) -> None:
     if isinstance(node, CommentedMap):
         props = schema.get("properties", {})
         rank = {k: i for i, k in enumerate(props)}
-        for key in sorted(node, key=lambda k: (rank.get(k, len(rank)), str(k))):
-            node.move_to_end(key)
+        reorder(node, sorted(node, key=lambda k: (rank.get(k, len(rank)), str(k))))
         for key, value in node.items():
             if key in props:
                 _order(value, props[key], base, schemas)
     elif isinstance(node, CommentedSeq) and isinstance(schema.get("items"), dict):
         for item in node:
             _order(item, schema["items"], base, schemas)
+
+
+# -- comments follow their key ------------------------------------------------------------
+# ruamel keeps a full-line comment as the tail of the value ABOVE it; moving keys moved the
+# comment with the key before it. reorder() hands each such comment to the key below it.
+
+
+def _holder(node, key):
+    """(ca-items dict, key, slot) of the comment that follows the value of node[key] (the deepest last one)."""
+    value = node[key]
+    if isinstance(value, CommentedMap) and len(value):
+        return _holder(value, list(value)[-1])
+    if isinstance(value, CommentedSeq) and len(value):
+        last = len(value) - 1
+        if isinstance(value[last], (CommentedMap, CommentedSeq)) and len(value[last]):
+            return _holder(value, last)
+        return value.ca.items, last, 0
+    return node.ca.items, key, 2
+
+
+def _get(holder):
+    items, key, slot = holder
+    entry = items.get(key)
+    return entry[slot] if entry and len(entry) > slot else None
+
+
+def _set(holder, text):
+    items, key, slot = holder
+    entry = items.setdefault(key, [None, None, None, None])
+    while len(entry) <= slot:
+        entry.append(None)
+    if not text:
+        entry[slot] = None
+    elif isinstance(entry[slot], CommentToken):
+        entry[slot].value = text  # the same token: an end-of-line comment keeps its column
+    else:
+        entry[slot] = CommentToken(text, CommentMark(0), None)
+
+
+def _split(token, col: int = 0):
+    """(what stays: the end-of-line comment and comment lines indented deeper than col,
+    what moves: the full-line comments at col that lead the next key)."""
+    if token is None or not isinstance(token, CommentToken):
+        return "", ""
+    text = token.value
+    if text.startswith("#"):
+        eol, _, rest = text.partition("\n")
+        eol += "\n"
+    else:
+        eol, rest = "", text[1:] if text.startswith("\n") else text
+    lines = rest.splitlines(keepends=True)
+    cut = len(lines)
+    while cut and (not lines[cut - 1].strip() or len(lines[cut - 1]) - len(lines[cut - 1].lstrip(" ")) <= col):
+        cut -= 1
+    return eol + "".join(lines[:cut]), "".join(lines[cut:])
+
+
+def _join(stay: str, lead: str) -> str:
+    """A token's text from what stays and the comments that follow it."""
+    if not stay and not lead:
+        return ""
+    if stay.startswith("#"):
+        return stay + lead
+    return "\n" + stay + lead
+
+
+def reorder(node: CommentedMap, order: list) -> None:
+    keys = list(node)
+    if keys == order:
+        return
+    col = getattr(getattr(node, "lc", None), "col", None) or 0
+    holders = [_holder(node, k) for k in keys]
+    if any(_get(h) is not None and not isinstance(_get(h), CommentToken) for h in holders):
+        for key in order:  # a shape we do not know: comments stay where ruamel keeps them
+            node.move_to_end(key)
+        return
+    leads = {}
+    for holder, key in zip(holders, keys[1:] + [None]):  # None: what follows the mapping
+        stay, lead = _split(_get(holder), col)
+        leads[key] = lead
+        _set(holder, _join(stay, ""))
+    # comments above the first field of a file are the file's header: they stay on top
+    for key in order:
+        node.move_to_end(key)
+    for before, key in zip(order, order[1:] + [None]):
+        if leads.get(key):
+            holder = _holder(node, before)
+            token = _get(holder)
+            text = token.value if isinstance(token, CommentToken) else ""
+            _set(holder, _join(text if text.startswith("#") else text[1:] if text.startswith("\n") else text, leads[key]))
+    first = order[0]
+    if leads.get(first):  # the new first key's comment goes above the mapping
+        if node.ca.comment is None:
+            node.ca.comment = [None, []]
+        if node.ca.comment[1] is None:
+            node.ca.comment[1] = []
+        node.ca.comment[1].append(CommentToken(leads[first], CommentMark(0), None))
 
 
 def data_files(root: Path, paths: list[Path] | None = None) -> list[Path]:
@@ -109,6 +242,10 @@ def run(root: Path, *, check: bool, paths: list[Path] | None = None,
                                     f"the formatter cannot read this: {what}; fix it here"))
             continue
         if new != text:
+            refused = _changes_value(rel, loaded.data, new, kind, schemas)
+            if refused is not None:  # whatever the reason, a file is never rewritten into other data
+                problems.append(refused)
+                continue
             changed.append(rel)
             if diffs is not None:
                 diffs[rel] = "".join(difflib.unified_diff(text.splitlines(True), new.splitlines(True),
@@ -122,6 +259,41 @@ def run(root: Path, *, check: bool, paths: list[Path] | None = None,
             else:
                 _write_atomically(path, new)
     return problems, changed
+
+
+def _changes_value(rel: str, data, new: str, kind: Kind, schemas: Schemas) -> Problem | None:
+    """A problem if the rewritten text would read (with the validator's own loader) as other
+    data than the file holds, or would be rewritten again by a second run."""
+    after = load(new.encode("utf-8"), rel)
+    if after.problems or after.data != data:
+        path = _first_difference(data, after.data) if not after.problems else ()
+        line = after.where(path, value=True)[0] if after.data is not None and path else 1
+        return Problem(rel, line, 1, "format-value",
+                       f"formatting would change the value of {_dotted(path) if path else 'the file'}; the file is "
+                       "left as it is: put the value in quotes ('...') and run 'make fmt' again")
+    try:
+        again = format_text(new, kind, schemas)
+    except YAMLError:
+        again = None
+    if again != new:
+        return Problem(rel, 1, 1, "format-value", "the formatter's output is not stable (a second run would "
+                       "change it again); the file is left as it is: simplify its quoting or comments")
+    return None
+
+
+def _first_difference(a, b, path: tuple = ()) -> tuple:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in list(a) + [k for k in b if k not in a]:
+            if a.get(k, _MISSING) != b.get(k, _MISSING):
+                return _first_difference(a.get(k), b.get(k), path + (k,)) if k in a and k in b else path + (k,)
+    if isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return _first_difference(x, y, path + (i,))
+    return path
+
+
+_MISSING = object()
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -75,7 +75,7 @@ def read(root: Path, since: str | None = None) -> History:
     """The history of data/ under root (commits after `since`, a git revision, if given)."""
     rev = [f"{since}..HEAD"] if since else []
     log = _git(root, "log", "--relative", "-M", "-c", "--raw", "--no-abbrev", "-z",
-               "--format=%x1e%H%x1f%cI%x1f%s", *rev, "--", "data")
+               "--format=%x00%H%x00%cI%x00%s", *rev, "--", "data")  # NUL: the one byte no subject holds
     if log is None:
         return History(available=False)
     shallow = (_git(root, "rev-parse", "--is-shallow-repository") or "").strip() == "true"
@@ -117,25 +117,43 @@ class _Entry:
         return Change(self.commit, self.time, self.subject, action, self.relpath, fields, corrected)
 
 
+_HASH = re.compile(r"[0-9a-f]{40}")
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)")
+
+
 def parse_log(log: str) -> list[_Entry]:
     """Entries of `git log -c --raw -z` in the format read() asks for, newest first.
     Paths are followed through renames, so older entries carry today's path. A merge's
-    lines are in git's combined format (`::` and a mode, blob and status per parent)."""
+    lines are in git's combined format (`::` and a mode, blob and status per parent).
+
+    The stream is NUL-separated tokens read by position: an empty token, then a commit's
+    hash, time and subject, then its raw lines (a ':' token and its one or two paths).
+    A commit subject cannot hold NUL, and every other field is checked for its shape, so
+    no subject (nor file name) can start a commit of its own or forge a date; anything
+    unexpected ends the reading rather than being guessed at."""
     entries: list[_Entry] = []
     renamed: dict[str, str] = {}  # an old path -> the path it has now
-    for chunk in log.split("\x1e")[1:]:
-        header, _, raw = chunk.partition("\0")
-        commit, time, subject = (header.split("\x1f") + ["", "", ""])[:3]
-        tokens = raw.lstrip("\n").split("\0")
-        i = 0
-        while i < len(tokens):
-            meta = tokens[i]
-            if not meta.startswith(":"):
-                i += 1
-                continue
+    tokens = log.split("\0")
+    i, n = 0, len(tokens)
+    while i + 3 < n and tokens[i].strip("\n") == "":
+        if tokens[i + 1].strip("\n") == "":  # a merge without lines of its own ends with one more NUL
+            i += 1
+            continue
+        commit, time, subject = tokens[i + 1], tokens[i + 2], tokens[i + 3]
+        if not _HASH.fullmatch(commit) or not _TIME.fullmatch(time):
+            break
+        i += 4
+        while i < n:
+            if tokens[i] == "" and i + 1 < n and tokens[i + 1].startswith(":"):
+                i += 1  # a merge's raw lines follow one more NUL
+            if not tokens[i].lstrip("\n").startswith(":"):
+                break
+            meta = tokens[i].lstrip("\n")
             parents = len(meta) - len(meta.lstrip(":"))
             parts = meta[parents:].split()
             if parents > 1:  # a merge: only the final path, no rename detection
+                if i + 1 >= n or len(parts) < 2 * parents + 2:
+                    return entries
                 path = tokens[i + 1]
                 i += 2
                 before = tuple(b for b in parts[parents + 1:2 * parents + 1] if b != _NULL)
@@ -145,8 +163,12 @@ def parse_log(log: str) -> list[_Entry]:
                 if current.endswith(".yaml"):
                     entries.append(_Entry(commit, time, subject.strip(), status, current, before, new_blob, True))
                 continue
+            if len(parts) < 5:
+                return entries
             old_blob, new_blob, status = parts[2], parts[3], parts[4][:1]
             if status in "RC":
+                if i + 2 >= n:
+                    return entries
                 old_path, path = tokens[i + 1], tokens[i + 2]
                 i += 3
                 current = renamed.get(path, path)
@@ -154,6 +176,8 @@ def parse_log(log: str) -> list[_Entry]:
                     renamed[old_path] = current
                 status = "M" if status == "R" else "A"
             else:
+                if i + 1 >= n:
+                    return entries
                 path = tokens[i + 1]
                 i += 2
                 current = renamed.get(path, path)

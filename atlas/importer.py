@@ -17,7 +17,15 @@ from pathlib import Path
 import yaml
 
 from .kinds import BY_NAME
-from .schema import Schemas
+from .schema import PLACEHOLDER, POST_REVIEW_FIELDS, Schemas
+from .text import one_line
+
+# the placeholder of each field a post-review reference adds (schema.POST_REVIEW_FIELDS)
+PROVENANCE_HINTS = {"published": "YYYY-MM-DD, first publication (online first if earlier)",
+                    "source_type": "one of: peer-reviewed-paper, registry-record, company-announcement, "
+                                   "conference-abstract",
+                    "read": "what you read, e.g. the PubMed abstract",
+                    "accessed": "YYYY-MM-DD, the date you read it"}
 
 REFERENCE = BY_NAME["reference"]
 
@@ -54,7 +62,11 @@ def read_entries(path: Path) -> list[Entry]:
     suffix = path.suffix.lower()
     stripped = text.lstrip()
     if suffix == ".json" or stripped.startswith(("[", "{")):
-        return _from_csl(json.loads(text))
+        try:
+            items = json.loads(text)
+        except RecursionError:
+            raise ValueError(f"{one_line(path.name)}: the JSON is nested too deeply to be CSL-JSON") from None
+        return _from_csl(items)
     if suffix in (".ris", ".txt") or stripped.startswith("TY  -"):
         return _from_ris(text)
     if suffix in (".bib", ".bibtex") or stripped.startswith("@"):
@@ -114,21 +126,43 @@ def _from_csl(items) -> list[Entry]:
         if not isinstance(item, dict):
             out.append(Entry(f"item {i}", refused="a CSL-JSON item must be an object"))
             continue
-        parts = ((item.get("issued") or {}).get("date-parts") or [[None]])[0] or [None]
-        authors = []
-        for a in item.get("author") or []:
-            if isinstance(a, dict) and (a.get("family") or a.get("literal")):
-                authors.append({"family": _clean(a.get("family") or a.get("literal")),
-                                **({"given": _initials(a["given"])} if a.get("given") else {})})
-        record = {"type": CSL_TYPES.get(item.get("type", ""), "journal-article"), "authors": authors,
-                  "title": _clean(item.get("title")),
-                  "journal": _clean(item.get("container-title-short") or item.get("journal-abbreviation")
-                                    or item.get("container-title") or item.get("publisher")),
-                  "year": _year(parts[0]), "volume": item.get("volume"), "issue": item.get("issue"),
-                  "pages": item.get("page"), "doi": _doi(item.get("DOI")), "pmid": item.get("PMID"),
-                  "pmcid": item.get("PMCID"), "url": item.get("URL")}
-        out.append(Entry(f"item {i} ({item.get('id', '')})", record))
+        label = f"item {i} ({_clean(item.get('id')) or ''})"[:120]
+        try:
+            out.append(Entry(label, _csl_record(item)))
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as e:
+            out.append(Entry(label, refused=f"this item could not be read ({type(e).__name__}); "
+                                            "export it again from your reference manager"))
     return out
+
+
+def _csl_year(issued):
+    """CSL's issued: {"date-parts": [[2020, 5]]}; also taken: "2020", {"raw": "2020"}, [[2020]]."""
+    if isinstance(issued, dict):
+        parts = issued.get("date-parts")
+        if isinstance(parts, list) and parts:
+            first = parts[0]
+            return _year(first[0] if isinstance(first, list) and first else first)
+        return _year(issued.get("raw") or issued.get("literal") or parts)
+    if isinstance(issued, list) and issued:
+        return _csl_year({"date-parts": issued})
+    return _year(issued) if isinstance(issued, (str, int)) else None
+
+
+def _csl_record(item: dict) -> dict:
+    authors = []
+    names = item.get("author")
+    for a in names if isinstance(names, list) else []:
+        if isinstance(a, dict) and (a.get("family") or a.get("literal")):
+            authors.append({"family": _clean(a.get("family") or a.get("literal")),
+                            **({"given": _initials(_clean(a["given"]) or "")} if a.get("given") else {})})
+    text = {k: _clean(v) if isinstance(v, (str, int, float)) else None for k, v in item.items()}
+    return {"type": CSL_TYPES.get(text.get("type") or "", "journal-article"), "authors": authors,
+            "title": text.get("title"),
+            "journal": text.get("container-title-short") or text.get("journal-abbreviation")
+            or text.get("container-title") or text.get("publisher"),
+            "year": _csl_year(item.get("issued")), "volume": text.get("volume"), "issue": text.get("issue"),
+            "pages": text.get("page"), "doi": _doi(text.get("DOI")), "pmid": text.get("PMID"),
+            "pmcid": text.get("PMCID"), "url": text.get("URL")}
 
 
 def _clean(value):
@@ -195,7 +229,7 @@ def run(root: Path, file: Path, *, write: bool = True) -> tuple[Outcome, dict[st
     taken = set(corpus.records["reference"]) | corpus.unreadable["reference"]
     outcome, texts = Outcome(), {}
     for entry in read_entries(file):
-        where = f"{file.name}: {entry.label}"
+        where = one_line(f"{file.name}: {entry.label}")
         if entry.refused:
             outcome.refused.append(f"{where}: {entry.refused}")
             continue
@@ -212,7 +246,8 @@ def run(root: Path, file: Path, *, write: bool = True) -> tuple[Outcome, dict[st
                                    "and export again, or write the record with atlas new reference")
             continue
         rid = new_id(record, taken)
-        record = {"id": rid, **record}
+        # what a post-review reference says about how it was read: only the contributor knows
+        record = {"id": rid, **record, **{f: f"{PLACEHOLDER}: {PROVENANCE_HINTS[f]}" for f in POST_REVIEW_FIELDS}}
         problems = schemas.validate(REFERENCE, _Loaded(record), f"data/references/{rid}.yaml")
         if problems:
             outcome.refused.append(f"{where}: " + "; ".join(p.message for p in problems))
@@ -220,8 +255,10 @@ def run(root: Path, file: Path, *, write: bool = True) -> tuple[Outcome, dict[st
         taken.add(rid)
         if doi:
             by_doi[doi] = f"data/references/{rid}.yaml"
-        header = (f"# Imported from {file.name} ({entry.label}); check it against the paper.\n"
-                  "# Not in the review's list: no number, cited by first author and year.\n")
+        # the file's name and the entry's label are the file's text: one line, or they would write fields
+        header = (f"# Imported from {one_line(file.name)} ({one_line(entry.label)}); check it against the paper.\n"
+                  "# Not in the review's list: no number, cited by first author and year. Replace each\n"
+                  "# placeholder with what the source is and how you read it (make validate lists them).\n")
         body = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=4096)
         texts[f"data/references/{rid}.yaml"] = format_text(header + body, REFERENCE, schemas)
     if write:

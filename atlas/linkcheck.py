@@ -14,8 +14,10 @@ fail a pull request.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +32,38 @@ from pathlib import Path
 import yaml
 
 from .corpus import Corpus, Record
+
+# Hosts that may be private (a test's own server): named in the environment, never in a file
+# a pull request can change. Everything else must be a public address reached over http(s).
+ALLOW_ENV = "ATLAS_LINKCHECK_ALLOW"
+
+
+class Refused(Exception):
+    """A URL the checker will not request: its scheme or its address."""
+
+
+def check_destination(url: str) -> None:
+    """Refused unless url is http(s) to a host whose every address is public (not private,
+    loopback, link-local, multicast or reserved). Called before every request and every
+    redirect: data URLs come from pull requests, and so do the places they redirect to."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise Refused(f"refused: only http and https addresses are checked, not {parts.scheme or 'this'}:")
+    host = parts.hostname or ""
+    allowed = {h.strip() for h in os.environ.get(ALLOW_ENV, "").split(",") if h.strip()}
+    if host in allowed:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError):
+        return  # an unknown host fails at the request, as unavailable or broken
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global or address.is_multicast:
+            raise Refused(f"refused: {host} is a private, loopback or link-local address ({address}); "
+                          "only public addresses are checked")
+
 
 USER_AGENT = "t1d-evidence-atlas-linkcheck/1 (+https://github.com/t1d-evidence-atlas/atlas)"
 
@@ -66,6 +100,7 @@ class Config:
     timeout_seconds: float = 20
     max_redirects: int = 10
     hosts: dict[str, dict] = field(default_factory=dict)
+    deadline_seconds: float = 60  # all attempts, redirects and waits for one URL together
 
     @classmethod
     def load(cls, path: Path, root: Path) -> Config:
@@ -120,6 +155,8 @@ class Checker:
 
     # -- cache: successes only --------------------------------------------------------
     def _load_cache(self) -> dict[str, dict]:
+        if _tracked(self.config.cache):  # a cache a pull request committed would skip its own links
+            return {}
         try:
             data = json.loads(self.config.cache.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -177,10 +214,16 @@ class Checker:
         accept = {int(s) for s in self._host_rules(url).get("accept", [])}
         delay = self.config.backoff_seconds
         last = Outcome("unavailable", "no answer", url)
+        deadline = time.monotonic() + self.config.deadline_seconds  # the real clock: a hostile server cannot stretch it
         for attempt in range(self.config.retries + 1):
             self._wait_turn(url)
-            status, body, headers, error = self._fetch(url)
+            status, body, headers, error = self._fetch(url, deadline)
             self.requests += 1
+            if error and error.startswith("refused"):
+                return Outcome("broken", error, url)
+            if error == "deadline" or time.monotonic() > deadline:
+                return Outcome("unavailable", f"no complete answer within the deadline of "
+                                              f"{self.config.deadline_seconds:g} s", url)
             if error == "redirect-loop":
                 return Outcome("broken", f"redirect loop or more than {self.config.max_redirects} redirects", url)
             if status is not None and (200 <= status < 300 or status in accept):
@@ -204,18 +247,38 @@ class Checker:
             return Outcome("broken", f"HTTP {status}" if status else str(error), url)
         return last
 
-    def _fetch(self, url: str):
+    def _fetch(self, url: str, deadline: float | None = None):
         max_redirects = self.config.max_redirects
+        deadline = deadline if deadline is not None else time.monotonic() + self.config.deadline_seconds
 
         class Redirects(urllib.request.HTTPRedirectHandler):
             max_repeats = 2
             max_redirections = max_redirects
 
+            def http_error_302(self, req, fp, code, msg, headers):
+                location = headers.get("location") or headers.get("uri")
+                if location:  # every hop, before it is followed (and before urllib judges its scheme)
+                    check_destination(urllib.parse.urljoin(req.full_url, location))
+                return super().http_error_302(req, fp, code, msg, headers)
+
+            http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+        try:
+            check_destination(url)
+        except Refused as e:
+            return None, None, None, str(e)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None, None, None, "deadline"
         opener = urllib.request.build_opener(Redirects)
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json, */*"})
         try:
-            with opener.open(request, timeout=self.config.timeout_seconds) as response:
-                return response.status, response.read(200_000), response.headers, None
+            with opener.open(request, timeout=min(self.config.timeout_seconds, remaining)) as response:
+                return response.status, _read_until(response, deadline), response.headers, None
+        except Refused as e:
+            return None, None, None, str(e)
+        except _Deadline:
+            return None, None, None, "deadline"
         except urllib.error.HTTPError as e:
             if 300 <= e.code < 400:
                 return None, None, None, "redirect-loop"
@@ -227,6 +290,8 @@ class Checker:
         except TimeoutError:
             return None, None, None, "timeout"
         except urllib.error.URLError as e:
+            if isinstance(e.reason, Refused):
+                return None, None, None, str(e.reason)
             if isinstance(e.reason, TimeoutError) or "timed out" in str(e.reason):
                 return None, None, None, "timeout"
             return None, None, None, "connection"
@@ -250,6 +315,35 @@ class Checker:
             if not entry or "error" in entry:
                 return Outcome("broken", f"PubMed has no record {target.value}", outcome.url)
         return outcome
+
+
+def _tracked(path: Path) -> bool:
+    """Whether git tracks path (or stages it): a cache is never part of a change."""
+    try:
+        result = subprocess.run(["git", "ls-files", "--error-unmatch", "--", path.name], cwd=path.parent,
+                                capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0
+
+
+class _Deadline(Exception):
+    pass
+
+
+def _read_until(response, deadline: float, limit: int = 200_000) -> bytes:
+    """The body, read in pieces: a server trickling one byte at a time never lets a single
+    read time out, so the deadline is checked between pieces."""
+    chunks, size = [], 0
+    while size < limit:
+        if time.monotonic() > deadline:
+            raise _Deadline()
+        chunk = response.read1(min(16_384, limit - size)) if hasattr(response, "read1") else response.read(16_384)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _retry_after(headers) -> float | None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 
 from . import certainty, findings, paths, status, trials, urls, whatsnew
 from .citations.bibliography import Citing, cited_by
@@ -102,6 +104,10 @@ class PageContext(Citing):
 
     def quantity(self, q) -> Md:
         return Md(escape_md(quantity(q)))
+
+    def long_date(self, iso) -> str:
+        """A date as the site writes it everywhere on a page: '3 December 2026' (escaped on output)."""
+        return whatsnew.long_date(iso) if isinstance(iso, str) else iso
 
     def measured(self, outcome) -> Md:
         """An outcome's value with its unit, then the comparison: '50% vs 20'."""
@@ -239,16 +245,49 @@ class PageContext(Citing):
 
 
 
+_SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+
+
+def yaml_string(value: str) -> str:
+    """A double-quoted scalar that YAML reads back as value, whatever it holds. JSON's
+    escapes are YAML's, except a character outside the Basic Multilingual Plane (𝛽, an
+    emoji), which JSON writes as a surrogate pair YAML refuses: it becomes \\UXXXXXXXX.
+    Without this, the page's front matter failed to parse and the page showed it raw."""
+    def joined(m: re.Match) -> str:
+        high, low = int(m.group(1), 16), int(m.group(2), 16)
+        return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
+    return _SURROGATE_PAIR.sub(joined, json.dumps(value))
+
+
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates in the per-user cache folder (atlas/speedups.py), each
+    file sealed with the user's secret: compiled code is never read from the work tree,
+    nor from any file whose seal does not hold."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.jinja"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from .speedups import read_sealed
+        data = read_sealed(self._path(bucket))
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from .speedups import write_sealed
+        write_sealed(self._path(bucket), bucket.bytecode_to_string())
+
+
 def compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
     """Where Jinja keeps compiled templates for the next build (ours and, through the
-    hook, the theme's): keyed by each template's file and checked against its source."""
+    hook, the theme's): keyed by each template's file and checked against its source,
+    sealed, outside the work tree."""
     if cache is None:
         return None
-    try:
-        (cache / "jinja").mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
+    return SealedBytecodeCache(cache / "jinja")
 
 
 class _Environment(jinja2.Environment):
@@ -347,7 +386,7 @@ class Renderer:
             meta["jsonld"] = jsonld_encode(jsonld)
         if meta:
             # JSON strings are valid YAML scalars: front matter that no data text can break
-            body = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items()) + "---\n" + body
+            body = "---\n" + "".join(f"{k}: {yaml_string(v)}\n" for k, v in meta.items()) + "---\n" + body
         assets = self.reference_files(page.cited, paths.exports_stem(path)) if page.cited else {}
         return RenderedPage(path, body, template, source, [r.id for r in page.cited], assets)
 

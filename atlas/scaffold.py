@@ -10,13 +10,14 @@ contributor's checklist. The layout follows the schema's field order, which is a
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import yaml
 
 from . import datadict
 from .kinds import BY_FOLDER, BY_NAME, KINDS, Kind
-from .schema import PLACEHOLDER, Schemas
+from .schema import PLACEHOLDER, POST_REVIEW_FIELDS, Schemas
 
 # Short names people type for a kind, besides its own name and folder.
 KIND_ALIASES = {"class": "therapy-class", "term": "glossary-term", "organization": "organisation"}
@@ -43,20 +44,69 @@ def scaffold(schemas: Schemas, kind: Kind, rid: str, values: dict | None = None)
             f"# Replace every {PLACEHOLDER} (`make validate` lists those left, with their lines).",
             "# Optional fields are commented out: when the source reports one, remove the '# ' in front",
             "# of its lines. Write text in your own words and cite with [@reference-id].", ""]
+    if kind.name == "reference":
+        head[-1:] = ["# A reference the review does not list has no number and says what it is and how it",
+                     "# was read: published, source_type, read and accessed.", ""]
     out: list[_Line] = []
+    expected = set(POST_REVIEW_FIELDS) if kind.name == "reference" else set()
+    names = {d.get("pattern"): name for name, d in
+             schemas.documents.get("common.schema.json", {}).get("$defs", {}).items() if isinstance(d, dict)}
     for row in children.get("", []):
-        known = row["required"] or row["name"] in values
-        _emit(row, children, values, out, prefix="" if known else "# ", indent="")
-    return "\n".join(head + [ln.text() for ln in out]).rstrip() + "\n"
+        known = row["required"] or row["name"] in values or row["name"] in expected
+        _emit(row, children, values, out, prefix="" if known else "# ", indent="",
+              expected=row["name"] in expected)
+    seen: set[str] = set()
+    for ln in out:  # a description shared by several fields (text, citations ...) is given once
+        if ln.doc:
+            ln.content = _readable(ln.content, names)
+            if ln.desc in seen:
+                ln.desc = ""
+            seen.add(ln.desc)
+    return "\n".join(head + _lines(out)).rstrip() + "\n"
+
+
+def _lines(out: list) -> list[str]:
+    """A written-out field has its description on the line above; a commented-out one at the end
+    of its own line ('# reviewed: ...  # optional: ...'), so that removing the '# ' in front of
+    its lines (by hand or with an editor's toggle-comment) leaves valid YAML, and no '# # '.
+    What the placeholder already says (the allowed values, the kind of id) is not said again."""
+    lines = []
+    for i, ln in enumerate(out):
+        after = out[i + 1] if i + 1 < len(out) else None
+        if ln.doc:
+            m = re.match(r"# (\S+) \((.*?)\): (.*)\.$", ln.content)
+            if not m or after is None or after.doc:
+                lines.append(ln.text())
+                continue
+            name, need, kind = m.groups()
+            said = kind in after.content
+            rest = ("" if said else f": {kind}") + "." + (f" {ln.desc}" if ln.desc else "")
+            if ln.prefix:
+                after.content += f"  # {need}{rest}"
+            else:
+                lines.append(f"{ln.indent}# {name} ({need}){rest}")
+            continue
+        lines.append(ln.text())
+    return lines
+
+
+def _readable(content: str, names: dict) -> str:
+    """'text matching ^[0-9]{4}(-...' -> 'a date' for the patterns common.schema.json names."""
+    for pattern, name in names.items():
+        if pattern and f"text matching {pattern}" in content:
+            content = content.replace(f"text matching {pattern}", _a(name.replace("_", " ")))
+    return content
 
 
 class _Line:
-    __slots__ = ("prefix", "indent", "content", "doc")
+    __slots__ = ("prefix", "indent", "content", "doc", "desc")
 
-    def __init__(self, prefix: str, indent: str, content: str, doc: bool = False):
-        self.prefix, self.indent, self.content, self.doc = prefix, indent, content, doc
+    def __init__(self, prefix: str, indent: str, content: str, doc: bool = False, desc: str = ""):
+        self.prefix, self.indent, self.content, self.doc, self.desc = prefix, indent, content, doc, desc
 
     def text(self) -> str:
+        if self.doc:
+            return f"{self.prefix}{self.indent}{self.content}{' ' + self.desc if self.desc else ''}"
         return f"{self.prefix}{self.indent}{self.content}"
 
 
@@ -71,18 +121,19 @@ def _leaf(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
-def _comment(row: dict) -> str:
-    need = "required" if row["required"] else "optional"
+def _comment(row: dict, expected: bool = False) -> str:
+    need = "required" if row["required"] else "needed after the review" if expected else "optional"
     text = row["type"]
     target = row.get("refers_to")
     if target:
         where = f" (data/{BY_NAME[target].folder}/)" if target in BY_NAME else ""
         text = (f"list of ids of {target} records" if text.startswith("list") else f"id of {_a(target)}") + where
-    desc = f" {row['description']}" if row["description"] else ""
-    return f"# {_leaf(row['name'])} ({need}): {text}.{desc}"
+    return f"# {_leaf(row['name'])} ({need}): {text}."
 
 
 def _placeholder(row: dict) -> str:
+    if "[0-9]{4}(-" in row["type"]:  # common.schema.json's date
+        return f"{PLACEHOLDER}: YYYY-MM-DD"
     if row["type"].startswith("one of: "):
         return f"{PLACEHOLDER}: {row['type']}"
     if row.get("refers_to"):
@@ -91,7 +142,7 @@ def _placeholder(row: dict) -> str:
 
 
 def _a(word: str) -> str:
-    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+    return f"{'an' if word[:1] in 'aeio' else 'a'} {word}"
 
 
 def _scalar(value) -> str:
@@ -110,10 +161,13 @@ def _needs_quotes(text: str) -> bool:
         return True
 
 
-def _emit(row: dict, children: dict, values: dict, out: list, prefix: str, indent: str) -> None:
+def _emit(row: dict, children: dict, values: dict, out: list, prefix: str, indent: str,
+          expected: bool = False) -> None:
     """Lines for one field; prefix is '' (written out) or '<indent># ' (commented from there on)."""
     name, key = row["name"], _leaf(row["name"])
-    out.append(_Line(prefix, indent, _comment(row), doc=True))
+    # an id's own description (its spelling) says nothing about the record it names
+    desc = "" if row.get("refers_to") else (row["description"] or "")
+    out.append(_Line(prefix, indent, _comment(row, expected), doc=True, desc=desc))
     item_rows, sub_rows = children.get(f"{name}[]"), children.get(name)
 
     def child_prefix(sub: dict, sub_indent: str) -> str:
@@ -159,8 +213,13 @@ def values_for(kind: Kind, rid: str, reference=None) -> dict:
     citations from the reference that reports it."""
     out: dict = {}
     if kind.name == "trial" and rid.startswith("nct"):
-        out["identifier_as_printed"] = out["identifier"] = rid.upper()
         out["registry"] = "clinicaltrials.gov"
+        out["identifier_as_printed"] = rid.upper()
+        if malformed_nct(rid):  # as the source printed it: never linked, a note says what is wrong
+            out["notes"] = [f"{PLACEHOLDER}: say that {rid.upper()} is malformed as printed (NCT and 8 digits); "
+                            "add identifier only when the right one is certain"]
+        else:
+            out["identifier"] = rid.upper()
     if kind.name == "study" and reference is not None:
         if isinstance(reference.get("year"), int):
             out["year"] = reference["year"]
@@ -171,6 +230,11 @@ def values_for(kind: Kind, rid: str, reference=None) -> dict:
     if kind.name == "reference":
         out["year"] = datetime.date.today().year
     return out
+
+
+def malformed_nct(rid: str) -> bool:
+    """A trial id that starts like a ClinicalTrials.gov number but is not NCT + 8 digits."""
+    return rid.startswith("nct") and not re.fullmatch(r"nct[0-9]{8}", rid)
 
 
 def write_new(root: Path, kind: Kind, rid: str, text: str) -> Path:

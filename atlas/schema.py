@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import hashlib
 import json
-import marshal
-import os
+import re
 from collections.abc import Iterator
 from functools import cached_property
-from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +36,17 @@ _PATTERN_RULES = {
 
 _THIS_YEAR = datetime.date.today().year
 PLACEHOLDER = "TODO"  # what `atlas new` writes where a value is still to be filled in
+
+# What a reference the review does not list says about itself (CONTRIBUTING, "When newer
+# evidence arrives"): what it is and how it was read, so a reader can weigh it. Optional in
+# the schema (the review's own references have none); rule reference-provenance asks for them.
+POST_REVIEW_FIELDS = {
+    "published": "the first publication date, online-first if earlier (YYYY-MM-DD, or YYYY-MM or YYYY when "
+                 "only that is printed)",
+    "source_type": "peer-reviewed-paper, registry-record, company-announcement or conference-abstract",
+    "read": "what you read, e.g. 'the PubMed abstract'",
+    "accessed": "the date you read it, YYYY-MM-DD",
+}
 
 
 class Schemas:
@@ -117,30 +125,12 @@ class Schemas:
         return {k.name: self._compiled(self.bundled(k)) for k in KINDS}
 
     def _compiled(self, schema: dict):
-        """fastjsonschema's generated code, compiled, kept in the cache folder by schema hash:
-        compiling the generated source took longer than validating the whole 1x corpus."""
-        text = json.dumps(schema, sort_keys=True)
-        # marshal's format is the interpreter's own: its magic number is part of the key
-        key = hashlib.sha256(text.encode() + fastjsonschema.VERSION.encode() + MAGIC_NUMBER).hexdigest()[:20]
-        path = self.cache / f"{key}.marshal" if self.cache else None
-        code = None
-        if path is not None and path.exists():
-            try:
-                code = marshal.loads(path.read_bytes())
-            except (OSError, ValueError, EOFError, TypeError):
-                code = None  # a damaged cache file is made again
-        if code is None:
-            code = compile(fastjsonschema.compile_to_code(schema), f"<schema {key}>", "exec")
-            if path is not None:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                    tmp.write_bytes(marshal.dumps(code))
-                    os.replace(tmp, path)  # whole or absent, even with two builds at once
-                except OSError:
-                    pass
+        """fastjsonschema's generated code for our own schema, compiled in this process. Never
+        cached: compiled code read back from a file is code a planted file could replace
+        (issue 26), and compiling every kind takes about 70 ms."""
+        code = compile(fastjsonschema.compile_to_code(schema), "<schema>", "exec")
         namespace: dict = {}
-        exec(code, namespace)  # code fastjsonschema generated from our own schema
+        exec(code, namespace)  # code fastjsonschema generated from the schema, never read from disk
         return namespace["validate"]
 
     def validate(self, kind: Kind, loaded: Loaded, relpath: str) -> list[Problem]:
@@ -153,8 +143,36 @@ class Schemas:
             pass
         problems = []
         for error in self.validators[kind.name].iter_errors(loaded.data):
-            problems.extend(self._problems(error, loaded, relpath))
+            problems.extend(self._problems(error, loaded, relpath, kind))
         return problems
+
+    @cached_property
+    def _bundled_kinds(self) -> dict[str, dict]:
+        return {k.name: self.bundled(k) for k in KINDS}
+
+    def node_at(self, kind: Kind, path: tuple) -> dict | None:
+        """The schema of the value at path (list positions are ints), or None."""
+        node = self._bundled_kinds[kind.name]
+        for part in path:
+            if not isinstance(node, dict):
+                return None
+            node = node.get("items") if isinstance(part, int) else node.get("properties", {}).get(part)
+        return node if isinstance(node, dict) else None
+
+    def homes(self, kind: Kind) -> dict[str, list[str]]:
+        """field name -> where it is a field ('' for the top, 'population', 'outcomes[]' ...)."""
+        out: dict[str, list[str]] = {}
+
+        def walk(node: dict, where: str) -> None:
+            if not isinstance(node, dict):
+                return
+            for name, sub in node.get("properties", {}).items():
+                out.setdefault(name, []).append(where)
+                walk(sub, f"{where}.{name}" if where else name)
+            if isinstance(node.get("items"), dict):
+                walk(node["items"], f"{where}[]")
+        walk(self._bundled_kinds[kind.name], "")
+        return out
 
     def _allowed(self, node: dict | None) -> str:
         """', one of: a, b, c' when a field takes a fixed list of values."""
@@ -167,7 +185,7 @@ class Schemas:
         options = resolved.get("enum") or (resolved.get("items") or {}).get("enum")
         return f", one of: {', '.join(map(str, options))}" if options else ""
 
-    def _problems(self, e, loaded: Loaded, relpath: str) -> Iterator[Problem]:
+    def _problems(self, e, loaded: Loaded, relpath: str, kind: Kind) -> Iterator[Problem]:
         if isinstance(e.instance, str) and e.instance.startswith(PLACEHOLDER):
             return  # a scaffold's placeholder: the 'placeholder' rule names it once
         path = tuple(e.absolute_path)
@@ -180,7 +198,15 @@ class Schemas:
         v = e.validator
         if v == "additionalProperties":
             allowed = list(e.schema.get("properties", {}))
+            here = _pattern(path)
             for extra in sorted(set(e.instance) - set(allowed)):
+                elsewhere = [w for w in self.homes(kind).get(extra, []) if w != here] if isinstance(extra, str) else []
+                if elsewhere:  # a known field, at the wrong level: say where it goes
+                    under = " or ".join(f"'{w}'" if w else "the top level" for w in elsewhere)
+                    yield at(path + (extra,), "schema-unknown-field",
+                             f"'{extra}' is not a field {'of ' + here if here else 'at the top level'}: it belongs "
+                             f"under {under}; move the line there, indented under that field", value=False)
+                    continue
                 hint = _did_you_mean(extra, allowed)
                 yield at(path + (extra,), "schema-unknown-field",
                          f"unknown field '{_dotted(path + (extra,))}'{hint}; allowed here: {', '.join(allowed)}",
@@ -202,10 +228,22 @@ class Schemas:
             yield at(path, "schema-enum", f"{field}: '{e.instance}' is not allowed{hint}; use one of: {', '.join(options)}")
         elif v == "type":
             want = e.validator_value if isinstance(e.validator_value, str) else " or ".join(e.validator_value)
+            want = {"array": "list", "object": "mapping"}.get(want, want)  # YAML's words
             got = _json_type(e.instance)
             extra = "; put text in quotes" if want == "string" else ""
+            quoted = _quoted(loaded, path)
+            date = isinstance(e.instance, str) and not quoted and _DATE.fullmatch(e.instance)
+            if date:  # YAML reads an unquoted 2016-05-01 as a date, not as the text it looks like
+                got = f"a date ({e.instance}: YAML reads an unquoted YYYY-MM-DD as a date)"
             if want == "integer" and path[-1:] in (("year",), ("year_registered",)):
-                extra = f"; write the year as four digits without quotes, e.g. {_THIS_YEAR}"
+                year = e.instance[:4] if isinstance(e.instance, str) and e.instance[:4].isdigit() else _THIS_YEAR
+                extra = (f"; write the year alone, e.g. {path[-1]}: {year}" if date else
+                         f"; write the year as four digits{' without quotes' if quoted else ''}, "
+                         f"e.g. {path[-1]}: {year}")
+            elif want == "list" and isinstance(e.instance, str):
+                extra = "; " + _list_hint(self.node_at(kind, path), path[-1] if path else "")
+            elif want == "mapping" and len(path) >= 2 and isinstance(path[-1], int):  # '- Cai J' in authors
+                extra = "; " + _list_hint(self.node_at(kind, path[:-1]), str(path[-2]))
             yield at(path, "schema-type", f"{field} must be a{'n' if want[0] in 'aeiou' else ''} {want}, not {got}{extra}")
         elif v == "pattern":
             rule, how = self._pattern_rules.get(e.validator_value, ("schema-pattern", f"it must match {e.validator_value}"))
@@ -223,11 +261,54 @@ class Schemas:
             limit = "at most" if v == "maximum" else "at least"
             yield at(path, "value-range", f"{field}: {e.instance} must be {limit} {e.validator_value}")
         elif v in ("minLength", "minItems"):
-            yield at(path, "schema-empty", f"{field} is empty; fill it in or remove the field")
+            parent = self.node_at(kind, path[:-1]) or {}
+            required = bool(path) and isinstance(path[-1], str) and path[-1] in parent.get("required", [])
+            what = "an empty list" if v == "minItems" else "empty text"
+            if required:
+                yield at(path, "schema-empty", f"{field} is {what}; the field is required, so fill it in "
+                         "(deleting the line is not enough)")
+            elif isinstance(path[-1:][0] if path else None, int):
+                yield at(path, "schema-empty", f"{field} is {what}: fill it in or delete this item")
+            else:
+                yield at(path, "schema-empty", f"{field} is {what}: fill it in, or delete the '{path[-1]}' line "
+                         "(the field is optional)")
         elif v == "uniqueItems":
             yield at(path, "schema-duplicate-item", f"{field} lists the same item twice; remove the repeat")
         else:
             yield at(path, "schema", f"{field}: {e.message}")
+
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _pattern(path: tuple) -> str:
+    """('outcomes', 0, 'timepoint') -> 'outcomes[].timepoint', as homes() names places."""
+    out = ""
+    for part in path:
+        out += "[]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _quoted(loaded: Loaded, path: tuple) -> bool:
+    """Whether the value at path was written in quotes."""
+    try:
+        line, col = loaded.where(path, True)
+        return loaded.text.splitlines()[line - 1][col - 1] in "'\""
+    except (IndexError, AttributeError, TypeError):
+        return False
+
+
+def _list_hint(node: dict | None, name: str) -> str:
+    """How to write a list the schema wants, one item per line, shown for this field."""
+    items = (node or {}).get("items") or {}
+    props = list(items.get("properties", {}))
+    if name == "authors" and "family" in props:
+        return ("write one author per item, family name and initials, each item two lines: "
+                "'- family: Cai' and under it '  given: J'")
+    if props:
+        first = (items.get("required") or props)[0]
+        return f"write a list of groups, each starting '- {first}: ...' on its own line"
+    return f"write a list, one item per line: '{name}:' then '- first' on the next line"
 
 
 def _read(path: Path) -> dict:

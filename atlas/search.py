@@ -18,11 +18,16 @@ corpus grows (bench/RESULTS.md, "Search").
 """
 from __future__ import annotations
 
+import ctypes
+import functools
 import html
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -108,6 +113,12 @@ def load_terms(root: Path) -> dict:
             if key != key.lower() or any(v != v.lower() for v in values):
                 bad(f"'{key}' in {section}: write words in lower case (search ignores case)")
                 continue
+            # the browser builds patterns from these words: letters only, so none is an invalid
+            # pattern (one bad entry broke every search) nor a pattern that matches what it should not
+            shape = _SHAPES[section]
+            if section != "greek" and not shape.fullmatch(key) or not all(shape.fullmatch(v) for v in values):
+                bad(f"'{key}' in {section}: {_SHAPE_HELP[section]}")
+                continue
             clean[key.strip()] = [v.strip() for v in values] if section == "lay" else values[0].strip()
         out[section] = clean
     unknown = set(data) - {"spellings", "greek", "lay"}
@@ -116,6 +127,13 @@ def load_terms(root: Path) -> dict:
     if problems:
         raise DataError(problems)
     return out
+
+
+_SHAPES = {"spellings": re.compile(r"-?[a-z]+(?:['a-z]*[a-z])?-?"), "greek": re.compile(r"[a-z]+"),
+           "lay": re.compile(r"[\w'’-]+(?: [\w'’-]+)*")}
+_SHAPE_HELP = {"spellings": "a word part is letters only, with '-' at its start or end to anchor it",
+               "greek": "a Greek letter's name is letters only, e.g. 'beta'",
+               "lay": "words and phrases are letters, digits, spaces, hyphens and apostrophes only"}
 
 
 def _line_of(path: Path, word: str) -> int:
@@ -277,10 +295,47 @@ def _pagefind(low_priority: bool, site: Path, *output: str) -> subprocess.Popen:
     cmd = [*nice, str(pagefind_bin.get_executable()), "--site", str(site), "--root-selector", "article.md-content__inner",
            "--glob", "**/index.html",  # every page; not 404.html
            "--exclude-selectors", EXCLUDE, "--force-language", "en", "--quiet", *output]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return spawn(cmd)
+
+
+def spawn(cmd: list[str]) -> subprocess.Popen:
+    """A child that dies with us: a Pagefind run, low priority under serve, must not go on
+    indexing a site nobody serves after serve (or a test) was killed. On Linux the kernel
+    sends it SIGKILL when the thread that started it ends (prctl PR_SET_PDEATHSIG, kept
+    across `nice`'s exec); elsewhere it is only a child like any other."""
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=functools.partial(_die_with_parent, os.getpid()) if _PRCTL else None)
+
+
+def _load_prctl():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:  # runs in the child, between fork and exec
+    _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the prctl took effect
+        os._exit(1)
 
 
 def _finish(run: subprocess.Popen) -> str:
     """What a failed run printed (its last lines), or "" when it succeeded."""
     out, err = run.communicate()
-    return "" if run.returncode == 0 else (err or out or f"exit status {run.returncode}")[-2000:]
+    if run.returncode == 0:
+        return ""
+    if run.returncode < 0:  # killed (out of memory, Ctrl-C, a CI timeout): say so, not a number
+        import signal
+        try:
+            name = signal.Signals(-run.returncode).name
+        except ValueError:
+            name = f"signal {-run.returncode}"
+        return f"Pagefind was stopped by {name} before it finished; build the site again"
+    return (err or out or f"exit status {run.returncode}")[-2000:]

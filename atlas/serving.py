@@ -8,10 +8,14 @@ until a build succeeds ("the server will appear stuck"), and it prints a repeate
 identical error only once. Instead the problems are printed in full on every rebuild,
 with a build number so a repeat is visibly new, and the last good pages are served;
 the next edit that fixes the data is picked up without a restart. Before any good
-build there is a page listing the problems.
+build there is a page listing the problems; after one, every served page shows the
+problems in a banner (STATUS_ASSET, a script every page loads while serving) until a
+build is good again.
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import sys
 import threading
@@ -34,6 +38,7 @@ class _State:
     memo: ServeMemo | None = None  # what a rebuild keeps from the last (incremental.py); None outside serve
     builds: int = 0
     last_good: Prepared | None = None
+    failed: list[str] | None = None  # the problems of the last build, while it is not fixed
     handed: dict = field(default_factory=dict)  # page path -> what the last build handed MkDocs
     log: logging.Logger = field(default_factory=lambda: _logger())
 
@@ -58,6 +63,7 @@ def started(command: str) -> None:
     STATE.serving = command == "serve"
     STATE.memo = ServeMemo() if STATE.serving else None  # a rebuild re-parses and re-renders only what changed
     STATE.last_good = None
+    STATE.failed = None
     STATE.builds = 0
     STATE.handed = {}
 
@@ -72,14 +78,73 @@ def pages(make) -> Prepared:
         prepared = make()
     except Exception as e:  # noqa: BLE001 - any failure while serving: report it and keep serving
         lines = describe(e)
-        what = "the last good pages" if STATE.last_good else "a page listing the problems"
+        STATE.failed = lines
+        what = "the last good pages, with these problems in a banner," if STATE.last_good \
+            else "a page listing the problems"
         STATE.log.error("atlas: build %d at %s failed; serving %s until it is fixed:\n%s",
                         STATE.builds, time.strftime("%H:%M:%S"), what, "\n".join(lines))
-        return STATE.last_good or problems_page(lines)
-    if STATE.last_good is not None and STATE.builds > 1:
+        if STATE.last_good is None:
+            return problems_page(lines)
+        return with_status(STATE.last_good, lines)
+    if STATE.failed is not None:  # only a build after a failed one is news
         STATE.log.info("atlas: build %d at %s is good again", STATE.builds, time.strftime("%H:%M:%S"))
+    STATE.failed = None
     STATE.last_good = prepared
-    return prepared
+    return with_status(prepared, None)
+
+
+# While serving, every page loads this script (hooks/atlas_pages.py adds it): empty when the
+# last build was good, and otherwise it puts the build's problems in a banner at the top of
+# the page. Only the script changes, so a failed build re-renders no page.
+STATUS_ASSET = "assets/javascripts/atlas-serve-status.js"
+
+_BANNER_JS = """(function () {
+  var problems = %s;
+  function show() {
+    var box = document.createElement("div");
+    box.id = "atlas-serve-problems";
+    box.setAttribute("role", "alert");
+    box.style.cssText = "position:sticky;top:0;z-index:1000;margin:0;padding:.8em 1em;" +
+      "background:#b00020;color:#fff;font:14px/1.4 monospace;white-space:pre-wrap;max-height:50vh;overflow:auto";
+    var head = document.createElement("strong");
+    head.textContent = "The last edit broke the build; this page is the last good one. " +
+      "Fix the problems below (make serve rebuilds on save):";
+    box.appendChild(head);
+    box.appendChild(document.createTextNode("\\n" + problems.join("\\n")));
+    document.body.insertBefore(box, document.body.firstChild);
+  }
+  if (document.body) { show(); } else { document.addEventListener("DOMContentLoaded", show); }
+})();
+"""
+
+
+def status_script(problems: list[str] | None) -> str:
+    """The status script: nothing to do after a good build, a banner after a failed one.
+    The problems go in as a JSON string list ('<' escaped), shown with textContent."""
+    if not problems:
+        return "/* the last build was good */\n"
+    data = json.dumps(problems).replace("<", "\\u003c")
+    return _BANNER_JS % data
+
+
+def with_status(prepared: Prepared, problems: list[str] | None) -> Prepared:
+    return dataclasses.replace(prepared, assets={**prepared.assets, STATUS_ASSET: status_script(problems)})
+
+
+class _NotDirtyWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def quiet_dirty_warning() -> None:
+    """`serve --dirty` writes only the pages whose content changed (hooks/atlas_pages.py
+    tells the engine which; record pages are not in the nav). The engine's warning that
+    navigation may go stale holds only after an edit of `nav:` in mkdocs.yml (the Makefile
+    says so where it passes --dirty) and was the first line a newcomer read."""
+    for name in ("properdocs.commands.build", "mkdocs.commands.build"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NotDirtyWarning) for f in logger.filters):
+            logger.addFilter(_NotDirtyWarning())
 
 
 class _BesideServe:
@@ -134,7 +199,7 @@ def problems_page(lines: list[str]) -> Prepared:
     page = ("# The atlas data has problems\n\n"
             "`make serve` keeps running: fix the files below and this page is replaced by the atlas.\n\n"
             + body + "\n")
-    return Prepared({paths.HOME: page}, {}, {}, frozenset())
+    return Prepared({paths.HOME: page}, {STATUS_ASSET: status_script(None)}, {}, frozenset())
 
 
 __all__ = ["started", "pages", "STATE", "INDEXING"]

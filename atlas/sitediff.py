@@ -154,9 +154,15 @@ def markdown(d: Diff, base_url: str = "", max_lines: int = 12) -> str:
         out += ["", "### Removed", ""] + [f"- {link(p, live=False)}" for p in d.removed]
     if d.changed:
         out += ["", "### Changed", ""]
+        # pages whose text changed in the same way (each page that lists a new reference, say)
+        # are one entry, and a line repeated within a page is shown once with its count
+        groups: dict[tuple, list[Page]] = {}
         for old, new in d.changed:
-            out.append(f"- {link(new)}")
-            lines = _changed_lines(old.lines, new.lines)
+            groups.setdefault(tuple(_counted(_changed_lines(old.lines, new.lines))), []).append(new)
+        for lines, pages_alike in groups.items():
+            lines = list(lines)
+            out.append("- " + ", ".join(link(p) for p in pages_alike)
+                       + (f" (the same change on {len(pages_alike)} pages)" if len(pages_alike) > 1 and lines else ""))
             if lines:
                 shown = lines[:max_lines] + ([f"… {len(lines) - max_lines} more line(s)"] if len(lines) > max_lines else [])
                 out += ["", "  <details><summary>text changes</summary>", "", "  ```diff"]
@@ -168,6 +174,14 @@ def markdown(d: Diff, base_url: str = "", max_lines: int = 12) -> str:
             if d.downloads[state]:
                 out.append(f"- {state}: " + ", ".join(f"`{f}`" for f in d.downloads[state]))
     return "\n".join(out) + "\n"
+
+
+def _counted(lines: list[str]) -> list[str]:
+    """Each distinct line once, in order, with '(×N)' when it occurs N times."""
+    counts: dict[str, int] = {}
+    for ln in lines:
+        counts[ln] = counts.get(ln, 0) + 1
+    return [f"{ln} (×{n})" if n > 1 else ln for ln, n in counts.items()]
 
 
 def _changed_lines(old: list[str], new: list[str]) -> list[str]:

@@ -11,6 +11,22 @@ import functools
 import html
 import re
 
+# Control characters (C0 but tab, line feed and carriage return; DEL; C1): never printed.
+# NUL, ESC and BEL from data must not reach a page, a feed or a download (issue 26).
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What XML 1.0 cannot hold at all: the feed would not be well-formed.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def one_line(text) -> str:
+    """Text on one line: every line break (CR, LF, NEL, U+2028...) and run of spaces made
+    one space, control characters dropped. For values that a format ends at a line break."""
+    return " ".join(CONTROLS.sub(" ", str(text)).split())
+
+
+def xml_text(text: str) -> str:
+    return XML_ILLEGAL.sub("", text)
+
 
 class Md(str):
     """Markdown we built (escaped text, our own links and citations). Templates print it as
@@ -39,7 +55,7 @@ _LINE_START = re.compile(r"^(\s*)(-|\d+\.)(?=\s)")
 def escape_md(text: str) -> str:
     """Plain text -> Markdown that renders as exactly that text, on one line.
     Cached: titles and labels recur on many pages."""
-    raw = str(text)
+    raw = CONTROLS.sub("", str(text))
     # one line (safe inside tables and list items), keeping a single edge space
     # so that "recover [@a] and" stays "recover [1] and"
     text = (" " if raw[:1].isspace() else "") + " ".join(raw.split()) + (" " if raw[-1:].isspace() and raw.strip() else "")
@@ -54,7 +70,7 @@ _TITLE_ENTITIES = {"(": "&#40;", ")": "&#41;", "[": "&#91;", "]": "&#93;", '"': 
 def attr(text: str) -> str:
     """Text for a Markdown link title ("..."): brackets and quotes become entities so
     that no text can end the title or the link; the serializer escapes < and &."""
-    return "".join(_TITLE_ENTITIES.get(ch, ch) for ch in " ".join(str(text).split()))
+    return "".join(_TITLE_ENTITIES.get(ch, ch) for ch in one_line(text))
 
 
 _TITLE_SAFE = str.maketrans({"<": "‹", ">": "›", "&": "＋", '"': "”", "`": "'"})
@@ -64,7 +80,7 @@ def page_title(text: str) -> str:
     """A page title for front matter. MkDocs themes print page titles unescaped (in
     <title>, the nav and the search results), so a title from data must hold no
     markup characters at all; look-alike characters keep it readable."""
-    return " ".join(str(text).split()).translate(_TITLE_SAFE)
+    return one_line(text).translate(_TITLE_SAFE)
 
 
 LABELS = {
@@ -169,7 +185,7 @@ def quantity(q: dict | None) -> str:
     if "value" in q and abs(q["value"]) == 1:
         unit = _SINGULAR.get(unit, unit)
     if core and unit:
-        core = f"{core}{unit}" if unit == "%" else f"{core} {unit}"
+        core = f"{core}{unit}" if unit.startswith("%") else f"{core} {unit}"  # 105.7% increase
     text = q.get("text")
     if core and text:
         return f"{core} ({text})"

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import fastjsonschema
 
+from . import textcheck
 from .corpus import Corpus, load_corpus
 from .diagnostics import DataError, Problem
 from .rules import run_rules
 from .schema import Schemas
-from .speedups import cache_dir
 
 
 def validate(root: Path, parsed: dict | None = None) -> tuple[Corpus, list[Problem]]:
@@ -19,7 +19,7 @@ def validate(root: Path, parsed: dict | None = None) -> tuple[Corpus, list[Probl
     if any(p.path.startswith("schemas") for p in problems):
         return corpus, sorted(set(problems))  # nothing can be checked against a schema not read
     try:
-        schemas = Schemas(root / "schemas", cache=cache_dir(root, "schemas"))
+        schemas = Schemas(root / "schemas")
         schemas.fast_checks  # noqa: B018 - compiled now: a broken schema is reported, not raised mid-way
     except DataError as e:
         return corpus, sorted(set(problems + e.problems))
@@ -33,9 +33,21 @@ def validate(root: Path, parsed: dict | None = None) -> tuple[Corpus, list[Probl
     # aside, so that no rule, index or page ever meets a value of the wrong type.
     for record in list(corpus):
         found = schemas.validate(record.kind, record.loaded, record.relpath)
+        found += textcheck.check(record.loaded, record.relpath)  # control characters, look-alike identifiers
         if found:
             problems.extend(found)
             corpus.set_aside_record(record)
     # Stage 2: rules across records, on what the schema passed.
     problems.extend(run_rules(corpus, schemas))
+    problems.extend(_search_terms(root))
     return corpus, sorted(set(problems))
+
+
+def _search_terms(root: Path) -> list[Problem]:
+    """search/synonyms.yaml, checked as the build checks it (a bad entry broke every search)."""
+    from .search import load_terms
+    try:
+        load_terms(root)
+    except DataError as e:
+        return e.problems
+    return []

@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 from .corpus import Corpus, Record
 from .history import ADDED, CHANGED, CORRECTED, REMOVED, History
 from .kinds import BY_FOLDER
-from .text import escape_md, label
+from .text import escape_md, label, xml_text
 
 FEED = "feed.xml"
 BATCH = 20  # a commit adding more records than this is summarised by kind
@@ -105,8 +105,11 @@ def plural(word: str, n: int) -> str:
 
 
 def long_date(iso: str) -> str:
-    """'2026-11-25' -> '25 November 2026' (how the site writes dates)."""
+    """'2026-11-25' -> '25 November 2026', '2026-11' -> 'November 2026', '2024' -> '2024':
+    how the site writes dates, as precise as they are known."""
     try:
+        if len(iso) == 7:  # YYYY-MM
+            return f"{datetime.date.fromisoformat(iso + '-01'):%B %Y}"
         d = datetime.date.fromisoformat(iso[:10])
     except ValueError:
         return iso
@@ -132,7 +135,8 @@ def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, titl
         summary = " ".join(x for x in (it.detail + "." if it.detail else "", it.subject) if x)
         ET.SubElement(entry, "summary").text = summary or it.headline
         ET.SubElement(entry, "category", term=it.action)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+    # contributed titles and commit subjects: what XML cannot hold is dropped, never written
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + xml_text(ET.tostring(feed, encoding="unicode")) + "\n"
 
 
 def release_notes(release_items: list[Item], version: str, date: str) -> str:

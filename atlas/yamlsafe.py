@@ -7,6 +7,7 @@ the last), aliases (billion-laughs expansion), and tags such as !!python/object
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SEQ = "tag:yaml.org,2002:seq"
+_FLOAT = "tag:yaml.org,2002:float"
+_MAX_NUMBER_CHARS = 40  # far beyond any count or measure; Python refuses past 4,300 digits
 _scalars = yaml.constructor.SafeConstructor()  # parses int/float/bool/null by resolved tag
 
 
@@ -219,7 +222,18 @@ class _Builder:
         if tag in _SCALAR_TAGS and isinstance(node, yaml.ScalarNode):
             if tag == _STR or tag == _TIMESTAMP:
                 return node.value
-            return _scalar(node)
+            if len(node.value) > _MAX_NUMBER_CHARS and tag in (_INT, _FLOAT):
+                self.refuse(*_pos(node), "yaml-number", f"{_dotted(path)}: a number {len(node.value):,} characters "
+                            "long is not a value a record holds; write the number the source gives")
+            try:
+                value = _scalar(node)
+            except (ValueError, OverflowError):
+                self.refuse(*_pos(node), "yaml-number", f"{_dotted(path)}: '{node.value[:40]}' cannot be read as a "
+                            "number; write it as digits (and a decimal point), or put text in quotes")
+            if isinstance(value, float) and not math.isfinite(value):
+                self.refuse(*_pos(node), "yaml-number", f"{_dotted(path)}: {node.value} (not-a-number or infinity) "
+                            "is not a value a record can hold, nor one JSON can; write a number or leave the field out")
+            return value
         self.refuse(*_pos(node), "yaml-tag", f"{_dotted(path)}: the tag '{tag}' is not allowed; data files hold only plain "
                     "text, numbers, true/false, lists and mappings")
 

@@ -14,10 +14,7 @@ from pathlib import Path
 
 VARIANTS = {
     "all on": "",
-    "no .cache": "from atlas import speedups; speedups.caches = lambda: False",
-    "no schema cache (.cache/schemas)": ("from atlas import speedups; d = speedups.cache_dir; "
-                                         "speedups.cache_dir = lambda root, name='': None if name == 'schemas' "
-                                         "else d(root, name)"),
+    "no cache (templates, charts)": "from atlas import speedups; speedups.caches = lambda: False",
     "all off (ATLAS_SPEEDUPS=0)": "import os; os.environ['ATLAS_SPEEDUPS'] = '0'",
 }
 RUN = ("import os, sys, time; sys.path.insert(0, '.'); {setup}\n"

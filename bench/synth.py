@@ -39,6 +39,11 @@ def dump(folder: Path, records: dict[str, dict]) -> None:
 
 def make(n: int, out: Path, root: Path = ROOT) -> Path:
     """The corpus of the checkout at root (this one by default), n times, with its code."""
+    sys.path.insert(0, str(ROOT))
+    from atlas import outdir
+    # out comes from the command line: never the project, its parents or its sources (issue 26)
+    outdir.check(ROOT, out.absolute(), existing_must_be_ours=False)
+    outdir.check(root, out.absolute(), existing_must_be_ours=False)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)

@@ -6,11 +6,12 @@ trigger a rebuild.
 """
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 
 from atlas import serving, speedups
 from atlas.build import prepare
@@ -32,12 +33,16 @@ class _Generated(File):
 
 def on_startup(*, command, dirty):
     serving.started(command)  # under serve, serving.STATE.memo: what a rebuild keeps from the last
+    if command == "serve" and dirty:  # each generated page tells the engine whether it changed (_Generated)
+        serving.quiet_dirty_warning()
 
 
 def on_config(config):
     # every record kind's index or shared page is in the navigation, whether or not
     # mkdocs.yml's nav names it (kinds.Kind.nav)
     config.nav = with_kinds_in_nav(config.nav)
+    if serving.STATE.serving:  # the build's problems, in a banner on every page (atlas/serving.py)
+        config.extra_javascript.append(serving.STATUS_ASSET)
     return config
 
 
@@ -54,6 +59,10 @@ def on_files(files, *, config):
         prepared = serving.pages(lambda: prepare(root, site_url=config.site_url or "", memo=serving.STATE.memo))
     except DataError as e:
         raise PluginError("the atlas data has problems:\n" + "\n".join(str(p) for p in e.problems)) from None
+    if serving.STATE.serving and serving.STATE.last_good is None:
+        # only the page of problems: the links of docs/ to pages not made would bury them
+        links, nav = config.validation.links, config.validation.nav
+        links.not_found = links.unrecognized_links = links.anchors = nav.not_found = logging.DEBUG
     for path, markdown in prepared.pages.items():
         if path in prepared.hand_written:
             # the same page, its citations filled in; "edit this page" still opens docs/<path>
@@ -63,6 +72,7 @@ def on_files(files, *, config):
             files.remove(original)
             f = _generated(config, path, markdown)
             f.edit_uri = path
+            f.inclusion = original.inclusion
         else:
             f = _generated(config, path, markdown)
             # "Edit this page" opens the YAML record, relative to edit_uri (…/docs/)
@@ -78,7 +88,10 @@ def _generated(config, path: str, content: str | bytes) -> File:
     # what the last build handed MkDocs lives in atlas.serving: MkDocs runs this file anew
     # on every rebuild, so a dict here would always start empty
     handed = serving.STATE.handed
-    f = _Generated.generated(config, path, content=content)
+    # with a nav: in mkdocs.yml, a record page is reached by links, not by the nav, and is not
+    # listed as "not included in the nav" (without one, the engine makes the nav of every page)
+    inclusion = InclusionLevel.NOT_IN_NAV if config.nav else InclusionLevel.UNDEFINED
+    f = _Generated.generated(config, path, content=content, inclusion=inclusion)
     f.unchanged = handed.get(path) == content and os.path.exists(f.abs_dest_path)
     handed[path] = content
     return f
@@ -90,4 +103,7 @@ def on_post_build(*, config):
     if serving.STATE.serving:
         serving.INDEXING.request(index_site, config.site_dir)
     else:
-        index_site(config.site_dir)
+        try:
+            index_site(config.site_dir)
+        except (RuntimeError, OSError) as e:  # Pagefind killed or missing: a message, not a traceback
+            raise PluginError(str(e)) from None

@@ -18,6 +18,13 @@ IN_CI = os.environ.get("CI") == "true"
 ENGINE = os.environ.get("ATLAS_ENGINE", "properdocs")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_cache(tmp_path_factory):
+    """The suite's builds keep their caches in a folder of their own, not the developer's."""
+    if "ATLAS_CACHE_DIR" not in os.environ:
+        os.environ["ATLAS_CACHE_DIR"] = str(tmp_path_factory.mktemp("atlas-cache"))
+
+
 BROWSER_FIXTURES = {"browser", "page", "site_url"}  # tests/test_browser.py's: one Chromium, one server
 
 
@@ -34,7 +41,8 @@ def need(condition: bool, reason: str) -> None:
     if not condition:
         if IN_CI:
             pytest.fail(f"CI must provide this: {reason}")
-        pytest.skip(reason)
+        # reported at the test that needs it, not at this line of conftest.py
+        raise pytest.skip.Exception(reason, _use_item_location=True)
 
 
 # The source review's text, which the repository never holds (CONTRIBUTING.md, "The source

@@ -215,6 +215,7 @@ def test_ten_megabyte_field_gets_a_limit_message(project):
     assert "1,000,000 bytes" in problems[0].message and time.monotonic() - start < 10
 
 
+@pytest.mark.slow  # 20,000 files written and read; the fast path checks the file-count limit itself
 def test_twenty_thousand_files_finish_in_bounded_time(project):
     folder = project / "data" / "organisations"
     folder.mkdir(exist_ok=True)

@@ -106,6 +106,12 @@ class Registry(BaseHTTPRequestHandler):
         return self._send(404)
 
 
+@pytest.fixture(autouse=True)
+def _local_registry_allowed(monkeypatch):
+    """The checker refuses loopback addresses; the registries here are a local server."""
+    monkeypatch.setenv("ATLAS_LINKCHECK_ALLOW", "127.0.0.1")
+
+
 @pytest.fixture
 def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Registry)

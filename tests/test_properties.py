@@ -278,3 +278,62 @@ def test_mutated_records_get_clear_problems(base, kind):
     def run(text):
         check(base, kind, text, "mutated records")
     run()
+
+
+# -- fmt: value-preserving and idempotent (issue 26) ----------------------------------------
+
+# Scalars YAML 1.1 (the validator's PyYAML) and YAML 1.2 (ruamel, the formatter's) read apart
+YAML_11_TEXT = ["NO", "no", "ON", "off", "yes", "Y", "n", "1:1", "1:20", "190:20:30", "~", "null", "0o17", "017",
+                "0x1F", "1_000", "1e3", ".5", "+1", "-.inf", ".NaN", "2021-01-01", "a\x85b", "a\u2028b", "'", '"',
+                "# not a comment", "a: b", "- x", "@x", "`x", "|", ">", "%x", "&x", "*x", "!x", " lead", "trail "]
+
+
+def _with_tricky_text(data, draw):
+    """The record with some of its text values replaced by YAML 1.1/1.2 lookalikes."""
+    for path in [p for p in paths(data) if p and isinstance(_get(data, p), str) and p[-1] != "id"]:
+        if draw(st.integers(0, 2)) == 0:
+            put(data, path, draw(st.sampled_from(YAML_11_TEXT)))
+    return data
+
+
+def _get(data, path):
+    for p in path:
+        data = data[p]
+    return data
+
+
+@st.composite
+def shuffled_files(draw, valid: st.SearchStrategy):
+    data = _with_tricky_text(draw(valid), draw)
+    keys = draw(st.permutations(list(data)))
+    data = {k: data[k] for k in keys}
+    lines = _dump(data).splitlines(keepends=True)
+    out = []
+    for n, line in enumerate(lines):  # comments above some top-level fields, and after some values
+        if n and line[:1].isalpha() and draw(st.integers(0, 3)) == 0:  # (the top of a file is its header)
+            out.append(f"# about {line.split(':', 1)[0]}\n")
+        out.append(line)
+    return "".join(out)
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_fmt_preserves_values_and_is_idempotent(base, kind):
+    from atlas.yamlsafe import load
+
+    @SETTINGS
+    @given(text=shuffled_files(records(kind, existing_ids(base))))
+    def run(text):
+        RUN["fmt round trips"] += 1
+        rel = f"data/{kind.folder}/{GEN}.yaml"
+        before = load(text.encode(), rel)
+        if before.problems:
+            return
+        new = fmt.format_text(text, kind, SCHEMAS)
+        after = load(new.encode(), rel)
+        assert not after.problems and after.data == before.data, (text, new)
+        assert fmt.format_text(new, kind, SCHEMAS) == new, new
+        lines = new.splitlines()
+        for n, line in enumerate(lines[:-1]):  # each comment still above its own field
+            if line.startswith("# about "):
+                assert lines[n + 1].startswith(line[len("# about "):] + ":"), new
+    run()

@@ -160,3 +160,14 @@ def test_author_initials_are_guarded_only_where_a_glossary_form_would_match():
     assert _author({"family": "Vitamin", "given": "D"}, forms) == "Vitamin &#68;"  # a form across the name
     assert _author({"family": "Ng", "given": "A DM", "suffix": "Jr"}, forms) == "Ng A &#68;M Jr"
     assert _author({"family": "O_Neil", "given": "*X*"}, forms) == "O\\_Neil \\*X\\*"
+
+
+def test_a_chart_without_rows_draws_an_empty_axis_without_a_warning():
+    """An atlas with no studies yet: matplotlib warned about a singular axis on every build."""
+    import warnings
+
+    from atlas import charts
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        svg = charts._bars(charts._plt(), [], [("Participants enrolled", [])], "Participants", "light", "wide")
+    assert svg.startswith(b"<") or b"<svg" in svg

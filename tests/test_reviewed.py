@@ -73,7 +73,8 @@ def test_pages_show_evidence_date_and_what_the_review_said(project, tmp_path):
     result = run_atlas(project, "pages", str(tmp_path / "pages"))
     assert result.returncode == 0, result.stdout + result.stderr
     page = (tmp_path / "pages" / "trials" / "nct01234567.md").read_text(encoding="utf-8")
-    assert "Evidence as of 2022-05-01" in page
+    assert "Evidence as of 1 May 2022" in page  # as the page's foot writes dates
+    assert "2022-05-01" not in page  # one date format on a page, the reader's
     said = page[page.index("{#review-said}"):]
     assert "status, as of 2021" in said and "Recruiting" in said
     assert "<b>patients</b>" not in said, "contributed text must be escaped"

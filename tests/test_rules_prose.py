@@ -43,6 +43,7 @@ authors:
 - family: {rid.split('-')[0].capitalize()}
 title: Report {rid}
 year: {year}
+published: '{year}'
 source_type: {source_type}
 read: {read}
 accessed: '2026-12-01'

@@ -166,3 +166,121 @@ def test_search_indexing_beside_serve_runs_once_at_a_time_for_the_newest_build()
     while indexing.running and time.monotonic() < deadline:
         time.sleep(0.01)
     assert calls == [("build-1", True), ("build-4", True)] and overlaps == [0, 0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="test_pagefind_dies_with_its_parent: "
+                    "PR_SET_PDEATHSIG is Linux's")
+def test_pagefind_dies_with_its_parent(tmp_path):
+    """A low-priority Pagefind run started under serve must not outlive serve: killed with
+    SIGKILL (no cleanup runs), the parent takes its child with it (atlas.search.spawn)."""
+    import signal
+    script = ("import sys, time\nfrom atlas.search import spawn\n"
+              "child = spawn(['nice', '-n', '10', 'sleep', '60'])\nprint(child.pid, flush=True)\ntime.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    os.kill(child, 0)  # running
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the child outlived its killed parent")
+
+
+STATUS = "assets/javascripts/atlas-serve-status.js"
+
+
+def test_serve_is_quiet_and_shows_a_failed_build_on_the_page(tmp_path):
+    """What `make serve` prints: a few lines to start, a few per good rebuild, a failed
+    rebuild's problems first; while a build fails every page shows them in a banner."""
+    root = copy_project(tmp_path / "proj", FIXTURES / "mini")
+    study = root / STUDY
+    good = study.read_text(encoding="utf-8")
+    server = Server(root, *MAKE_SERVE)
+
+    def rebuilds() -> int:
+        return server.output().count("Reloading browsers")
+
+    def lines_since(mark: int) -> list[str]:
+        return server.output().splitlines()[mark:]
+
+    try:
+        server.wait_for(lambda: "Serving on" in server.output(), "the first build")
+        server.wait_for(lambda: _served(server, "studies/alpha-2020/", "Islet-like cells"), "the first page")
+        start = server.output().split("Serving on")[0].splitlines()
+        assert len(start) <= 15, "\n".join(start)
+        assert not any("not included in the" in line or "dirty" in line or "renamed" in line for line in start)
+        status, page = _page(server, "studies/alpha-2020/")
+        assert STATUS in page
+        assert "problems" not in _page(server, STATUS)[1]
+
+        # a good rebuild: a few lines, and no "good again" (nothing failed)
+        mark, n = len(server.output().splitlines()), rebuilds()
+        study.write_text(good + "# touched\n", encoding="utf-8")
+        server.wait_for(lambda: rebuilds() > n, "a good rebuild")
+        time.sleep(1)
+        assert len(lines_since(mark)) <= 5, "\n".join(lines_since(mark))
+        assert "good again" not in server.output()
+
+        # a failed rebuild: its problem is the first thing it prints, and on every page
+        mark, n = len(server.output().splitlines()), rebuilds()
+        study.write_text(good.replace("year: 2020", "year: 2021-01-01"), encoding="utf-8")
+        server.wait_for(lambda: rebuilds() > n, "a failed rebuild")
+        printed = [ln for ln in lines_since(mark) if "Detected file changes" not in ln and "Building" not in ln]
+        assert "failed" in printed[0] and "year must be an integer" in printed[1], "\n".join(printed)
+        assert len(printed) <= 6, "\n".join(printed)
+        server.wait_for(lambda: "year must be an integer" in _page(server, STATUS)[1], "the banner")
+        assert STATUS in _page(server, "")[1]
+
+        # fixed: the banner goes, and now "good again" is news
+        n = rebuilds()
+        study.write_text(good, encoding="utf-8")
+        server.wait_for(lambda: rebuilds() > n, "the fixed rebuild")
+        server.wait_for(lambda: "year must be" not in _page(server, STATUS)[1], "the banner gone")
+        assert server.output().count("is good again") == 1
+    finally:
+        server.stop()
+
+
+@pytest.mark.browser
+def test_a_failed_build_shows_its_problems_on_the_page_in_a_browser(tmp_path):
+    """The banner is what a reader of the served page sees: the problems at the top, as text
+    (never markup), gone once the data is fixed."""
+    from conftest import need
+    from search_harness import ARGS, CHROMIUM
+    need(CHROMIUM is not None, "Chromium is not installed (Debian package 'chromium')")
+    from playwright.sync_api import sync_playwright
+    root = copy_project(tmp_path / "proj", FIXTURES / "mini")
+    study = root / STUDY
+    good = study.read_text(encoding="utf-8")
+    server = Server(root, *MAKE_SERVE)
+    try:
+        server.wait_for(lambda: _served(server, "studies/alpha-2020/", "Islet-like cells"), "the first build")
+        study.write_text(good.replace("year: 2020", "year: 2021-01-01\n'<img src=x onerror=alert(1)>': x"),
+                         encoding="utf-8")
+        server.wait_for(lambda: "year must be an integer" in _page(server, STATUS)[1], "the failed build")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page()
+            page.goto(server.url + "studies/alpha-2020/")
+            banner = page.wait_for_selector("#atlas-serve-problems", timeout=15000)
+            text = banner.inner_text()
+            assert f"{STUDY}:" in text and "year must be an integer" in text and "<img" in text
+            assert page.query_selector("#atlas-serve-problems img") is None  # shown as text
+            assert "Islet-like cells" in page.inner_text("article")  # the last good page, under it
+            page.close()  # (its live reload would race a reload of ours)
+            study.write_text(good, encoding="utf-8")
+            server.wait_for(lambda: "year must be" not in _page(server, STATUS)[1], "the fixed build")
+            page = browser.new_page()
+            page.goto(server.url + "studies/alpha-2020/")
+            page.wait_for_selector("article")
+            page.wait_for_load_state("load")
+            assert page.query_selector("#atlas-serve-problems") is None
+            browser.close()
+    finally:
+        server.stop()

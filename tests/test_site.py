@@ -386,6 +386,7 @@ def test_make_site_keeps_the_old_site_when_the_build_fails(project):
     make = ["make", "--no-print-directory", f"VENV={venv}", "-o", f"{venv}/.installed-stamp", "site"]
     old = project / "site" / "old.html"
     old.parent.mkdir()
+    (old.parent / ".atlas-output").write_text("made by atlas\n", encoding="utf-8")  # a site an earlier build made
     old.write_text("the previous build", encoding="utf-8")
     study = project / "data/studies/alpha-2020.yaml"
     good = study.read_text(encoding="utf-8")

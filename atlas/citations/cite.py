@@ -69,6 +69,9 @@ def reference_page(ref) -> str:
 
 # -- the hand-written pages' citations ---------------------------------------------------
 
+_DOC_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 @dataclass
 class DocCitation:
     relpath: str  # docs/... file
@@ -97,6 +100,13 @@ def in_docs(root: Path, is_refused: Callable[[str], bool], problems: list[Proble
         except UnicodeDecodeError as e:
             problems.append(Problem(rel, 1, 1, "docs-encoding",
                                     f"byte {e.start} is not UTF-8; save the page as UTF-8"))
+            continue
+        control = _DOC_CONTROLS.search(text)
+        if control is not None:  # NUL, ESC, BEL... would reach the HTML as they are (issue 26)
+            line = text.count("\n", 0, control.start()) + 1
+            col = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+            problems.append(Problem(rel, line, col, "text-control",
+                                    f"the page holds the control character U+{ord(control.group()):04X}; delete it"))
             continue
         if texts is not None:
             texts[rel] = text

@@ -12,7 +12,7 @@ from functools import cached_property
 from .. import abbreviations, urls
 from ..corpus import Record
 from ..reads import noticed
-from ..text import attr, escape_md
+from ..text import attr, escape_md, one_line
 
 # -- references --------------------------------------------------------------------------
 
@@ -63,13 +63,21 @@ def csl_json(refs: list[Record]) -> str:
 
 
 def _bib_escape(value: str) -> str:
-    # braces keep capitals (β-cell, MSC) as written; special characters escaped for LaTeX tools
-    value = value.replace("\\", "/").replace("{", "(").replace("}", ")")
+    # braces keep capitals (β-cell, MSC) as written; special characters escaped for LaTeX tools.
+    # No brace or line break of the value survives, so no value can end its field (issue 26).
+    value = one_line(value).replace("\\", "/").replace("{", "(").replace("}", ")")
     return re.sub(r"([&%#_$])", r"\\\1", value)
 
 
+def _bib_verbatim(value: str) -> str:
+    """A DOI or URL for BibTeX: kept as written (no LaTeX escapes, which would change the
+    address) but on one line and with braces and backslashes percent-encoded."""
+    return one_line(value).replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+
+
 def bibtex_entry(ref: Record) -> str:
-    fields = [("author", " and ".join(", ".join(filter(None, (a["family"], a.get("suffix"), a.get("given"))))
+    fields = [("author", " and ".join(", ".join(_bib_escape(x) for x in filter(None, (a["family"], a.get("suffix"),
+                                                                                      a.get("given"))))
                                       for a in ref["authors"])
                + (" and others" if ref.get("et_al") else "")),
               ("title", "{" + _bib_escape(ref["title"]) + "}")]
@@ -82,7 +90,7 @@ def bibtex_entry(ref: Record) -> str:
                         ("pages", f"{start}--{end}" if end else start), ("doi", ref.get("doi")),
                         ("pmid", ref.get("pmid")), ("url", ref.get("url"))):
         if value:
-            fields.append((name, _bib_escape(str(value)) if name not in ("doi", "url") else str(value)))
+            fields.append((name, _bib_escape(str(value)) if name not in ("doi", "url") else _bib_verbatim(str(value))))
     body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
     return f"@{_BIB_TYPE[ref['type']]}{{{ref.id},\n{body}\n}}\n"
 
@@ -106,7 +114,9 @@ def ris_entry(ref: Record) -> str:
     if ref.get("number"):
         lines.append(("N1", f"Reference {ref['number']} of Ghoneim et al. 2024"))
     lines.append(("ER", ""))
-    return "\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}" for tag, value in lines) + "\n"
+    # one line per value: a line break in a title would start a tag, or a record, of its own
+    return "\n".join(f"{tag}  - {one_line(value)}".rstrip() if tag == "ER" else f"{tag}  - {one_line(value)}"
+                     for tag, value in lines) + "\n"
 
 
 def ris(refs: list[Record]) -> str:

@@ -8,7 +8,7 @@ import re
 from ..corpus import Corpus, Record
 from ..diagnostics import Problem
 from ..kinds import BY_NAME
-from ..schema import Schemas
+from ..schema import POST_REVIEW_FIELDS, Schemas
 from ..yamlsafe import _dotted
 from .base import at, named_in_unreadable_files, references_in, rule, suggest
 
@@ -97,6 +97,19 @@ def every_reference_is_cited(corpus: Corpus, schemas: Schemas):
             yield at(r, ("id",), "reference-uncited",
                       f"reference '{r.id}' is not cited by any record or page; cite it where it supports a statement "
                       "(citations: [...] or [@id] in text) or delete it")
+
+
+@rule("reference-provenance")
+def post_review_references_say_how_they_were_read(corpus: Corpus, schemas: Schemas):
+    review = schemas.documents.get("reference.schema.json", {}).get("x-source-review")
+    for r in corpus.all("reference"):
+        if "number" in r.data or r.id == review:
+            continue
+        missing = [f for f in POST_REVIEW_FIELDS if f not in r.data]
+        if missing:
+            yield at(r, ("id",), "reference-provenance",
+                     f"'{r.id}' is not in the review's list (no number), so it says what it is and how it was "
+                     "read; add " + "; ".join(f"{f} ({POST_REVIEW_FIELDS[f]})" for f in missing))
 
 
 def _date_of(reference: Record) -> str | None:

@@ -6,7 +6,7 @@ import datetime
 
 from ..completeness import FACTS, applies
 from ..corpus import Corpus, Record
-from ..schema import PLACEHOLDER, Schemas
+from ..schema import PLACEHOLDER, POST_REVIEW_FIELDS, Schemas
 from ..yamlsafe import _dotted
 from .base import at, record_strings, rule
 
@@ -55,7 +55,9 @@ def _study_ranges(s: Record):
                 v = o.get(key)
                 if isinstance(v, (int, float)) and not -100 <= v <= 100:
                     yield at(s, ("outcomes", i, key), "value-range",
-                              f"outcomes[{i}].{key}: {v}% is outside -100..100; check the unit")
+                              f"outcomes[{i}].{key}: {v}% is outside -100..100, the range of unit '%' (a share, "
+                              "or a fall of at most 100%); for a rise of more than 100% as the source gives it, "
+                              "write unit: '% increase'")
         yield from _outcome_figures(s, i, o)
     for path, q in _quantities(s.data):
         low, high = q.get("low"), q.get("high")
@@ -133,7 +135,26 @@ def placeholders_filled(corpus: Corpus, schemas: Schemas):
         for path, text in record_strings(r):
             if text.startswith(PLACEHOLDER):
                 what = text[len(PLACEHOLDER):].lstrip(": ")
-                yield at(r, path, "placeholder",
-                          f"{_dotted(path)} still holds the placeholder from `atlas new`"
-                          f"{' (' + what + ')' if what else ''}; write the value from the source, "
-                          "or delete the line if the field is optional")
+                item = bool(path) and isinstance(path[-1], int)  # an item of a list
+                field_path = path[:-1] if item else path
+                field = field_path[-1] if field_path and isinstance(field_path[-1], str) else ""
+                parent = schemas.node_at(r.kind, field_path[:-1]) or {}
+                required = field in parent.get("required", []) or (
+                    r.kind.name == "reference" and "number" not in r.data and field in POST_REVIEW_FIELDS)
+                if item and not (required and len(_value_at(r.data, field_path) or []) == 1):
+                    how = "write the value from the source, or delete this item"
+                elif required:
+                    how = f"write the value from the source ({field} is required)"
+                else:
+                    how = "write the value from the source, or delete the line (the field is optional)"
+                yield at(r, path, "placeholder", f"{_dotted(path)} still holds the placeholder from `atlas new`"
+                         f"{' (' + what + ')' if what else ''}; {how}")
+
+
+def _value_at(data, path: tuple):
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data

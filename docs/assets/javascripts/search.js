@@ -88,7 +88,8 @@
     }
     for (const [letter, name] of rules.greek) {
       if (word.includes(letter)) out.add(word.split(letter).join(name + (word.endsWith(letter) ? "" : " ")).trim());
-      const named = new RegExp(`(^|-)${name}(?=$|[-\\s\\d])`);  // "beta-cell", "tgf-beta"
+      // the name is text, never pattern syntax (search/synonyms.yaml is checked too)
+      const named = new RegExp(`(^|-)${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=$|[-\\s\\d])`);  // "beta-cell", "tgf-beta"
       if (named.test(word)) out.add(word.replace(named, `$1${letter}`));
     }
     out.delete(word);

@@ -255,7 +255,9 @@ def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = No
             raise DataError([Problem(paths.doc_file(rel), 1, 1, "page-conflict",
                                      f"this file would hide the generated page {rel}; rename or delete it")])
         # utf-8-sig: read as MkDocs reads it (a byte-order mark is not content)
-        text, problems = status.expand(b.renderer.corpus, md.read_text(encoding="utf-8-sig"), f"docs/{rel}")
+        # generated sections first (<!-- atlas:NAME --> on a line), then issue 23's inline facts
+        text = expand_includes(b, md.read_text(encoding="utf-8-sig"), rel)
+        text, problems = status.expand(b.renderer.corpus, text, f"docs/{rel}")
         if problems:
             raise DataError(problems)
         pages[rel] = process_markdown(b, text, rel, hand_written=True)
@@ -274,6 +276,39 @@ def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = No
     assets = dict(b.output.assets)
     add_search(b, pages, assets)
     return Prepared(pages, assets, dict(b.output.sources), hand_written)
+
+
+# A generated section on a line of its own: <!-- atlas:NAME --> (the directive form of
+# issue 23's inline facts, atlas/status.py, where those are known; a section is a block).
+_INCLUDE = re.compile(r"^<!--\s*atlas:([a-z0-9-]+)\s*-->[ \t]*$", re.M)
+
+
+def _other_directives() -> set[str]:
+    try:
+        from .status import DIRECTIVES  # issue 23's inline facts, expanded after the sections
+    except ImportError:
+        return set()
+    return set(DIRECTIVES)
+
+
+def expand_includes(b: Build, markdown: str, page_path: str) -> str:
+    """A hand-written page's generated sections (pages.INCLUDES), each in place of its
+    `<!-- atlas:NAME -->` line. Raises DataError for a name that is nothing known."""
+    from .pages import INCLUDES
+
+    def one(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in INCLUDES:
+            if name in _other_directives():
+                return m.group(0)
+            line = markdown.count("\n", 0, m.start()) + 1
+            raise DataError([Problem(f"docs/{page_path}", line, 1, "unknown-include",
+                                     f"no generated section called '{name}'; known: {', '.join(sorted(INCLUDES))}")])
+        try:
+            return INCLUDES[name](b.renderer, page_path).strip()
+        except jinja2.TemplateError as e:
+            raise DataError([template_problem(e)]) from None
+    return _INCLUDE.sub(one, markdown)
 
 
 def write_pages(root: Path, out: Path) -> int:

@@ -149,6 +149,8 @@ def cmd_import(args) -> int:
     file = Path(args.file)
     if not file.is_file():
         return _usage(f"import: {args.file}: no such file")
+    if args.what == "trials":
+        return _import_trials(root, file, args)
     try:
         outcome, texts = importer.run(root, file, write=not args.stdout)
     except (ValueError, UnicodeDecodeError) as e:  # not one of the three formats, or not text
@@ -167,6 +169,26 @@ def cmd_import(args) -> int:
               "(atlas new study ID --reference REF)", file=sys.stderr)
     else:
         print(f"no reference {done}: {len(outcome.refused)} refused (above); nothing to cite", file=sys.stderr)
+    return 1 if outcome.refused else 0
+
+
+def _import_trials(root: Path, file: Path, args) -> int:
+    from . import trial_import
+    try:
+        outcome, texts = trial_import.run(root, file, write=not args.stdout)
+    except ValueError as e:  # not JSON, or not a study or a search result
+        return _usage(f"import: {e}")
+    if args.stdout:
+        for rel, text in texts.items():
+            sys.stdout.write(f"# --- {rel}\n{text}")
+    for line in outcome.changes:
+        print(line)
+    for rel in outcome.written:
+        print(f"wrote {rel}", file=sys.stderr)
+    for message in outcome.refused:
+        print(message, file=sys.stderr)
+    print(f"{len(texts)} trial record(s) {'to write' if args.stdout else 'written'}, {len(outcome.unchanged)} "
+          f"unchanged, {len(outcome.refused)} refused", file=sys.stderr)
     return 1 if outcome.refused else 0
 
 
@@ -328,9 +350,11 @@ def main(argv: list[str] | None = None) -> int:
                    "and citations; the id defaults to the reference's")
     p.add_argument("--stdout", action="store_true", help="print the record instead of writing data/<kind>/<id>.yaml")
     p.set_defaults(fn=cmd_new)
-    p = sub.add_parser("import", help="add reference records from a BibTeX, RIS or CSL-JSON file (offline)")
-    p.add_argument("what", choices=["references"], help="what the file holds")
-    p.add_argument("file", help="the file your reference manager exported (.bib, .ris or .json)")
+    p = sub.add_parser("import", help="add reference records from a BibTeX, RIS or CSL-JSON file, or trial records "
+                       "from ClinicalTrials.gov API v2 JSON (offline)")
+    p.add_argument("what", choices=["references", "trials"], help="what the file holds")
+    p.add_argument("file", help="references: the file your reference manager exported (.bib, .ris or .json); "
+                   "trials: a study or a search result of the ClinicalTrials.gov API v2 (.json)")
     p.add_argument("--stdout", action="store_true", help="print the records instead of writing them")
     p.set_defaults(fn=cmd_import)
     p = sub.add_parser("pages", help="write the generated pages (Markdown and images) to a folder")

@@ -79,6 +79,7 @@ class Corpus:
     doc_citations: list[DocCitation] = field(default_factory=list)
     doc_texts: dict[str, str] = field(default_factory=dict)  # docs/... page -> its text (prose rules)
     xrefs: dict[str, list[tuple[tuple, str]]] | None = None  # Schemas.xrefs; read from root/schemas if not given
+    source_review: str | None = None  # the review's reference id (reference.schema.json x-source-review)
     _referrers: dict = field(default_factory=dict, repr=False)
 
     # -- access ---------------------------------------------------------------------

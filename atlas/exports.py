@@ -191,16 +191,34 @@ def outcome_rows(corpus: Corpus) -> list[dict]:
 
 
 def trial_rows(corpus: Corpus) -> list[dict]:
+    from . import trials
     rows = []
     for t in sorted(corpus.all("trial"), key=lambda t: t.id):
+        rr = t.get("registry_record") or {}
+        studies = corpus.studies_by_trial.get(t.id, [])
+        gap = trials.gap_in(corpus, t)
         summary, cites = _clean(t.get("summary"))
         rows.append({
-            "id": t.id, "title": t["title"], "registry": t["registry"], "identifier_as_printed": t["identifier_as_printed"],
+            "id": t.id, "title": t["title"], "registry": t["registry"], "identifier_as_printed": t.get("identifier_as_printed", ""),
             "identifier": t.get("identifier", ""), "identifier_valid": str(bool(t.get("identifier"))).lower(),
             "phase": t.get("phase", ""), "status": t.get("status", ""), "sponsors": _join(t.get("sponsors")),
             "products": _join(t.get("products")), "classes": _join(t.get("classes")),
-            "studies": _join(s.id for s in corpus.studies_by_trial.get(t.id, [])), "references": _join(t["citations"]),
+            "studies": _join(s.id for s in studies), "references": _join(t.get("citations")),
             "summary": summary, "summary_citations": cites,
+            # what the registry record says (registry_record), as read on registry_read
+            "registry_status": rr.get("status", ""), "registry_phases": _join(rr.get("phases")),
+            "allocation": rr.get("allocation", ""), "masking": rr.get("masking", ""),
+            "enrolment": (rr.get("enrolment") or {}).get("count", ""), "enrolment_type": (rr.get("enrolment") or {}).get("type", ""),
+            "start": (rr.get("start") or {}).get("date", ""), "primary_completion": (rr.get("primary_completion") or {}).get("date", ""),
+            "primary_completion_type": (rr.get("primary_completion") or {}).get("type", ""),
+            "completion": (rr.get("completion") or {}).get("date", ""), "first_posted": rr.get("first_posted", ""),
+            "last_update_posted": rr.get("last_update_posted", ""),
+            "lead_sponsor": (rr.get("lead_sponsor") or {}).get("name", ""),
+            "lead_sponsor_type": (rr.get("lead_sponsor") or {}).get("type", ""),
+            "countries": _join(rr.get("countries")),
+            "has_results": "" if rr.get("has_results") is None else str(rr["has_results"]).lower(),
+            "no_results_reported": str(gap is not None).lower() if rr else "",
+            "registry_read": rr.get("read", ""), "registry_read_via": rr.get("read_via", ""), "registry_read_url": rr.get("read_url", ""),
         })
     return rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import urls
+from . import trials, urls
 from .citations.cite import strip
 from .citations.formats import CONTEXT, scholarly_article
 from .corpus import Corpus, Record, study_stage
@@ -31,12 +31,15 @@ def trial(t: Record, corpus: Corpus) -> dict:
         "@context": CONTEXT,
         "@type": "MedicalTrial",
         "name": t["title"],
-        "description": strip(t["summary"])[0],
+        **({"description": strip(t["summary"])[0]} if t.get("summary") else {}),
         "healthCondition": {"@type": "MedicalCondition", "name": "Type 1 diabetes mellitus"},
     }
     if t.get("identifier"):
         out["identifier"] = t["identifier"]
-        out["url"] = urls.clinicaltrials(t["identifier"])
+        out["url"] = urls.registry_record(t["registry"], t["identifier"])
+    rr = t.get("registry_record") or {}
+    if rr.get("status"):
+        out["status"] = trials.LABELS[rr["status"]]
     if t.get("phase") and t["phase"] != "not-stated":
         out["phase"] = t["phase"].replace("phase-1-2", "Phase 1/Phase 2").replace("phase-", "Phase ")
     sponsors = [corpus.get("organisation", o) for o in t.get("sponsors", [])]

@@ -41,6 +41,11 @@ def _year(record) -> int:
     return year if isinstance(year, int) and not isinstance(year, bool) else 0
 
 
+def _trial_id(trial) -> str:
+    from .trials import shown_id
+    return shown_id(trial)
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str  # used in messages and in schemas' "x-ref"
@@ -118,7 +123,7 @@ KINDS: list[Kind] = [
          sort=lambda s: (_year(s), s.id), plural="Studies", search_group="record", backlinks_by_hand=("limitation",)),
     Kind("trial", "trials", "trial.schema.json", "trial", "title",
          page="trials/", template="trial.md.j2", index_template="trials_index.md.j2", sort=by_id,
-         page_title=lambda t: f"{t['identifier_as_printed']}: {t.title}", search_group="record",
+         page_title=lambda t: f"{_trial_id(t)}: {t.title}", search_group="record",
          backlinks_by_hand=("study",)),
     Kind("limitation", "limitations", "limitation.schema.json", "limitation", "name",
          page="limitations/", template="limitation.md.j2", index_template="limitations_index.md.j2",

@@ -131,7 +131,8 @@ def targets(corpus: Corpus, only_files: set[str] | None = None) -> list[Target]:
         if not r.get("doi"):
             add("url", r, "url")
     for t in corpus.all("trial"):
-        add("nct", t, "identifier")  # a malformed printed identifier is never checked or linked
+        if t.get("registry") == "clinicaltrials.gov":  # other registries have no API to ask
+            add("nct", t, "identifier")  # a malformed printed identifier is never checked or linked
     return out
 
 

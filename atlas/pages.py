@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
-from . import charts, datadict, exports, findings, jsonld, paths, whatsnew
+from . import charts, datadict, exports, findings, jsonld, paths, trials, whatsnew
 from .citations.bibliography import reference_downloads, render_bibliography
 from .citations.formats import glossary_forms
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, participants, study_stage
@@ -217,7 +217,45 @@ def _study_view(r: Renderer, s: Record) -> dict:
 
 
 def _trial_view(r: Renderer, t: Record) -> dict:
-    return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": r.corpus.studies_by_trial.get(t.id, [])}
+    studies = r.corpus.studies_by_trial.get(t.id, [])
+    refs = [ref for ref in (r.corpus.get("reference", i) for i in t.get("citations") or []) if ref]
+    return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": studies, "rr": t.get("registry_record") or {},
+            "gap": trials.gap_in(r.corpus, t), "timeline": trials.timeline(t, refs)}
+
+
+def trial_gaps(c: Corpus, records) -> list[tuple[Record, trials.Gap]]:
+    """(trial, its reporting-gap flag) for the trials flagged, in the trials' order."""
+    out = []
+    for t in records:
+        g = trials.gap_in(c, t)
+        if g is not None:
+            out.append((t, g))
+    return out
+
+
+def trials_in_order(c: Corpus, records=None) -> list[Record]:
+    """Open trials first (recruiting, not yet recruiting ...), then by last update, newest first
+    (records: only these; a class page reads its own trials, not every trial)."""
+    by_update = sorted(c.all("trial") if records is None else records, key=lambda t: (trials.last_update(t), t.id),
+                       reverse=True)
+    return sorted(by_update, key=trials.status_rank)
+
+
+def _trials_list_view(c: Corpus, records) -> dict:
+    ordered = trials_in_order(c)
+    rows = []
+    for t in ordered:
+        rr = t.get("registry_record") or {}
+        classes = page_refs(c, "therapy-class", t.get("classes"))
+        rows.append({"t": t, "rr": rr, "classes": classes, "gap": trials.gap_in(c, t),
+                     "data": {"status": trials.status(t) or "", "phase": trials.phases_text(t),
+                              "classes": [k.title for k in classes], "countries": rr.get("countries") or [],
+                              "updated": trials.last_update(t)}})
+    return {"rows": rows, "gaps": sum(1 for x in rows if x["gap"])}
+
+
+def page_refs(c: Corpus, kind: str, ids) -> list[Record]:
+    return [rec for rec in (c.get(kind, i) for i in ids or []) if rec is not None]
 
 
 def _limitation_view(r: Renderer, lim: Record) -> dict:
@@ -264,7 +302,8 @@ LIST_VIEWS = {
     "therapy-class": lambda c, recs: {"top_classes": [k for k in recs if not k.get("parent")],
                                       "children": _class_children(c, recs),
                                       "study_counts": {k.id: len(c.studies_by_class.get(k.id, [])) for k in recs}},
-    "study": lambda c, recs: {"studies": recs}, "trial": lambda c, recs: {"trials": recs},
+    "study": lambda c, recs: {"studies": recs},
+    "trial": lambda c, recs: _trials_list_view(c, recs),  # status, flag and filter values per trial
     "limitation": lambda c, recs: {"limitations": recs,
                                    "classes": {lim.id: c.limitation_classes.get(lim.id, []) for lim in recs}},
     "site": lambda c, recs: {"sites": recs,
@@ -308,7 +347,7 @@ def _class_view(r: Renderer, k: Record) -> dict:
     outcomes = [(s, o) for s in direct for o in s.get("outcomes", [])]
     # clinical results first, then by study order
     outcomes.sort(key=lambda so: (study_stage(so[0]) not in CLINICAL, so[0].get("year") or 0))
-    trials = {t.id: t for sub in c.class_and_descendants(k.id) for t in c.trials_by_class.get(sub, [])}
+    of_class = {t.id: t for sub in c.class_and_descendants(k.id) for t in c.trials_by_class.get(sub, [])}
     ids = {s.id for s in studies}  # by id: comparing records field by field was quadratic at 10x
     return {
         "parent": c.get("therapy-class", k.get("parent")),
@@ -321,7 +360,9 @@ def _class_view(r: Renderer, k: Record) -> dict:
         # how a limitation bears on this class: the class's own studies that show it
         "limitation_studies": {lim.id: [s for s in c.limitation_studies.get(lim.id, []) if s.id in ids]
                                for lim in c.class_limitations.get(k.id, [])},
-        "trials": sorted(trials.values(), key=lambda t: t.id),
+        "trials": sorted(of_class.values(), key=lambda t: t.id),
+        "trials_listed": trials_in_order(c, list(of_class.values())),
+        "trial_gaps": trial_gaps(c, sorted(of_class.values(), key=lambda t: t.id)),
         "findings": findings.summary(c, k),
     }
 
@@ -387,6 +428,9 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         "participants": {s.id: _participants_cell(s) for s in patients},
         "uncounted": [] if studies is not None else [s for s in charts.clinical_studies(c) if not participants(s)[0]],
         "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
+        # registered trials that never reported (a year's page shows none)
+        "trial_gaps": trial_gaps(c, trials_in_order(c)) if studies is None else [],
+        "registered_trials": len(c.all("trial")) if studies is None else 0,
         "chart_data": {"designs": charts.data_file(charts.CHART_DESIGNS), "patients": charts.data_file(charts.CHART_PATIENTS)},
     }
 
@@ -411,6 +455,9 @@ def generate(corpus: Corpus, templates: Path, doc_citations: dict[str, list[str]
         memo.start(corpus, templates, doc_citations, doc_titles, schemas, history, changelog,
                    glossary_forms(corpus))
     r = Renderer(corpus, templates, cache, memo)
+    # templates call atlas/trials.py as `tr`: a global, not a view value, so that under serve
+    # a page is still kept when nothing it shows has changed
+    r.env.globals["tr"] = trials
     if history is not None:
         r.history = history
     r.changelog = changelog
@@ -432,3 +479,33 @@ def _long_dates(changelog: str) -> str:
     """Release headings '## 0.2.0 (2026-11-25)' as readers read dates: '## 0.2.0 (25 November 2026)'."""
     return re.sub(r"^(#+ .*\()(\d{4}-\d{2}-\d{2})(\))", lambda m: m.group(1) + whatsnew.long_date(m.group(2)) + m.group(3),
                   changelog, flags=re.M)
+
+
+# -- generated sections of hand-written pages ------------------------------------------------
+# A hand-written page (docs/*.md) takes a generated section with a line of its own:
+#     <!-- atlas:could-i-take-part -->
+# build.prepare() replaces the line with the section, rendered for that page (its links are
+# relative to it) from the data of the build, before citations are filled in.
+
+def could_i_take_part(r: Renderer, path: str) -> str:
+    """Trials open to new participants, by therapy class and by country, with who the registry
+    says can enrol."""
+    c = r.corpus
+    open_trials = [t for t in trials_in_order(c) if trials.status(t) in trials.OPEN]
+    by_class: dict[str, list[Record]] = {}
+    for t in open_trials:
+        for k in t.get("classes") or ["(none)"]:
+            by_class.setdefault(k, []).append(t)
+    classes = [(c.get("therapy-class", k), ts) for k, ts in by_class.items()]
+    classes.sort(key=lambda kt: (kt[0] is None, kt[0].title.lower() if kt[0] else ""))
+    by_country: dict[str, list[Record]] = {}
+    for t in open_trials:
+        for country in (t.get("registry_record") or {}).get("countries") or ["Not stated in the record read"]:
+            by_country.setdefault(country, []).append(t)
+    read = sorted((t["registry_record"]["read"] for t in open_trials), reverse=True)
+    return r.include(path, "could_i_take_part.md.j2", trials=open_trials, classes=classes,
+                     countries=sorted(by_country.items(), key=lambda kv: (kv[0].startswith("Not stated"), kv[0])),
+                     latest_read=read[0] if read else None, all_trials=len(c.all("trial")))
+
+
+INCLUDES = {"could-i-take-part": could_i_take_part}

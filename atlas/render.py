@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 import jinja2.bccache
 
-from . import certainty, findings, paths, status, urls, whatsnew
+from . import certainty, findings, paths, status, trials, urls, whatsnew
 from .citations.bibliography import Citing, cited_by
 from .citations.formats import ReferenceFiles, References, ref_label
 from .corpus import STAGE_LABELS, Corpus, Record, harms, study_stage, treated, unreported
@@ -120,7 +120,8 @@ class PageContext(Citing):
         return Md(escape_md(out))
 
     def trial_url(self, trial: Record) -> Md:
-        return Md(urls.clinicaltrials(trial["identifier"]))
+        """The trial's record on its registry, from its valid identifier."""
+        return Md(urls.link_path(urls.registry_record(trial["registry"], trials.identifier(trial))))
 
     def backlinks(self, record: Record) -> Md:
         """Links to the records that name this one in a field their schema marks x-ref, of each
@@ -507,6 +508,11 @@ class Renderer:
         text = "; ".join(parts)
         return (f"<p class=\"atlas-record-dates\" data-search-exclude markdown>{text[0].upper()}{text[1:]}. "
                 f"[What's new]({page.url(paths.WHATS_NEW)})</p>")
+
+    def include(self, path: str, template: str, **context) -> str:
+        """A generated section of the hand-written page at path (pages.INCLUDES): Markdown
+        whose links are relative to that page."""
+        return self.env.get_template(template).render(page=PageContext(path, self), corpus=self.corpus, **context)
 
     def add(self, rendered: RenderedPage) -> None:
         self.output.pages[rendered.path] = rendered.body

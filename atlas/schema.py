@@ -247,6 +247,8 @@ class Schemas:
             yield at(path, "schema-type", f"{field} must be a{'n' if want[0] in 'aeiou' else ''} {want}, not {got}{extra}")
         elif v == "pattern":
             rule, how = self._pattern_rules.get(e.validator_value, ("schema-pattern", f"it must match {e.validator_value}"))
+            if rule == "schema-pattern" and e.schema.get("description"):  # e.g. a registry's identifier form
+                how = e.schema["description"]
             if isinstance(e.instance, str) and any(ch.isspace() for ch in e.instance):
                 how = "it contains a space or line break: remove it (" + how + ")"
             yield at(path, rule, f"{field}: {e.instance!r} is malformed; {how}")

@@ -204,6 +204,8 @@ def search_card(b, path: str, markdown: str = "") -> str:
         # a topic page (class, limitation, trial, site, product) is the first answer to its own names
         terms += [record.title, *record.get("aliases", [])]
         terms += [str(record.get(k)) for k in ("identifier", "identifier_as_printed") if record.get(k)]
+        if record.kind.name == "trial":
+            terms += trial_terms(b.corpus, record)
     else:
         # a hand-written page names the readers' questions it answers in its front matter
         # (`answers: [is it safe, cure, ...]`): the living-with page for a lay "is it safe"
@@ -229,6 +231,23 @@ def _answers(markdown: str) -> list[str]:
         return []
     answers = meta.get("answers") if isinstance(meta, dict) else None
     return [str(a) for a in answers if isinstance(a, (str, int))] if isinstance(answers, list) else []
+
+
+def trial_terms(corpus, t) -> list[str]:
+    """What a reader may type to find a trial: its registry identifiers, sponsors (as the
+    registry names them and as organisations of the atlas), products and interventions, countries."""
+    rr = t.get("registry_record") or {}
+    terms = [rr.get("id") or "", *(rr.get("other_ids") or [])]
+    terms += [s["name"] for s in [rr.get("lead_sponsor") or {}, *(rr.get("collaborators") or [])] if s.get("name")]
+    for kind, field in (("organisation", "sponsors"), ("product", "products")):
+        for rid in t.get(field) or []:
+            rec = corpus.get(kind, rid)
+            if rec is not None:
+                terms += [rec.title, *rec.get("aliases", [])]
+    terms += [n for x in rr.get("interventions") or [] for n in [x["name"], *x.get("other_names", [])]]
+    terms += [rr.get("acronym") or "", (rr.get("responsible_party") or {}).get("investigator") or ""]
+    terms += rr.get("countries") or []
+    return [x for x in terms if x]
 
 
 def _attr(value: str) -> str:

@@ -28,6 +28,7 @@ def validate(root: Path, parsed: dict | None = None) -> tuple[Corpus, list[Probl
                                                       f"the schemas cannot be used ({type(e).__name__}: {e}); "
                                                       "every kind needs a valid <kind>.schema.json")]))
     corpus.xrefs = schemas.xrefs  # back-links follow the fields the schemas mark x-ref
+    corpus.source_review = schemas.documents.get("reference.schema.json", {}).get("x-source-review")
     # Stage 1: each record against its schema. A record that fails is reported and set
     # aside, so that no rule, index or page ever meets a value of the wrong type.
     for record in list(corpus):

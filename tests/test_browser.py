@@ -19,6 +19,8 @@ PAGE_KINDS = {
     "class": "classes/undifferentiated-msc-therapy/",
     "study": "studies/hu-2013/",
     "trial": "trials/nct04786262/",
+    "trials": "trials/",
+    "living-with": "living-with-type-1-diabetes/",
     "limitation": "limitations/teratoma-risk/",
     "bibliography": "bibliography/",
     "evidence": "evidence/",
@@ -197,4 +199,121 @@ def test_screenshots_of_key_pages(browser, site_url):
         target = ARTIFACTS / f"{name}.png"
         pg.screenshot(path=str(target), full_page=False)
         assert target.stat().st_size > 10_000
+    context.close()
+
+
+# --- registered trials: filters in the address, and "Could I take part?" (issue 24) --------------
+
+@pytest.fixture(scope="module")
+def trials_site(tmp_path_factory):
+    """The small fixture corpus with three trials imported from hand-made API v2 files: one
+    recruiting (United Kingdom, France), one not yet recruiting (Japan), one completed (Canada)."""
+    from conftest import run_atlas
+    from test_site import FIXTURES, copy_project, mkdocs_build
+    root = copy_project(tmp_path_factory.mktemp("trials-browser") / "proj", FIXTURES / "mini")
+    for name in ("search-result.json", "nct01234567-recruiting.json"):
+        assert run_atlas(root, "import", "trials", str(FIXTURES / "ctgov" / name)).returncode == 0
+    (root / "docs" / "living.md").write_text(
+        "# Living with it\n\n## Could I take part? {#could-i-take-part}\n\n<!-- atlas:could-i-take-part -->\n",
+        encoding="utf-8")
+    out = root / "site"
+    result = mkdocs_build(root, out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    httpd, url = serve(out)
+    yield url
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _phone(browser):
+    return browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+
+
+def _shown(pg) -> list[str]:
+    return pg.evaluate("() => [...document.querySelectorAll('.atlas-trials tbody tr')].filter(r => !r.hidden)"
+                       ".map(r => r.cells[0].innerText.trim())")
+
+
+def _choose(pg, name: str, label: str) -> None:
+    """Pick an option as a person does with the keyboard: focus the list, arrow down to it."""
+    select = pg.locator(f"form.atlas-trial-filters select[name={name}]")
+    select.focus()
+    labels = select.locator("option").all_inner_texts()
+    target = next(i for i, text in enumerate(labels) if text.startswith(label))
+    current = select.evaluate("s => s.selectedIndex")
+    for _ in range(abs(target - current)):
+        pg.keyboard.press("ArrowDown" if target > current else "ArrowUp")
+    assert select.evaluate("s => s.selectedIndex") == target
+
+
+def test_trial_filters_change_the_rows_and_the_address_on_a_phone(browser, trials_site):
+    context = _phone(browser)
+    pg = context.new_page()
+    pg.goto(trials_site + "trials/", wait_until="networkidle")
+    assert pg.locator("form.atlas-trial-filters").is_visible()
+    assert _shown(pg) == ["NCT01234567", "NCT07000001", "NCT07654321"]  # open trials first
+    _choose(pg, "status", "Recruiting")
+    assert _shown(pg) == ["NCT01234567"]
+    assert "status=recruiting" in pg.url
+    _choose(pg, "status", "Any")
+    _choose(pg, "country", "Japan")
+    assert _shown(pg) == ["NCT07000001"]
+    assert "country=japan" in pg.url and "status=" not in pg.url
+    _choose(pg, "country", "Any")
+    _choose(pg, "phase", "Phase 1/2")
+    assert _shown(pg) == ["NCT07654321"]
+    _choose(pg, "phase", "Any")
+    _choose(pg, "sort", "Last update")
+    assert _shown(pg) == ["NCT07654321", "NCT01234567", "NCT07000001"]  # newest update first
+    assert "sort=updated" in pg.url
+    assert "3 of 3 trials shown" in pg.locator(".atlas-trial-count").inner_text()
+    overflow = pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than the phone"
+    context.close()
+
+
+def test_trial_filters_are_restored_from_the_address(browser, trials_site):
+    context = _phone(browser)
+    pg = context.new_page()
+    pg.goto(trials_site + "trials/?class=test-cell-class&country=united-kingdom", wait_until="networkidle")
+    assert pg.locator("select[name=country]").input_value() == "united-kingdom"
+    assert _shown(pg) == ["NCT01234567"]
+    assert "1 of 3 trials shown" in pg.locator(".atlas-trial-count").inner_text()
+    context.close()
+
+
+def test_trials_list_works_without_javascript(browser, trials_site):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    pg.goto(trials_site + "trials/")
+    assert not pg.locator("form.atlas-trial-filters").is_visible()
+    assert pg.locator(".atlas-trials tbody tr").count() == 3
+    context.close()
+
+
+def test_could_i_take_part_is_visible_on_a_phone(browser, trials_site):
+    context = _phone(browser)
+    pg = context.new_page()
+    pg.goto(trials_site + "living/", wait_until="networkidle")
+    section = pg.locator("#could-i-take-part")
+    assert section.is_visible()
+    text = pg.locator("article").inner_text()
+    assert "NCT01234567" in text and "NCT07000001" in text and "NCT07654321" not in text
+    assert "ask your diabetes team" in text
+    pg.locator(".atlas-take-part li").first.scroll_into_view_if_needed()
+    assert pg.locator(".atlas-take-part li").first.is_visible()
+    overflow = pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    context.close()
+
+
+def test_living_with_page_shows_could_i_take_part(browser, site_url):
+    """The real page, whatever the trials of the day: the section and its reminder are there."""
+    context = _phone(browser)
+    pg = context.new_page()
+    pg.goto(site_url + "living-with-type-1-diabetes/", wait_until="networkidle")
+    heading = pg.locator("#could-i-take-part")
+    heading.scroll_into_view_if_needed()
+    assert heading.is_visible()
+    assert "ask your diabetes team" in pg.locator("article").inner_text()
     context.close()

@@ -117,8 +117,9 @@ def test_tables_match_the_corpus_record_for_record(built_site, corpus):
     assert list(csv.DictReader(io.StringIO((data / "outcomes.csv").read_text(encoding="utf-8"))))[0].keys() == outcomes[0].keys()
 
     trials = json.loads((data / "trials.json").read_text(encoding="utf-8"))
-    assert {t["id"]: t["identifier_valid"] for t in trials} == {
-        "nct04786262": "true", "nct05210530": "true", "nct0213833": "false"}
+    valid = {t["id"]: t["identifier_valid"] for t in trials}
+    assert valid == {t.id: str(bool(t.get("identifier"))).lower() for t in corpus.all("trial")}
+    assert (valid["nct04786262"], valid["nct0213833"]) == ("true", "false")  # as printed / malformed
     limitations = list(csv.DictReader(io.StringIO((data / "limitations.csv").read_text(encoding="utf-8"))))
     assert {r["id"] for r in limitations} == set(corpus.records["limitation"])
 

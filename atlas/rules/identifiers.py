@@ -126,6 +126,11 @@ _VALID_NCT = re.compile(r"^NCT[0-9]{8}$")
 def trial_identifiers_documented(corpus: Corpus, schemas: Schemas):
     for t in corpus.all("trial"):
         printed, ident = t.get("identifier_as_printed"), t.get("identifier")
+        rr = t.get("registry_record")
+        if rr and (rr["registry"] != t["registry"] or (ident and rr["id"] != ident)):
+            yield at(t, ("registry_record", "id"), "trial-identifier",
+                     f"the registry record read is {rr['registry']} {rr['id']}, but the trial is "
+                     f"{t['registry']} {ident or '(no identifier)'}; a registry record belongs to its own trial")
         if not isinstance(printed, str):
             continue
         fixed = any(isinstance(c, dict) and c.get("field") in ("identifier", "identifier_as_printed")

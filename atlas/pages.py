@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from functools import partial
 from pathlib import Path
 
-from . import charts, datadict, exports, findings, jsonld, paths, trials, whatsnew
+from . import charts, datadict, exports, findings, jsonld, paths, text, trials, whatsnew
 from .citations.bibliography import reference_downloads, render_bibliography
 from .citations.formats import glossary_forms
 from .corpus import STAGE_LABELS, STAGES, Corpus, Record, participants, study_stage
@@ -143,7 +143,7 @@ def record_changes_page(r: Renderer) -> RenderedPage:
     for it in listed:
         months.setdefault(whatsnew.long_date(it.date).split(" ", 1)[1], []).append(it)
     return r.page(paths.RECORD_CHANGES, "record_changes.md.j2", title="Changes to the records", history=r.history,
-                  months=list(months.items()), long_date=whatsnew.long_date, actions=whatsnew.ACTIONS,
+                  months=list(months.items()), long_date=whatsnew.long_date, long_dates_in=text.long_dates_in, actions=whatsnew.ACTIONS,
                   more=len(every) - len(listed), releases=r.changelog is not None)
 
 

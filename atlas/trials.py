@@ -34,7 +34,7 @@ LABELS = {
     "phase-4": "Phase 4",
     "randomised": "Randomised",
     "non-randomised": "Non-randomised",
-    "none": "None (open label)",
+    "none": "Open label (no masking)",
     "single": "Single",
     "double": "Double",
     "triple": "Triple",
@@ -361,10 +361,11 @@ def phases_text(t) -> str:
 
 
 def dated(struct: dict | None) -> str:
-    """'2027-05-30 (estimated)' from a registry date."""
+    """'30 May 2027 (estimated)' from a registry date."""
     if not struct:
         return ""
-    return struct["date"] + (f" ({struct['type']})" if struct.get("type") else "")
+    from .text import long_date
+    return long_date(struct["date"]) + (f" ({struct['type']})" if struct.get("type") else "")
 
 
 def _last_day(date: str) -> datetime.date:
@@ -396,8 +397,9 @@ class Gap:
 
     @property
     def text(self) -> str:
+        from .text import long_date
         return (f"No results reported: primary completion {dated(self.primary_completion)}, more than "
-                f"{GAP_MONTHS} months before the registry record was read on {self.as_of}; no results posted "
+                f"{GAP_MONTHS} months before the registry record was read on {long_date(self.as_of)}; no results posted "
                 "on the registry and no paper linked in the atlas.")
 
 

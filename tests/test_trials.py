@@ -216,7 +216,7 @@ def test_flag_and_count_on_trial_class_and_evidence_pages(project, tmp_path):
     out = _pages(project, tmp_path)
     page = (out / "trials" / "nct07654321.md").read_text(encoding="utf-8")
     assert '!!! warning "No results reported"' in page
-    assert "primary completion 2014-04 \\(actual\\)" in page and "read on 2026-" in page
+    assert "primary completion April 2014 \\(actual\\)" in page and "read on 3 December 2026" in page
     assert "No results reported" not in (out / "trials" / "nct07000001.md").read_text(encoding="utf-8")
     klass = (out / "classes" / "cell-class.md").read_text(encoding="utf-8")
     assert re.search(r"\| Trials with no results reported \| 1 of 3: \[NCT07654321\]", klass)
@@ -228,17 +228,24 @@ def test_flag_and_count_on_trial_class_and_evidence_pages(project, tmp_path):
 def test_trial_page_shows_every_registry_field_and_a_sourced_timeline(project, tmp_path):
     assert _import(project, "nct01234567-recruiting.json").returncode == 0
     page = (_pages(project, tmp_path) / "trials" / "nct01234567.md").read_text(encoding="utf-8")
-    for row in ("| Status | Recruiting (verified 2026-10) |", "| Phase | Phase 1 |", "| Allocation | Not applicable |",
-                "| Masking | None \\(open label\\) |", "| Enrolment | 40 (estimated) |",
-                "| Start | 2025-03-01 \\(actual\\) |", "| Primary completion | 2028-06 \\(estimated\\) |",
-                "| Last update posted | 2026-10-02 |", "| Lead sponsor | Test Cell Company (Industry) |",
+    for row in ("| Status | Recruiting (verified October 2026) |", "| Phase | Phase 1 |", "| Allocation | Not applicable |",
+                "| Masking | Open label \\(no masking\\) |", "| Enrolment | 40 (estimated) |",
+                "| Start | 1 March 2025 \\(actual\\) |", "| Primary completion | June 2028 \\(estimated\\) |",
+                "| Last update posted | 2 October 2026 |", "| Lead sponsor | Test Cell Company (Industry) |",
                 "| Countries | United Kingdom, France |", "| Sex | All |", "| Ages | 18 Years to 65 Years |",
                 "| Healthy volunteers | Not accepted |", "| Results posted | No |"):
         assert row in page, row
     timeline = page.split("## Timeline", 1)[1].split("## Studies", 1)[0]
-    dates = re.findall(r"^\| (\d{4}[-\d]*) \| ([^|]+)\|", timeline, re.M)
-    assert [d for d, _ in dates] == sorted(d for d, _ in dates)
-    assert ("2025-01-15", "Registered \\(first posted\\) ") in dates
+    # dates as readers read them ('15 January 2025', 'June 2028', '2021'), in date order
+    dates = re.findall(r"^\| ((?:\d{1,2} )?(?:[A-Z][a-z]+ )?\d{4}) \| ([^|]+)\|", timeline, re.M)
+
+    def when(d):
+        parts = d.split()
+        months = ["January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December"]
+        return (int(parts[-1]), months.index(parts[-2]) + 1 if len(parts) > 1 else 0, int(parts[0]) if len(parts) > 2 else 0)
+    assert [when(d) for d, _ in dates] == sorted(when(d) for d, _ in dates)
+    assert ("15 January 2025", "Registered \\(first posted\\) ") in dates
     assert ("2021", "Published in *J Test* ") in dates  # the paper by its reference, in date order
     assert "[Registry record](https://clinicaltrials.gov/study/NCT01234567), read on" in timeline
     # what the review-style record said by hand is still there

@@ -15,7 +15,7 @@ import jinja2
 import yaml
 
 from . import __version__ as atlas_version
-from . import abbreviations, history, paths, speedups, status, whatsnew
+from . import abbreviations, caches, history, paths, status, whatsnew
 from .citations.bibliography import cite_this_page, in_markdown
 from .citations.cite import by_page
 from .corpus import Corpus
@@ -99,7 +99,7 @@ def render_pages(root: Path, site_url: str | None = None, memo: ServeMemo | None
     changelog = root / "CHANGELOG.md"
     try:
         renderer = generate(corpus, root / "templates", doc_citations, _doc_titles(root / "docs"), schemas,
-                            cache=speedups.cache_dir(root), history=changes,
+                            cache=caches.cache_dir(root), history=changes,
                             changelog=changelog.read_text(encoding="utf-8-sig") if changelog.is_file() else None, memo=memo)
     except jinja2.TemplateError as e:  # a template edited in a pull request: its file and line
         raise DataError([template_problem(e)]) from None

@@ -173,8 +173,8 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
                          source_line(CHART_DESIGNS)], sort_keys=True)
     key = hashlib.sha256(inputs.encode()).hexdigest()[:20]
     names = [*files(CHART_DESIGNS).values(), *files(CHART_PATIENTS).values()]
-    if cache is not None:  # outside the work tree, each file sealed (atlas/speedups.py)
-        from .speedups import read_sealed
+    if cache is not None:  # outside the work tree, each file sealed (atlas/caches.py)
+        from .caches import read_sealed
         hit = {name: read_sealed(cache / f"{key}-{Path(name).name}") for name in names}
         if all(v is not None for v in hit.values()):
             return hit
@@ -192,7 +192,7 @@ def render_all(corpus: Corpus, cache: Path | None = None) -> dict[str, bytes]:
                 plt.close("all")
                 raise _chart_error(plt, chart, rows, segments, xlabel, theme, variant, sources, e) from None
     if cache is not None:
-        from .speedups import write_sealed
+        from .caches import write_sealed
         for name, data in out.items():
             write_sealed(cache / f"{key}-{Path(name).name}", data)  # a failure only costs speed
     return out

@@ -356,7 +356,7 @@ def yaml_string(value: str) -> str:
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
-    """Jinja's compiled templates in the per-user cache folder (atlas/speedups.py), each
+    """Jinja's compiled templates in the per-user cache folder (atlas/caches.py), each
     file sealed with the user's secret: compiled code is never read from the work tree,
     nor from any file whose seal does not hold."""
 
@@ -367,13 +367,13 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
         return self.folder / f"{bucket.key}.jinja"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from .speedups import read_sealed
+        from .caches import read_sealed
         data = read_sealed(self._path(bucket))
         if data is not None:
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from .speedups import write_sealed
+        from .caches import write_sealed
         write_sealed(self._path(bucket), bucket.bytecode_to_string())
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 VARIANTS = {
     "all on": "",
-    "no cache (templates, charts)": "from atlas import speedups; speedups.caches = lambda: False",
+    "no cache (templates, charts)": "from atlas import caches; caches.enabled = lambda: False",
     "all off (ATLAS_SPEEDUPS=0)": "import os; os.environ['ATLAS_SPEEDUPS'] = '0'",
 }
 RUN = ("import os, sys, time; sys.path.insert(0, '.'); {setup}\n"

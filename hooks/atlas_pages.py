@@ -13,7 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
-from atlas import serving, speedups
+from atlas import caches, serving
 from atlas.build import prepare
 from atlas.diagnostics import DataError
 from atlas.kinds import with_kinds_in_nav
@@ -48,7 +48,7 @@ def on_config(config):
 
 def on_env(env, *, config, files):
     # the theme's templates compiled once, not on every build (bench/RESULTS.md)
-    env.bytecode_cache = compiled_templates(speedups.cache_dir(Path(config.config_file_path).parent))
+    env.bytecode_cache = compiled_templates(caches.cache_dir(Path(config.config_file_path).parent))
     return env
 
 

@@ -99,8 +99,8 @@ def test_a_tampered_user_cache_is_not_trusted(project, own_cache):
 
 def test_a_cache_folder_inside_the_project_is_refused(project, monkeypatch):
     monkeypatch.setenv("ATLAS_CACHE_DIR", str(project / "data"))
-    from atlas import speedups
-    assert speedups.cache_dir(project) is None
+    from atlas import caches
+    assert caches.cache_dir(project) is None
 
 
 def test_nothing_under_cache_is_tracked():

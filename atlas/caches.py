@@ -1,8 +1,8 @@
-"""One switch for the build's speed machinery: ATLAS_SPEEDUPS=0 turns it off, so that its
-worth can be measured (bench/speedups.py) and any suspicion of it ruled out.
+"""The build's caches: compiled templates and the charts, each keyed by what it was made from.
+ATLAS_SPEEDUPS=0 turns them off, so that their worth can be measured (bench/speedups.py) and
+any suspicion of them ruled out.
 
-What is left of it is two caches, compiled templates and the charts, each keyed by what it
-was made from. They live OUTSIDE the work tree, in a per-user folder
+They live OUTSIDE the work tree, in a per-user folder
 ($ATLAS_CACHE_DIR, else $XDG_CACHE_HOME/t1d-atlas, else ~/.cache/t1d-atlas), one
 sub-folder per project path: a pull request can add files to the work tree, never to this
 folder. Every file is sealed with an HMAC under a secret kept in that folder (never in the
@@ -26,10 +26,6 @@ def enabled() -> bool:
     return os.environ.get("ATLAS_SPEEDUPS", "1") != "0"
 
 
-def caches() -> bool:
-    return enabled()
-
-
 def user_cache_base() -> Path:
     explicit = os.environ.get("ATLAS_CACHE_DIR")
     if explicit:
@@ -49,7 +45,7 @@ def _inside(path: Path, root: Path) -> bool:
 def cache_dir(root: Path, name: str = "") -> Path | None:
     """This project's cache folder (or its sub-folder name), outside the work tree; None
     (build without a cache) when the switch is off or the folder would be inside the project."""
-    if not caches():
+    if not enabled():
         return None
     base = user_cache_base()
     if _inside(base, root) or _inside(root, base):

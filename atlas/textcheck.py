@@ -15,10 +15,9 @@ value's file and line, what would otherwise be dropped or would forge something:
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 
 from .diagnostics import Problem
-from .yamlsafe import Loaded, _dotted
+from .yamlsafe import Loaded, _dotted, leaves
 
 # Fields written as paragraphs: a line break is allowed in them (a control character is not).
 PROSE = frozenset({
@@ -39,15 +38,6 @@ def _name(ch: str) -> str:
     return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
 
 
-def _strings(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for k, v in data.items():
-            yield from _strings(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _strings(v, path + (i,))
 
 
 def identifier_problem(value: str) -> str | None:
@@ -74,7 +64,7 @@ def check(loaded: Loaded, relpath: str) -> list[Problem]:
         line, col = loaded.where(path, value=True)
         problems.append(Problem(relpath, line, col, rule, f"{_dotted(path)}: {message}"))
 
-    for path, value in _strings(loaded.data):
+    for path, value in leaves(loaded.data, lambda v: isinstance(v, str)):
         field = _field(path)
         if field in IDENTIFIERS:
             why = identifier_problem(value)

@@ -8,6 +8,7 @@ the last), aliases (billion-laughs expansion), and tags such as !!python/object
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -249,6 +250,19 @@ def _scalar(node):
     value = _scalars.construct_object(node)
     _scalars.constructed_objects.clear()
     return value
+
+
+def leaves(data, keep: Callable[[Any], bool], path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """(path, value) of every value of loaded data that `keep` accepts, depth first: the one walk
+    of a record that rules and text checks share."""
+    if keep(data):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from leaves(v, keep, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from leaves(v, keep, path + (i,))
 
 
 def _dotted(path: Path) -> str:

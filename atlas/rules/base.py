@@ -11,6 +11,7 @@ from ..citations.cite import find
 from ..corpus import Corpus, Record
 from ..diagnostics import Problem
 from ..schema import Schemas
+from ..yamlsafe import leaves
 
 
 def rule(rule_id: str):
@@ -43,14 +44,7 @@ def values_at(data, pattern: tuple, path: tuple = ()) -> Iterator[tuple[tuple, o
 
 
 def strings(data, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for k, v in data.items():
-            yield from strings(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from strings(v, path + (i,))
+    return leaves(data, lambda v: isinstance(v, str), path)
 
 
 def record_strings(r: Record) -> list[tuple[tuple, str]]:

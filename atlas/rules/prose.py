@@ -29,7 +29,7 @@ from ..citations.cite import find as find_citations
 from ..corpus import Corpus, Record
 from ..diagnostics import Problem
 from ..schema import Schemas
-from .base import rule
+from .base import rule, strings
 
 LIVING_WITH = "docs/living-with-type-1-diabetes.md"
 
@@ -373,7 +373,7 @@ def stale_warnings(corpus: Corpus, root: Path) -> list[Problem]:
         return []
     out = []
     for k in corpus.all("therapy-class"):
-        cited = {key for _, text in _texts(k.data) for _, _, keys in find_citations(text) for key in keys}
+        cited = {key for _, text in strings(k.data) for _, _, keys in find_citations(text) for key in keys}
         cited |= set(k.get("citations") or [])
         linked = [(s.relpath, f"study {s.id}") for s in corpus.studies_by_class.get(k.id, [])]
         linked += [(r.relpath, f"reference {r.id}") for r in (corpus.get("reference", c) for c in sorted(cited)) if r]
@@ -393,12 +393,3 @@ def stale_warnings(corpus: Corpus, root: Path) -> list[Problem]:
     return out
 
 
-def _texts(data, path=()):
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _texts(value, path + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _texts(value, path + (i,))

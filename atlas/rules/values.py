@@ -7,7 +7,7 @@ import datetime
 from ..completeness import FACTS, applies
 from ..corpus import Corpus, Record
 from ..schema import PLACEHOLDER, POST_REVIEW_FIELDS, Schemas
-from ..yamlsafe import _dotted
+from ..yamlsafe import _dotted, leaves
 from .base import at, record_strings, rule
 
 _THIS_YEAR = datetime.date.today().year
@@ -29,15 +29,8 @@ def values_in_sensible_ranges(corpus: Corpus, schemas: Schemas):
             yield from _study_ranges(r)
 
 
-def _numbers(data, path=()):
-    if isinstance(data, (int, float)) and not isinstance(data, bool):
-        yield path, data
-    elif isinstance(data, dict):
-        for k, v in data.items():
-            yield from _numbers(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _numbers(v, path + (i,))
+def _numbers(data):
+    return leaves(data, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 def _study_ranges(s: Record):

@@ -144,7 +144,7 @@ def topic_feeds(b: Build, changes: history.History) -> dict[str, str]:
         out[path] = whatsnew.atom(whatsnew.topic_items(every, b.corpus, record), site_url=paths.url(page, b.site_url) or "./",
                                   feed_url=(b.site_url.rstrip("/") + "/" if b.site_url else "") + path, page_url=url_of,
                                   title=f"T1D stem-cell evidence atlas: {record.title}",
-                                  updated=f"{b.date}T00:00:00Z", subjects=False)
+                                  updated=f"{b.date}T00:00:00Z")
     return out
 
 

@@ -145,10 +145,10 @@ def topic_items(every: list[Item], corpus: Corpus, record: Record) -> list[Item]
             and it.record.kind.name in ("therapy-class", "study", "trial")]
 
 
-def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, title: str, updated: str,
-         subjects: bool = True) -> str:
-    """An Atom 1.0 feed (RFC 4287). page_url(item) -> the absolute URL of the item's page.
-    subjects=False leaves commit messages out: an entry says what changed, in readers' words."""
+def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, title: str, updated: str) -> str:
+    """An Atom 1.0 feed (RFC 4287) for readers. page_url(item) -> the absolute URL of the item's
+    page. An entry says what changed, in readers' words; commit messages are for maintainers
+    (the record-changes page) and never reach a feed."""
     ns = "http://www.w3.org/2005/Atom"
     feed = ET.Element("feed", xmlns=ns)
     ET.SubElement(feed, "title").text = title
@@ -163,10 +163,9 @@ def atom(feed_items: list[Item], *, site_url: str, feed_url: str, page_url, titl
         ET.SubElement(entry, "id").text = f"{feed_url}#{it.commit}/{it.relpath or 'batch'}"
         ET.SubElement(entry, "updated").text = it.time
         ET.SubElement(entry, "link", rel="alternate", href=page_url(it), type="text/html")
-        summary = " ".join(x for x in (it.detail + "." if it.detail else "", it.subject if subjects else "") if x)
-        ET.SubElement(entry, "summary").text = summary or it.headline
+        ET.SubElement(entry, "summary").text = it.detail + "." if it.detail else it.headline
         ET.SubElement(entry, "category", term=it.action)
-    # contributed titles and commit subjects: what XML cannot hold is dropped, never written
+    # contributed titles: what XML cannot hold is dropped, never written
     return '<?xml version="1.0" encoding="utf-8"?>\n' + xml_text(ET.tostring(feed, encoding="unicode")) + "\n"
 
 

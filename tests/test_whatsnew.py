@@ -247,3 +247,15 @@ def test_a_change_of_the_review_date_alone_is_said_in_words_never_a_bare_changed
     assert it.detail == "Changed: summary"
     it.fields = ()
     assert it.detail == ""
+
+
+def test_the_site_feed_carries_no_commit_message(repo: Path):
+    """Readers follow the atlas, not its repository: like the topic feeds, the site feed says
+    what changed in readers' words and never repeats a commit message (issue 25)."""
+    prepared = prepare(repo, site_url="https://example.org/atlas/")
+    feed = feedparser.parse(prepared.assets[whatsnew.FEED])
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.entries
+    subjects = {c.subject for c in history.read(repo).changes if c.subject}
+    for e in feed.entries:
+        assert not any(sub in e.summary for sub in subjects), e.summary

@@ -2,15 +2,11 @@
 against the built site served on localhost by the test itself."""
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, need
-from search_harness import ARGS, CHROMIUM  # one Chromium and one set of flags for every browser test
+from search_harness import ARGS, CHROMIUM, Server  # one Chromium and one set of flags for every browser test
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -28,16 +24,6 @@ PAGE_KINDS = {
 }
 
 
-def serve(folder: Path):
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +41,9 @@ def browser():
 
 @pytest.fixture(scope="module")
 def site_url(built_site):
-    httpd, url = serve(built_site)
-    yield url
-    httpd.shutdown()
-    httpd.server_close()
+    server = Server(built_site)
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
@@ -111,7 +96,8 @@ def test_pages_request_nothing_from_other_hosts_and_log_no_errors(page, site_url
 # --- safety: hostile data never runs ------------------------------------------------------
 
 def test_hostile_fixture_runs_nothing_in_the_browser(browser, hostile_site):
-    httpd, url = serve(hostile_site)
+    server = Server(hostile_site)
+    url = server.url
     try:
         context = browser.new_context()
         pg = context.new_page()
@@ -133,8 +119,7 @@ def test_hostile_fixture_runs_nothing_in_the_browser(browser, hostile_site):
             assert "<script>" in pg.locator("article").inner_text() or path in ("", "evidence/"), path
         context.close()
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.stop()
     assert not dialogs, dialogs
     assert not ran
 
@@ -219,10 +204,9 @@ def trials_site(tmp_path_factory):
     out = root / "site"
     result = mkdocs_build(root, out)
     assert result.returncode == 0, result.stderr[-2000:]
-    httpd, url = serve(out)
-    yield url
-    httpd.shutdown()
-    httpd.server_close()
+    server = Server(out)
+    yield server.url
+    server.stop()
 
 
 def _phone(browser):

@@ -5,33 +5,23 @@ worked out from the JSON the built site publishes, never pinned."""
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
 import io
 import json
-import threading
 from collections import Counter
 
 import pytest
 from conftest import need
-from search_harness import ARGS, CHROMIUM
+from search_harness import ARGS, CHROMIUM, Server
 
 bibtexparser = pytest.importorskip("bibtexparser")
 rispy = pytest.importorskip("rispy")
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site_url(built_site):
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built_site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    server = Server(built_site)
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="module")

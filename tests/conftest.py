@@ -25,7 +25,31 @@ def _test_cache(tmp_path_factory):
         os.environ["ATLAS_CACHE_DIR"] = str(tmp_path_factory.mktemp("atlas-cache"))
 
 
-BROWSER_FIXTURES = {"browser", "page", "site_url"}  # tests/test_browser.py's: one Chromium, one server
+BROWSER_FIXTURES = {"browser", "page", "site_url"}  # one Chromium, one server (below); pages per file
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test worker."""
+    from search_harness import ARGS, CHROMIUM  # one set of flags for every browser test
+    need(CHROMIUM is not None, "Chromium is not installed (Debian package 'chromium')")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "playwright is not installed (pip install playwright)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """The real site served on 127.0.0.1 by the test run itself."""
+    from search_harness import Server
+    server = Server(built_site)
+    yield server.url
+    server.stop()
 
 
 def pytest_collection_modifyitems(config, items):

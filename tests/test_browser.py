@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, need
-from search_harness import ARGS, CHROMIUM, Server  # one Chromium and one set of flags for every browser test
+from search_harness import Server  # one Chromium and one set of flags for every browser test
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -22,28 +22,6 @@ PAGE_KINDS = {
     "evidence": "evidence/",
     "glossary": "glossary/",
 }
-
-
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(CHROMIUM is not None, "Chromium is not installed (Debian package 'chromium')")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site):
-    server = Server(built_site)
-    yield server.url
-    server.stop()
 
 
 @pytest.fixture

@@ -11,30 +11,9 @@ from collections import Counter
 
 import pytest
 from conftest import need
-from search_harness import ARGS, CHROMIUM, Server
 
 bibtexparser = pytest.importorskip("bibtexparser")
 rispy = pytest.importorskip("rispy")
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site):
-    server = Server(built_site)
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need(CHROMIUM is not None, "Chromium is not installed (Debian package 'chromium')")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "playwright is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

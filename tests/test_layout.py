@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, need
-from test_browser import browser, site_url  # noqa: F401  (fixtures: one browser, one server)
 
 from atlas import charts
 
@@ -39,7 +38,7 @@ def all_pages(site: Path) -> list[str]:
                   for p in site.rglob("index.html") if "search" not in p.parts)
 
 
-def test_every_page_fits_a_phone_and_logs_no_error(browser, site_url, built_site):  # noqa: F811
+def test_every_page_fits_a_phone_and_logs_no_error(browser, site_url, built_site):
     context = browser.new_context(viewport=PHONE, device_scale_factor=1)
     page = context.new_page()
     errors, wide = [], []
@@ -64,7 +63,7 @@ def test_every_page_fits_a_phone_and_logs_no_error(browser, site_url, built_site
 
 
 @pytest.mark.parametrize("width", [320, 390])
-def test_charts_text_is_at_least_11px_on_a_phone(browser, site_url, width):  # noqa: F811
+def test_charts_text_is_at_least_11px_on_a_phone(browser, site_url, width):
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     page.goto(site_url + "evidence/", wait_until="load")
@@ -89,7 +88,7 @@ def show_charts(page) -> None:
         page.wait_for_function(f"() => {shown}[{i}].complete && {shown}[{i}].naturalWidth > 0")
 
 
-def test_dark_mode_shows_the_dark_charts(browser, site_url):  # noqa: F811
+def test_dark_mode_shows_the_dark_charts(browser, site_url):
     context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
     page = context.new_page()
     page.goto(site_url + "evidence/", wait_until="load")
@@ -100,7 +99,7 @@ def test_dark_mode_shows_the_dark_charts(browser, site_url):  # noqa: F811
     assert len(shown) == 2 and all("-dark.svg#only-dark" in s and "-narrow" not in s for s in shown), shown
 
 
-def test_citation_preview_opens_on_tap_and_focus_and_closes_with_escape(browser, site_url):  # noqa: F811
+def test_citation_preview_opens_on_tap_and_focus_and_closes_with_escape(browser, site_url):
     context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     page = context.new_page()
     url = site_url + "classes/msc-derived-ipcs/"
@@ -135,7 +134,7 @@ def test_citation_preview_opens_on_tap_and_focus_and_closes_with_escape(browser,
     context.close()
 
 
-def test_screenshots_of_each_page_kind(browser, site_url, mounted_url):  # noqa: F811
+def test_screenshots_of_each_page_kind(browser, site_url, mounted_url):
     """Each page kind at 390 and 1280 px, light and dark: the whole page up to SHOT_HEIGHT px,
     so tables shown as cards on a phone and the charts are in the picture."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -163,18 +162,17 @@ def mounted_url(built_site, tmp_path_factory):
     from urllib.parse import urlsplit
 
     import yaml
-    from test_browser import serve
+    from search_harness import Server
     prefix = urlsplit(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]).path.strip("/")
     root = tmp_path_factory.mktemp("mounted")
     (root / prefix).symlink_to(built_site, target_is_directory=True)
-    httpd, url = serve(root)
-    yield url + prefix + "/"
-    httpd.shutdown()
-    httpd.server_close()
+    server = Server(root)
+    yield server.url + prefix + "/"
+    server.stop()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_accessibility_violation_of_any_impact(browser, site_url, mounted_url, scheme):  # noqa: F811
+def test_no_accessibility_violation_of_any_impact(browser, site_url, mounted_url, scheme):
     """axe-core on every page kind, phone and desktop: no violation at all, minor ones included."""
     try:
         from axe_playwright_python.sync_playwright import Axe
@@ -193,7 +191,7 @@ def test_no_accessibility_violation_of_any_impact(browser, site_url, mounted_url
     assert not problems, "\n".join(problems)
 
 
-def test_citation_markers_are_big_enough_to_tap_and_previews_fit_the_screen(browser, site_url):  # noqa: F811
+def test_citation_markers_are_big_enough_to_tap_and_previews_fit_the_screen(browser, site_url):
     context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     page = context.new_page()
     page.goto(site_url + "classes/msc-derived-ipcs/", wait_until="load")
@@ -219,7 +217,7 @@ def test_citation_markers_are_big_enough_to_tap_and_previews_fit_the_screen(brow
     context.close()
 
 
-def test_tables_become_cards_on_a_phone_with_every_cell_on_screen(browser, site_url):  # noqa: F811
+def test_tables_become_cards_on_a_phone_with_every_cell_on_screen(browser, site_url):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     problems = []
@@ -245,7 +243,7 @@ def test_tables_become_cards_on_a_phone_with_every_cell_on_screen(browser, site_
     assert not problems, "\n".join(problems[:20])
 
 
-def test_desktop_home_has_navigation_and_the_404_page_offers_search_and_the_main_pages(browser, site_url, built_site,  # noqa: F811
+def test_desktop_home_has_navigation_and_the_404_page_offers_search_and_the_main_pages(browser, site_url, built_site,
                                                                                       mounted_url):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()

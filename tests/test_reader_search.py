@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from search_harness import SearchBox, Server
-from test_browser import browser  # noqa: F401  (fixture: one Chromium)
 
 LIVING = "living-with-type-1-diabetes/"
 
@@ -18,7 +17,7 @@ def site(built_site):
 
 
 @pytest.fixture(scope="module")
-def box(browser, site):  # noqa: F811
+def box(browser, site):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield SearchBox(context.new_page(), site)
     context.close()
@@ -49,7 +48,7 @@ def test_more_than_ten_results_are_one_button_away_and_excerpts_are_clean(box):
         assert "Measure Finding" not in text and "Fact Detail" not in text and "help search" not in text, text
 
 
-def test_tab_reaches_the_results_and_leaving_closes_the_box(browser, site):  # noqa: F811
+def test_tab_reaches_the_results_and_leaving_closes_the_box(browser, site):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     box = SearchBox(page, site)

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 from conftest import ROOT, html, need, run_atlas
-from test_browser import browser, page, site_url  # noqa: F401  (fixtures)
+from test_browser import page  # noqa: F401  (fixture: a desktop page)
 
 from atlas.certainty import DOMAINS
 from atlas.certainty import level as certainty_level
@@ -194,7 +194,7 @@ def test_lay_glossary_words_carry_their_plain_definition(built_site, corpus):
     assert found, "no lay glossary word is explained on the page for people living with T1D"
 
 
-def test_glossary_definition_shows_on_keyboard_focus_and_tap(browser, site_url):  # noqa: F811
+def test_glossary_definition_shows_on_keyboard_focus_and_tap(browser, site_url):
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     pg = context.new_page()
     pg.goto(site_url + "living-with-type-1-diabetes/")

@@ -18,7 +18,6 @@ import pytest
 import yaml
 from conftest import ROOT, need
 from search_harness import SearchBox, Server, score
-from test_browser import browser  # noqa: F401  (fixture: one Chromium)
 
 from atlas.corpus import load_corpus
 from atlas.search import load_terms, page_group

@@ -156,11 +156,11 @@ def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml", engine: str 
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory, worker_id) -> Path:
+def built_site(tmp_path_factory, request) -> Path:
     """The real project's site, built strictly once per test run: under pytest-xdist the
     first worker to ask builds it and the others wait for it (a lock in the run's shared
     temporary folder), rather than each worker building its own. Tests only read it."""
-    if worker_id == "master":  # no xdist
+    if not hasattr(request.config, "workerinput"):  # no xdist workers (-n 0, -p no:xdist)
         return _build_real_site(tmp_path_factory.mktemp("site"))
     import fcntl
     shared = tmp_path_factory.getbasetemp().parent

@@ -248,13 +248,9 @@ def test_serve_is_quiet_and_shows_a_failed_build_on_the_page(tmp_path):
 
 
 @pytest.mark.browser
-def test_a_failed_build_shows_its_problems_on_the_page_in_a_browser(tmp_path):
+def test_a_failed_build_shows_its_problems_on_the_page_in_a_browser(browser, tmp_path):
     """The banner is what a reader of the served page sees: the problems at the top, as text
     (never markup), gone once the data is fixed."""
-    from conftest import need
-    from search_harness import ARGS, CHROMIUM
-    need(CHROMIUM is not None, "Chromium is not installed (Debian package 'chromium')")
-    from playwright.sync_api import sync_playwright
     root = copy_project(tmp_path / "proj", FIXTURES / "mini")
     study = root / STUDY
     good = study.read_text(encoding="utf-8")
@@ -264,9 +260,9 @@ def test_a_failed_build_shows_its_problems_on_the_page_in_a_browser(tmp_path):
         study.write_text(good.replace("year: 2020", "year: 2021-01-01\n'<img src=x onerror=alert(1)>': x"),
                          encoding="utf-8")
         server.wait_for(lambda: "year must be an integer" in _page(server, STATUS)[1], "the failed build")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page()
+        context = browser.new_context()  # the shared Chromium (conftest.py); one Playwright per worker
+        try:
+            page = context.new_page()
             page.goto(server.url + "studies/alpha-2020/")
             banner = page.wait_for_selector("#atlas-serve-problems", timeout=15000)
             text = banner.inner_text()
@@ -276,11 +272,12 @@ def test_a_failed_build_shows_its_problems_on_the_page_in_a_browser(tmp_path):
             page.close()  # (its live reload would race a reload of ours)
             study.write_text(good, encoding="utf-8")
             server.wait_for(lambda: "year must be" not in _page(server, STATUS)[1], "the fixed build")
-            page = browser.new_page()
+            page = context.new_page()
             page.goto(server.url + "studies/alpha-2020/")
             page.wait_for_selector("article")
             page.wait_for_load_state("load")
             assert page.query_selector("#atlas-serve-problems") is None
-            browser.close()
+        finally:
+            context.close()
     finally:
         server.stop()

@@ -23,6 +23,7 @@ import yaml
 from .kinds import BY_NAME
 from .schema import Schemas
 from .trials import StudyError, from_study
+from .yamlsafe import load
 
 TRIAL = BY_NAME["trial"]
 # The registry's facts that a re-read may change without anything about the trial changing
@@ -201,19 +202,24 @@ def _update(path: Path, block: dict, schemas: Schemas, format_text):
         return None, None, f"{path.name} is not readable YAML ({e}); fix it first"
     if not isinstance(data, dict):
         return None, None, f"{path.name} does not hold a record; fix it first"
-    old = data.get("registry_record")
-    old = json.loads(json.dumps(old)) if old is not None else {}  # plain values to compare
+    rel = f"data/trials/{path.name}"
+    # Plain values, as the validator reads the file: ruamel's round-trip types (a date such as
+    # `reviewed: 2026-12-03`, numbers kept as written) are not JSON and not what the schema sees.
+    before = load(path.read_bytes(), rel)
+    old = before.data.get("registry_record") if isinstance(before.data, dict) else None
+    old = old if isinstance(old, dict) else {}
     if data.get("registry") not in (None, block["registry"]) or (
             data.get("identifier") and data["identifier"] != block["id"]):
         return None, None, (f"{path.name} is the record of {data.get('registry')} {data.get('identifier')}, "
                             f"not of {block['registry']} {block['id']}")
     data["registry_record"] = block
-    plain = json.loads(json.dumps(data))
-    problems = _problems(schemas, plain, f"data/trials/{path.name}")
-    if problems:
-        return None, None, problems
     out = io.StringIO()
     y.dump(data, out)
+    after = load(out.getvalue().encode("utf-8"), rel)
+    problems = "; ".join(p.message for p in after.problems) or (
+        "; ".join(p.message for p in schemas.validate(TRIAL, after, rel)))
+    if problems:
+        return None, None, problems
     return format_text(out.getvalue(), TRIAL, schemas), old, None
 
 

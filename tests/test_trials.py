@@ -87,6 +87,24 @@ def test_update_changes_status_and_enrolment_and_nothing_written_by_hand(project
     _clean(project)
 
 
+def test_update_of_a_review_trial_with_a_date_and_a_year_keeps_them(project):
+    # A review trial carries `reviewed` as fmt writes it (an unquoted date, which ruamel reads
+    # as a date object) and numbers such as year_registered: the import must neither crash on
+    # them nor turn the year into text.
+    path = project / "data" / "trials" / "nct01234567.yaml"
+    text = path.read_text(encoding="utf-8").replace("id: nct01234567\n", "id: nct01234567\nreviewed: 2026-11-25\n")
+    path.write_text(text.replace("phase: phase-1\n", "phase: phase-1\nyear_registered: 2014\n"), encoding="utf-8")
+    assert atlas_in_process(project, "fmt").returncode == 0
+    result = _import(project, "nct01234567-recruiting.json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    written = path.read_text(encoding="utf-8")
+    assert "\nreviewed: 2026-11-25\n" in written and "\nyear_registered: 2014\n" in written
+    assert _record(project, "nct01234567")["registry_record"]["status"] == "recruiting"
+    assert _import(project, "nct01234567-active.json").returncode == 0  # and again, over the block it wrote
+    _clean(project)
+
+
 def test_unchanged_reimport_writes_nothing(project):
     assert _import(project, "nct01234567-recruiting.json").returncode == 0
     path = project / "data" / "trials" / "nct01234567.yaml"

@@ -6,7 +6,7 @@ copy it. Each string of a record is scanned; a malformed identifier is an error
 unless a record declares it as printed with an error by its source: a trial's
 `identifier_as_printed` (with no `identifier`, or a different one), or the `printed`
 value of a `corrections` entry in any record. The review's NCT0213833 is declared by
-data/trials/nct0213833.yaml, so the records that mention it may quote it. A trial's
+data/trials/nct02138331.yaml, so the records that mention it may quote it. A trial's
 printed identifier that is malformed says what is wrong (trial-identifier).
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..schema import Schemas
 from ..yamlsafe import _dotted
 from .base import at, record_strings, rule
 
-# Upper case only: lowercase nct0213833 is a record id (a slug), checked as an id.
+# Upper case only: lowercase nct02138331 is a record id (a slug), checked as an id.
 _NCT = re.compile(r"(?<![A-Za-z0-9])NCT[ _-]?[0-9]+(?![0-9])")  # NCT 04786262 is malformed too
 _PMC = re.compile(r"(?<![A-Za-z0-9])PMC[0-9]+(?![0-9])")
 _PMID = re.compile(r"(?<![A-Za-z0-9])PMID:?\s*([0-9][^\s,;)\]]*)")  # not "PMIDs" or "PMID unknown"

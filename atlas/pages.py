@@ -55,7 +55,7 @@ def render_all(r: Renderer) -> None:
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
         page(paths.HOME, "home.md.j2", top_classes=top, children=_class_children(c, top), counts=_counts(r),
-             latest=whatsnew.digest(r.corpus)[:LATEST]),
+             latest=whatsnew.digest(r.corpus)[:LATEST], **_home_feature(c)),
         *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k)) if k.index_template
           else page(paths.index_page(k.page), RECORDS_INDEX, title=k.title_plural, heading=k.title_plural,
                     records=r.corpus.in_order(k.name))
@@ -106,10 +106,11 @@ def studies_list_pages(r: Renderer) -> list:
     index = paths.index_page(BY_NAME["study"].page)
     if parts is None:
         return [partial(r.page, index, "studies_index.md.j2", studies=r.corpus.studies_sorted,
-                        years=None, year=None)]
+                        named=_named_each(r.corpus, r.corpus.studies_sorted), years=None, year=None)]
     listed = [(label, paths.studies_year_page(stem), len(ss)) for label, stem, ss in parts]
-    return [partial(r.page, index, "studies_index.md.j2", studies=[], years=listed, year=None),
-            *[partial(r.page, path, "studies_index.md.j2", studies=ss, year=label, years=None)
+    return [partial(r.page, index, "studies_index.md.j2", studies=[], named={}, years=listed, year=None),
+            *[partial(r.page, path, "studies_index.md.j2", studies=ss, named=_named_each(r.corpus, ss), year=label,
+                      years=None)
               for (label, path, _), (_, _, ss) in zip(listed, parts)]]
 
 
@@ -173,7 +174,7 @@ def record_page(r: Renderer, rec: Record) -> RenderedPage:
     kind = rec.kind
     view = RECORD_VIEWS.get(kind.name, _record_view)
     return r.page(kind.location(rec)[0], kind.template, source=rec.relpath, title=kind.title_of_page(rec),
-                  **{"record": rec, **view(r, rec)})
+                  **{"record": rec, "named": named(r.corpus, rec), **view(r, rec)})
 
 
 def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
@@ -182,7 +183,7 @@ def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
     if study_parts:
         view.update(studies=[], outcomes=[])
     return r.page(k.kind.location(k)[0], k.kind.template, source=k.relpath, title=k.kind.title_of_page(k),
-                  study_parts=study_parts, record=k, **view)
+                  study_parts=study_parts, record=k, named=named(r.corpus, k), **view)
 
 
 def class_pages(r: Renderer, k: Record) -> list:
@@ -211,6 +212,44 @@ def _record_view(r: Renderer, rec: Record) -> dict:
     return {"record": rec, "linked": r.corpus.linked(rec)}
 
 
+# -- the records a record names: its x-ref fields, resolved -----------------------------------
+
+def named(c: Corpus, rec: Record) -> dict:
+    """The records `rec` names, in the shape of its own data: every field its schema marks
+    x-ref holds the record(s) named there instead of their ids, so that templates look
+    nothing up. A study's is {"classes": [Record...], "intervention": {"cell_source":
+    Record or None, "product": ..., "site": ..., "device": ...}, "sponsor": Record or None,
+    "citations": [{"ref": Record or None}, ...], "outcomes": [{"citations": [...]}, ...], ...}:
+    a list of ids becomes the records found (an unknown id left out, as validation reports it);
+    a single id, its record or None; a list of objects keeps one entry per object, in order,
+    so that `named['citations'][loop.index0]` goes with `s['citations'][loop.index]`. Every
+    record view gets it (own pages as `named`, index and shared pages as `named[id]`), so a
+    new kind's template links what its schema marks x-ref with no code here."""
+    fields = [(p, kind) for p, kind in c.xref_fields.get(rec.kind.name, []) if kind in c.records]
+    return _named_in(c, rec.data, fields)
+
+
+def _named_in(c: Corpus, node, fields: list[tuple[tuple, str]]) -> dict:
+    """An object's x-ref fields (path patterns relative to it), resolved: named()."""
+    heads: dict[str, list[tuple[tuple, str]]] = {}
+    for pattern, kind in fields:
+        heads.setdefault(pattern[0], []).append((pattern[1:], kind))
+    data = node if isinstance(node, dict) else {}
+    return {head: _named_value(c, data.get(head), rest) for head, rest in heads.items()}
+
+
+def _named_value(c: Corpus, value, fields: list[tuple[tuple, str]]):
+    (rest, kind), *_ = fields
+    if not rest:  # a single id
+        return c.get(kind, value) if isinstance(value, str) else None
+    items = value if isinstance(value, list) else []
+    if rest == ("*",):  # a list of ids
+        return [rec for rec in (c.get(kind, v) for v in items if isinstance(v, str)) if rec is not None]
+    if rest[0] == "*":  # a list of objects
+        return [_named_in(c, item, [(p[1:], k) for p, k in fields]) for item in items]
+    return _named_in(c, value, fields)  # an object
+
+
 def _study_view(r: Renderer, s: Record) -> dict:
     return {"jsonld": jsonld.study(s, r.corpus), "s": s,
             "outcomes": [(s, o) for o in s.get("outcomes", [])]}
@@ -218,7 +257,7 @@ def _study_view(r: Renderer, s: Record) -> dict:
 
 def _trial_view(r: Renderer, t: Record) -> dict:
     studies = r.corpus.studies_by_trial.get(t.id, [])
-    refs = [ref for ref in (r.corpus.get("reference", i) for i in t.get("citations") or []) if ref]
+    refs = named(r.corpus, t)["citations"]
     return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": studies, "rr": t.get("registry_record") or {},
             "gap": trials.gap_in(r.corpus, t), "timeline": trials.timeline(t, refs)}
 
@@ -246,16 +285,12 @@ def _trials_list_view(c: Corpus, records) -> dict:
     rows = []
     for t in ordered:
         rr = t.get("registry_record") or {}
-        classes = page_refs(c, "therapy-class", t.get("classes"))
+        classes = named(c, t)["classes"]
         rows.append({"t": t, "rr": rr, "classes": classes, "gap": trials.gap_in(c, t),
                      "data": {"status": trials.status(t) or "", "phase": trials.phases_text(t),
                               "classes": [k.title for k in classes], "countries": rr.get("countries") or [],
                               "updated": trials.last_update(t)}})
     return {"rows": rows, "gaps": sum(1 for x in rows if x["gap"])}
-
-
-def page_refs(c: Corpus, kind: str, ids) -> list[Record]:
-    return [rec for rec in (c.get(kind, i) for i in ids or []) if rec is not None]
 
 
 def _limitation_view(r: Renderer, lim: Record) -> dict:
@@ -273,17 +308,56 @@ def _product_view(r: Renderer, p: Record) -> dict:
 
 
 def _list_view(r: Renderer, kind) -> dict:
-    """What an index page or a shared page is given: the kind's records, in its order (and,
-    by default, what links to each of them)."""
+    """What an index page or a shared page is given: the kind's records, in its order, what
+    each names (named(), by id) and, by default, what links to each of them."""
     records = r.corpus.in_order(kind.name)
+    each = {"named": _named_each(r.corpus, records)}
     if kind.name in LIST_VIEWS:
-        return LIST_VIEWS[kind.name](r.corpus, records)
-    return {"records": records, "linked": _linked(r.corpus, records)}
+        return {**LIST_VIEWS[kind.name](r.corpus, records), **each}
+    return {"records": records, "linked": _linked(r.corpus, records), **each}
+
+
+def _named_each(c: Corpus, records: list[Record]) -> dict[str, dict]:
+    """Record id -> what it names (named()): a list page's records, which are of one kind."""
+    return {rec.id: named(c, rec) for rec in records}
 
 
 def _linked(c: Corpus, records: list[Record]) -> dict[str, dict[str, list[Record]]]:
     """Record id -> kind name -> the records of that kind that refer to it (x-ref fields)."""
     return {rec.id: c.linked(rec) for rec in records}
+
+
+def featured_product(c: Corpus) -> Record | None:
+    """The product the home page's box names: the one furthest along in people. Of the
+    products (and devices) the studies name, the one whose studies reach the highest stage
+    of evidence (in vitro < animal < early clinical < randomised); of those, the one with the
+    newest study; then by id. None where no study names a product.
+
+    The box (templates/home.md.j2) is written for the product this picks, Vertex's
+    zimislecel (VX-880), the stem cell-derived islets readers look for first (issue 23): at
+    the same stage as ViaCyte's VC-02, its report is the newer. Where an edit of the data
+    makes the rule pick another product, the box's words must be revised with it."""
+    def furthest(p: Record) -> tuple:
+        studies = c.studies_by_product.get(p.id, [])
+        return (max((STAGES.index(study_stage(s)) for s in studies), default=-1),
+                max((_year_of(s) for s in studies), default=0))
+    ranked = [(furthest(p), p) for p in c.in_order("product") if c.studies_by_product.get(p.id)]
+    if not ranked:
+        return None
+    best = max(rank for rank, _ in ranked)
+    return min((p for rank, p in ranked if rank == best), key=lambda p: p.id)
+
+
+def _year_of(s: Record) -> int:
+    year = s.get("year")
+    return year if isinstance(year, int) and not isinstance(year, bool) else 0
+
+
+def _home_feature(c: Corpus) -> dict:
+    """The home page's featured product (featured_product()) and the first of its classes."""
+    product = featured_product(c)
+    classes = named(c, product)["classes"] if product is not None else []
+    return {"featured": product, "featured_class": classes[0] if classes else None}
 
 
 def _class_children(c: Corpus, classes: list[Record]) -> dict[str, list[Record]]:
@@ -413,6 +487,7 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
     for s in listed:
         by_year[s.get("year")].append(s)
     patients = charts.enrolment_rows(c) if patients is None else patients
+    gaps = trial_gaps(c, trials_in_order(c)) if studies is None else []
     if studies is not None:  # a year's page: its own studies only, and no matrices or charts
         ids = {s.id for s in studies}
         patients = [s for s in patients if s.id in ids]
@@ -429,8 +504,10 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         "uncounted": [] if studies is not None else [s for s in charts.clinical_studies(c) if not participants(s)[0]],
         "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
         # registered trials that never reported (a year's page shows none)
-        "trial_gaps": trial_gaps(c, trials_in_order(c)) if studies is None else [],
+        "trial_gaps": gaps,
         "registered_trials": len(c.all("trial")) if studies is None else 0,
+        # what the tables' studies and trials name (classes, implantation site): named()
+        "named": _named_each(c, clinical + preclinical), "trials_named": _named_each(c, [t for t, _ in gaps]),
         "chart_data": {"designs": charts.data_file(charts.CHART_DESIGNS), "patients": charts.data_file(charts.CHART_PATIENTS)},
     }
 

@@ -174,7 +174,7 @@ def record_page(r: Renderer, rec: Record) -> RenderedPage:
     kind = rec.kind
     view = RECORD_VIEWS.get(kind.name, _record_view)
     return r.page(kind.location(rec)[0], kind.template, source=rec.relpath, title=kind.title_of_page(rec),
-                  **{"record": rec, "named": named(r.corpus, rec), **view(r, rec)})
+                  **{"record": rec, "named": r.corpus.named(rec), **view(r, rec)})
 
 
 def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
@@ -183,7 +183,7 @@ def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
     if study_parts:
         view.update(studies=[], outcomes=[])
     return r.page(k.kind.location(k)[0], k.kind.template, source=k.relpath, title=k.kind.title_of_page(k),
-                  study_parts=study_parts, record=k, named=named(r.corpus, k), **view)
+                  study_parts=study_parts, record=k, named=r.corpus.named(k), **view)
 
 
 def class_pages(r: Renderer, k: Record) -> list:
@@ -212,44 +212,6 @@ def _record_view(r: Renderer, rec: Record) -> dict:
     return {"record": rec, "linked": r.corpus.linked(rec)}
 
 
-# -- the records a record names: its x-ref fields, resolved -----------------------------------
-
-def named(c: Corpus, rec: Record) -> dict:
-    """The records `rec` names, in the shape of its own data: every field its schema marks
-    x-ref holds the record(s) named there instead of their ids, so that templates look
-    nothing up. A study's is {"classes": [Record...], "intervention": {"cell_source":
-    Record or None, "product": ..., "site": ..., "device": ...}, "sponsor": Record or None,
-    "citations": [{"ref": Record or None}, ...], "outcomes": [{"citations": [...]}, ...], ...}:
-    a list of ids becomes the records found (an unknown id left out, as validation reports it);
-    a single id, its record or None; a list of objects keeps one entry per object, in order,
-    so that `named['citations'][loop.index0]` goes with `s['citations'][loop.index]`. Every
-    record view gets it (own pages as `named`, index and shared pages as `named[id]`), so a
-    new kind's template links what its schema marks x-ref with no code here."""
-    fields = [(p, kind) for p, kind in c.xref_fields.get(rec.kind.name, []) if kind in c.records]
-    return _named_in(c, rec.data, fields)
-
-
-def _named_in(c: Corpus, node, fields: list[tuple[tuple, str]]) -> dict:
-    """An object's x-ref fields (path patterns relative to it), resolved: named()."""
-    heads: dict[str, list[tuple[tuple, str]]] = {}
-    for pattern, kind in fields:
-        heads.setdefault(pattern[0], []).append((pattern[1:], kind))
-    data = node if isinstance(node, dict) else {}
-    return {head: _named_value(c, data.get(head), rest) for head, rest in heads.items()}
-
-
-def _named_value(c: Corpus, value, fields: list[tuple[tuple, str]]):
-    (rest, kind), *_ = fields
-    if not rest:  # a single id
-        return c.get(kind, value) if isinstance(value, str) else None
-    items = value if isinstance(value, list) else []
-    if rest == ("*",):  # a list of ids
-        return [rec for rec in (c.get(kind, v) for v in items if isinstance(v, str)) if rec is not None]
-    if rest[0] == "*":  # a list of objects
-        return [_named_in(c, item, [(p[1:], k) for p, k in fields]) for item in items]
-    return _named_in(c, value, fields)  # an object
-
-
 def _study_view(r: Renderer, s: Record) -> dict:
     return {"jsonld": jsonld.study(s, r.corpus), "s": s,
             "outcomes": [(s, o) for o in s.get("outcomes", [])]}
@@ -257,7 +219,7 @@ def _study_view(r: Renderer, s: Record) -> dict:
 
 def _trial_view(r: Renderer, t: Record) -> dict:
     studies = r.corpus.studies_by_trial.get(t.id, [])
-    refs = named(r.corpus, t)["citations"]
+    refs = r.corpus.named(t)["citations"]
     return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": studies, "rr": t.get("registry_record") or {},
             "gap": trials.gap_in(r.corpus, t), "timeline": trials.timeline(t, refs)}
 
@@ -285,7 +247,7 @@ def _trials_list_view(c: Corpus, records) -> dict:
     rows = []
     for t in ordered:
         rr = t.get("registry_record") or {}
-        classes = named(c, t)["classes"]
+        classes = c.named(t)["classes"]
         rows.append({"t": t, "rr": rr, "classes": classes, "gap": trials.gap_in(c, t),
                      "data": {"status": trials.status(t) or "", "phase": trials.phases_text(t),
                               "classes": [k.title for k in classes], "countries": rr.get("countries") or [],
@@ -309,7 +271,7 @@ def _product_view(r: Renderer, p: Record) -> dict:
 
 def _list_view(r: Renderer, kind) -> dict:
     """What an index page or a shared page is given: the kind's records, in its order, what
-    each names (named(), by id) and, by default, what links to each of them."""
+    each names (Corpus.named, by id) and, by default, what links to each of them."""
     records = r.corpus.in_order(kind.name)
     each = {"named": _named_each(r.corpus, records)}
     if kind.name in LIST_VIEWS:
@@ -318,8 +280,8 @@ def _list_view(r: Renderer, kind) -> dict:
 
 
 def _named_each(c: Corpus, records: list[Record]) -> dict[str, dict]:
-    """Record id -> what it names (named()): a list page's records, which are of one kind."""
-    return {rec.id: named(c, rec) for rec in records}
+    """Record id -> the records it names (Corpus.named): a list page's records, of one kind."""
+    return {rec.id: c.named(rec) for rec in records}
 
 
 def _linked(c: Corpus, records: list[Record]) -> dict[str, dict[str, list[Record]]]:
@@ -356,7 +318,7 @@ def _year_of(s: Record) -> int:
 def _home_feature(c: Corpus) -> dict:
     """The home page's featured product (featured_product()) and the first of its classes."""
     product = featured_product(c)
-    classes = named(c, product)["classes"] if product is not None else []
+    classes = c.named(product)["classes"] if product is not None else []
     return {"featured": product, "featured_class": classes[0] if classes else None}
 
 
@@ -506,7 +468,7 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         # registered trials that never reported (a year's page shows none)
         "trial_gaps": gaps,
         "registered_trials": len(c.all("trial")) if studies is None else 0,
-        # what the tables' studies and trials name (classes, implantation site): named()
+        # what the tables' studies and trials name (classes, implantation site): Corpus.named
         "named": _named_each(c, clinical + preclinical), "trials_named": _named_each(c, [t for t, _ in gaps]),
         "chart_data": {"designs": charts.data_file(charts.CHART_DESIGNS), "patients": charts.data_file(charts.CHART_PATIENTS)},
     }

@@ -2,7 +2,7 @@
 
 pages.py gathers what each template shows (view model); the Renderer lays it out with
 templates/<name>.md.j2 and collects the output. Templates only lay out: the records they
-link come resolved from the view (pages.named: a record's x-ref fields), never looked up by
+link come resolved from the view (Corpus.named: a record's x-ref fields), never looked up by
 id; links, citations and escaping are done by the PageContext methods they call, which
 tests reach.
 """

@@ -1,6 +1,6 @@
-"""The views hand templates the records they link (atlas/pages.py): named() resolves a
-record's x-ref fields, featured_product() picks what the home page's box names. Tested in
-memory on corpora of their own, with the project's schemas (which fields are x-ref)."""
+"""The views hand templates the records they link: Corpus.named resolves a record's x-ref
+fields (atlas/corpus.py), pages.featured_product() picks what the home page's box names.
+Tested in memory on corpora of their own, with the project's schemas (which fields are x-ref)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +8,9 @@ from pathlib import Path
 from conftest import ROOT
 
 from atlas.corpus import Corpus, Record
+from atlas.incremental import fingerprint
 from atlas.kinds import BY_NAME
-from atlas.pages import featured_product, named
+from atlas.pages import featured_product
 from atlas.schema import Schemas
 from atlas.yamlsafe import Loaded
 
@@ -35,7 +36,7 @@ def test_named_resolves_every_x_ref_field_in_the_shape_of_the_record():
                study("s1", classes=["k1", "missing-class"], intervention={"site": "liver", "product": "nowhere"},
                      sponsor="org", citations=[{"ref": "ref1", "role": "primary-report"}, {"ref": "gone", "role": "review"}]))
     s = c.get("study", "s1")
-    out = named(c, s)
+    out = c.named(s)
     assert out["classes"] == [c.get("therapy-class", "k1")]  # an unknown id is left out of a list
     assert out["intervention"]["site"] is c.get("site", "liver")
     assert out["intervention"]["product"] is None and out["intervention"]["cell_source"] is None
@@ -47,7 +48,7 @@ def test_named_resolves_every_x_ref_field_in_the_shape_of_the_record():
 
 def test_named_of_a_record_without_the_optional_objects_still_has_their_shape():
     c = corpus(study("bare"))
-    out = named(c, c.get("study", "bare"))
+    out = c.named(c.get("study", "bare"))
     assert out["intervention"] == {"cell_source": None, "product": None, "site": None, "device": None}
     assert out["citations"] == [] and out["sponsor"] is None
 
@@ -67,3 +68,11 @@ def test_the_home_page_features_the_product_furthest_along_in_people():
                study("x", intervention={"product": "b-product"}), study("y", intervention={"product": "a-product"}))
     assert featured_product(c) is c.get("product", "a-product")  # a tie: by id
     assert featured_product(corpus(product("unused"))) is None  # no study names a product: no box
+
+
+def test_named_is_made_once_per_record_and_known_to_the_serve_memo_by_its_record():
+    c = corpus(("therapy-class", {"id": "k1", "name": "K1"}), study("s1", classes=["k1"]))
+    s = c.get("study", "s1")
+    assert c.named(s) is c.named(s)  # once per build, though a study is on several pages
+    # what it holds follows from the record and from which records exist (ServeMemo's key)
+    assert fingerprint(c.named(s)) == ("named", "study", "s1", s.loaded)

@@ -508,7 +508,7 @@ class Renderer:
     def include(self, path: str, template: str, **context) -> str:
         """A generated section of the hand-written page at path (pages.INCLUDES): Markdown
         whose links are relative to that page."""
-        return self.env.get_template(template).render(page=PageContext(path, self), corpus=self.corpus, **context)
+        return self.env.get_template(template).render(page=PageContext(path, self), **context)  # no corpus, as _page
 
     def add(self, rendered: RenderedPage) -> None:
         self.output.pages[rendered.path] = rendered.body

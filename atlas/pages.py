@@ -293,7 +293,8 @@ def featured_product(c: Corpus) -> Record | None:
     """The product the home page's box names: the one furthest along in people. Of the
     products (and devices) the studies name, the one whose studies reach the highest stage
     of evidence (in vitro < animal < early clinical < randomised); of those, the one with the
-    newest study; then by id. None where no study names a product.
+    newest study; then the one whose studies say the most people took part; then by id.
+    None where no study names a product.
 
     The box (templates/home.md.j2) is written for the product this picks, Vertex's
     zimislecel (VX-880), the stem cell-derived islets readers look for first (issue 23): at
@@ -302,7 +303,7 @@ def featured_product(c: Corpus) -> Record | None:
     def furthest(p: Record) -> tuple:
         studies = c.studies_by_product.get(p.id, [])
         return (max((STAGES.index(study_stage(s)) for s in studies), default=-1),
-                max((_year_of(s) for s in studies), default=0))
+                max((_year_of(s) for s in studies), default=0), sum(participants(s)[0] for s in studies))
     ranked = [(furthest(p), p) for p in c.in_order("product") if c.studies_by_product.get(p.id)]
     if not ranked:
         return None

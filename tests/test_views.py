@@ -64,6 +64,9 @@ def test_the_home_page_features_the_product_furthest_along_in_people():
                study("c", year=2021, intervention={"device": "early-old"}),
                study("d", year=2023, intervention={"product": "early-new"}))
     assert featured_product(c) is c.get("product", "early-new")  # highest stage, then the newest study
+    c = corpus(product("a-small"), product("b-large"), study("x", enrolled=1, intervention={"product": "a-small"}),
+               study("y", enrolled=12, intervention={"product": "b-large"}))
+    assert featured_product(c) is c.get("product", "b-large")  # same stage and year: the most people
     c = corpus(product("b-product"), product("a-product"),
                study("x", intervention={"product": "b-product"}), study("y", intervention={"product": "a-product"}))
     assert featured_product(c) is c.get("product", "a-product")  # a tie: by id

@@ -296,10 +296,10 @@ def featured_product(c: Corpus) -> Record | None:
     newest study; then the one whose studies say the most people took part; then by id.
     None where no study names a product.
 
-    The box (templates/home.md.j2) is written for the product this picks, Vertex's
-    zimislecel (VX-880), the stem cell-derived islets readers look for first (issue 23): at
-    the same stage as ViaCyte's VC-02, its report is the newer. Where an edit of the data
-    makes the rule pick another product, the box's words must be revised with it."""
+    Today that is Vertex's zimislecel (VX-880), the stem cell-derived islets readers look for
+    first (issue 23): at the same stage as ViaCyte's VC-02, its report is the newer. The box
+    says only what follows from the rule and the product's own record (its first names, its
+    organisations, its class, its approvals), so it stays true whichever product the rule picks."""
     def furthest(p: Record) -> tuple:
         studies = c.studies_by_product.get(p.id, [])
         return (max((STAGES.index(study_stage(s)) for s in studies), default=-1),
@@ -317,10 +317,15 @@ def _year_of(s: Record) -> int:
 
 
 def _home_feature(c: Corpus) -> dict:
-    """The home page's featured product (featured_product()) and the first of its classes."""
+    """The home page's featured product (featured_product()): the names readers search for (its
+    first two aliases), its organisations and the first of its classes."""
     product = featured_product(c)
-    classes = c.named(product)["classes"] if product is not None else []
-    return {"featured": product, "featured_class": classes[0] if classes else None}
+    if product is None:
+        return {"featured": None}
+    named = c.named(product)
+    return {"featured": product, "featured_names": (product.get("aliases") or [])[:2],
+            "featured_organisations": named["organisations"],
+            "featured_class": named["classes"][0] if named["classes"] else None}
 
 
 def _class_children(c: Corpus, classes: list[Record]) -> dict[str, list[Record]]:

@@ -81,6 +81,8 @@ class Corpus:
     xrefs: dict[str, list[tuple[tuple, str]]] | None = None  # Schemas.xrefs; read from root/schemas if not given
     source_review: str | None = None  # the review's reference id (reference.schema.json x-source-review)
     _referrers: dict = field(default_factory=dict, repr=False)
+    _named: dict = field(default_factory=dict, repr=False)  # (kind, id) -> Named
+    _named_plans: dict = field(default_factory=dict, repr=False)  # kind -> its x-ref fields as a tree
 
     # -- access ---------------------------------------------------------------------
     def all(self, kind: str) -> list[Record]:
@@ -210,6 +212,26 @@ class Corpus:
         """Kind name -> the records of that kind that refer to this record."""
         return {k.name: found for k in KINDS if (found := self.referrers(k.name, record.kind.name).get(record.id))}
 
+    def named(self, record: Record) -> Named:
+        """The records this record names, linked() the other way: in the shape of its data,
+        every field its schema marks x-ref holds the record(s) named there instead of ids.
+        A study's is {"classes": [Record, ...], "intervention": {"cell_source": Record or
+        None, "product": ..., "site": ..., "device": ...}, "sponsor": Record or None,
+        "citations": [{"ref": Record or None}, ...], "outcomes": [{"citations": [...]}, ...],
+        ...}. A list of ids becomes the records found (an unknown id, which validation
+        reports, left out); a single id, its record or None; a field the record lacks, an
+        empty list or None; a list of objects keeps one entry per object, in order, so that
+        named["citations"][i] goes with record["citations"][i]. The views hand it to every
+        template (atlas/pages.py), which so look no record up by id."""
+        key = (record.kind.name, record.id)
+        if key not in self._named:
+            plan = self._named_plans.get(record.kind.name)
+            if plan is None:
+                plan = self._named_plans[record.kind.name] = _plan(
+                    [(p, k) for p, k in self.xref_fields.get(record.kind.name, []) if k in self.records])
+            self._named[key] = Named(_resolve(self, record.data, plan), record=record)
+        return self._named[key]
+
     @cached_property
     def studies_by_trial(self) -> dict[str, list[Record]]:
         return self.referrers("study", "trial")
@@ -250,6 +272,56 @@ class Corpus:
     @cached_property
     def studies_by_organisation(self) -> dict[str, list[Record]]:
         return self.referrers("study", "organisation")
+
+
+class Named(dict):
+    """Corpus.named(record): a dict that follows from its record's data and from which
+    records exist, so that the serve memo (incremental.fingerprint) knows it by its record."""
+
+    def __init__(self, resolved: dict, record: Record):
+        super().__init__(resolved)
+        self.record = record
+
+
+def _plan(fields: list[tuple[tuple, str]]) -> dict:
+    """x-ref path patterns as a tree: field -> kind name (an id), ("*", kind name) (a list of
+    ids), ("*", subtree) (a list of objects) or subtree (an object)."""
+    plan: dict = {}
+    for pattern, kind in fields:
+        _plan_add(plan, pattern, kind)
+    return plan
+
+
+def _plan_add(node: dict, pattern: tuple, kind: str) -> None:
+    head, rest = pattern[0], pattern[1:]
+    if not rest:
+        node[head] = kind
+    elif rest == ("*",):
+        node[head] = ("*", kind)
+    elif rest[0] == "*":
+        _plan_add(node.setdefault(head, ("*", {}))[1], rest[1:], kind)
+    else:
+        _plan_add(node.setdefault(head, {}), rest, kind)
+
+
+def _resolve(c: Corpus, data: Any, plan: dict) -> dict:
+    data = data if isinstance(data, dict) else {}
+    out = {}
+    for name, how in plan.items():
+        value = data.get(name)
+        if isinstance(how, str):  # an id
+            out[name] = c.records[how].get(value) if isinstance(value, str) else None
+        elif isinstance(how, dict):  # an object
+            out[name] = _resolve(c, value, how)
+        else:
+            items = value if isinstance(value, list) else []
+            inner = how[1]
+            if isinstance(inner, str):  # a list of ids
+                found = c.records[inner]
+                out[name] = [found[v] for v in items if isinstance(v, str) and v in found]
+            else:  # a list of objects
+                out[name] = [_resolve(c, item, inner) for item in items]
+    return out
 
 
 def xref_values(node: Any, pattern: tuple) -> Iterator[Any]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .corpus import Corpus, Record, xref_values
+from .corpus import Corpus, Named, Record, xref_values
 from .kinds import BY_NAME
 from .reads import READING
 from .yamlsafe import Loaded
@@ -117,6 +117,8 @@ def fingerprint(value: Any) -> Any:
         return tuple([(k, fingerprint(v)) for k, v in value.items()])
     if isinstance(value, Record):
         return ("record", value.kind.name, value.id, value.loaded)
+    if kind is Named:  # follows from its record and which records exist (start's key): known by its record
+        return ("named", value.record.kind.name, value.record.id, value.record.loaded)
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (list, tuple)):

@@ -10,8 +10,9 @@ Page titles and "cited by" lists follow from here; editor settings
 (.vscode/settings.json) are checked against it by a test.
 
 To add a kind: write schemas/<name>.schema.json, add a Kind to KINDS (or register()
-one), write its template, and add its data. pages.py gives the template a `record` (and
-`linked`: the records that refer to it) unless it lists a view for the kind; a kind with
+one), write its template, and add its data. pages.py gives the template a `record`,
+`named` (the records it names in the fields its schema marks x-ref, resolved: Corpus.named)
+and `linked` (the records that refer to it) unless it lists a view for the kind; a kind with
 pages of its own and no index template gets a plain index page (records_index.md.j2).
 tests/test_new_kind.py adds one that way and reads the built site.
 """

@@ -55,7 +55,7 @@ def render_all(r: Renderer) -> None:
     shared = [k for k in KINDS if not k.own_pages and k.template]
     r.render_many([
         page(paths.HOME, "home.md.j2", top_classes=top, children=_class_children(c, top), counts=_counts(r),
-             latest=whatsnew.digest(r.corpus)[:LATEST]),
+             latest=whatsnew.digest(r.corpus)[:LATEST], **_home_feature(c)),
         *[page(paths.index_page(k.page), k.index_template, **_list_view(r, k)) if k.index_template
           else page(paths.index_page(k.page), RECORDS_INDEX, title=k.title_plural, heading=k.title_plural,
                     records=r.corpus.in_order(k.name))
@@ -106,10 +106,11 @@ def studies_list_pages(r: Renderer) -> list:
     index = paths.index_page(BY_NAME["study"].page)
     if parts is None:
         return [partial(r.page, index, "studies_index.md.j2", studies=r.corpus.studies_sorted,
-                        years=None, year=None)]
+                        named=_named_each(r.corpus, r.corpus.studies_sorted), years=None, year=None)]
     listed = [(label, paths.studies_year_page(stem), len(ss)) for label, stem, ss in parts]
-    return [partial(r.page, index, "studies_index.md.j2", studies=[], years=listed, year=None),
-            *[partial(r.page, path, "studies_index.md.j2", studies=ss, year=label, years=None)
+    return [partial(r.page, index, "studies_index.md.j2", studies=[], named={}, years=listed, year=None),
+            *[partial(r.page, path, "studies_index.md.j2", studies=ss, named=_named_each(r.corpus, ss), year=label,
+                      years=None)
               for (label, path, _), (_, _, ss) in zip(listed, parts)]]
 
 
@@ -173,7 +174,7 @@ def record_page(r: Renderer, rec: Record) -> RenderedPage:
     kind = rec.kind
     view = RECORD_VIEWS.get(kind.name, _record_view)
     return r.page(kind.location(rec)[0], kind.template, source=rec.relpath, title=kind.title_of_page(rec),
-                  **{"record": rec, **view(r, rec)})
+                  **{"record": rec, "named": r.corpus.named(rec), **view(r, rec)})
 
 
 def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
@@ -182,7 +183,7 @@ def class_page(r: Renderer, k: Record, study_parts=None) -> RenderedPage:
     if study_parts:
         view.update(studies=[], outcomes=[])
     return r.page(k.kind.location(k)[0], k.kind.template, source=k.relpath, title=k.kind.title_of_page(k),
-                  study_parts=study_parts, record=k, **view)
+                  study_parts=study_parts, record=k, named=r.corpus.named(k), **view)
 
 
 def class_pages(r: Renderer, k: Record) -> list:
@@ -218,7 +219,7 @@ def _study_view(r: Renderer, s: Record) -> dict:
 
 def _trial_view(r: Renderer, t: Record) -> dict:
     studies = r.corpus.studies_by_trial.get(t.id, [])
-    refs = [ref for ref in (r.corpus.get("reference", i) for i in t.get("citations") or []) if ref]
+    refs = r.corpus.named(t)["citations"]
     return {"jsonld": jsonld.trial(t, r.corpus), "t": t, "studies": studies, "rr": t.get("registry_record") or {},
             "gap": trials.gap_in(r.corpus, t), "timeline": trials.timeline(t, refs)}
 
@@ -246,16 +247,12 @@ def _trials_list_view(c: Corpus, records) -> dict:
     rows = []
     for t in ordered:
         rr = t.get("registry_record") or {}
-        classes = page_refs(c, "therapy-class", t.get("classes"))
+        classes = c.named(t)["classes"]
         rows.append({"t": t, "rr": rr, "classes": classes, "gap": trials.gap_in(c, t),
                      "data": {"status": trials.status(t) or "", "phase": trials.phases_text(t),
                               "classes": [k.title for k in classes], "countries": rr.get("countries") or [],
                               "updated": trials.last_update(t)}})
     return {"rows": rows, "gaps": sum(1 for x in rows if x["gap"])}
-
-
-def page_refs(c: Corpus, kind: str, ids) -> list[Record]:
-    return [rec for rec in (c.get(kind, i) for i in ids or []) if rec is not None]
 
 
 def _limitation_view(r: Renderer, lim: Record) -> dict:
@@ -273,17 +270,62 @@ def _product_view(r: Renderer, p: Record) -> dict:
 
 
 def _list_view(r: Renderer, kind) -> dict:
-    """What an index page or a shared page is given: the kind's records, in its order (and,
-    by default, what links to each of them)."""
+    """What an index page or a shared page is given: the kind's records, in its order, what
+    each names (Corpus.named, by id) and, by default, what links to each of them."""
     records = r.corpus.in_order(kind.name)
+    each = {"named": _named_each(r.corpus, records)}
     if kind.name in LIST_VIEWS:
-        return LIST_VIEWS[kind.name](r.corpus, records)
-    return {"records": records, "linked": _linked(r.corpus, records)}
+        return {**LIST_VIEWS[kind.name](r.corpus, records), **each}
+    return {"records": records, "linked": _linked(r.corpus, records), **each}
+
+
+def _named_each(c: Corpus, records: list[Record]) -> dict[str, dict]:
+    """Record id -> the records it names (Corpus.named): a list page's records, of one kind."""
+    return {rec.id: c.named(rec) for rec in records}
 
 
 def _linked(c: Corpus, records: list[Record]) -> dict[str, dict[str, list[Record]]]:
     """Record id -> kind name -> the records of that kind that refer to it (x-ref fields)."""
     return {rec.id: c.linked(rec) for rec in records}
+
+
+def featured_product(c: Corpus) -> Record | None:
+    """The product the home page's box names: the one furthest along in people. Of the
+    products (and devices) the studies name, the one whose studies reach the highest stage
+    of evidence (in vitro < animal < early clinical < randomised); of those, the one with the
+    newest study; then the one whose studies say the most people took part; then by id.
+    None where no study names a product.
+
+    Today that is Vertex's zimislecel (VX-880), the stem cell-derived islets readers look for
+    first (issue 23): at the same stage as ViaCyte's VC-02, its report is the newer. The box
+    says only what follows from the rule and the product's own record (its first names, its
+    organisations, its class, its approvals), so it stays true whichever product the rule picks."""
+    def furthest(p: Record) -> tuple:
+        studies = c.studies_by_product.get(p.id, [])
+        return (max((STAGES.index(study_stage(s)) for s in studies), default=-1),
+                max((_year_of(s) for s in studies), default=0), sum(participants(s)[0] for s in studies))
+    ranked = [(furthest(p), p) for p in c.in_order("product") if c.studies_by_product.get(p.id)]
+    if not ranked:
+        return None
+    best = max(rank for rank, _ in ranked)
+    return min((p for rank, p in ranked if rank == best), key=lambda p: p.id)
+
+
+def _year_of(s: Record) -> int:
+    year = s.get("year")
+    return year if isinstance(year, int) and not isinstance(year, bool) else 0
+
+
+def _home_feature(c: Corpus) -> dict:
+    """The home page's featured product (featured_product()): the names readers search for (its
+    first two aliases), its organisations and the first of its classes."""
+    product = featured_product(c)
+    if product is None:
+        return {"featured": None}
+    named = c.named(product)
+    return {"featured": product, "featured_names": (product.get("aliases") or [])[:2],
+            "featured_organisations": named["organisations"],
+            "featured_class": named["classes"][0] if named["classes"] else None}
 
 
 def _class_children(c: Corpus, classes: list[Record]) -> dict[str, list[Record]]:
@@ -413,6 +455,7 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
     for s in listed:
         by_year[s.get("year")].append(s)
     patients = charts.enrolment_rows(c) if patients is None else patients
+    gaps = trial_gaps(c, trials_in_order(c)) if studies is None else []
     if studies is not None:  # a year's page: its own studies only, and no matrices or charts
         ids = {s.id for s in studies}
         patients = [s for s in patients if s.id in ids]
@@ -429,8 +472,10 @@ def _evidence_view(r: Renderer, studies: list[Record] | None = None, patients: l
         "uncounted": [] if studies is not None else [s for s in charts.clinical_studies(c) if not participants(s)[0]],
         "chart_files": {"designs": charts.files(charts.CHART_DESIGNS), "patients": charts.files(charts.CHART_PATIENTS)},
         # registered trials that never reported (a year's page shows none)
-        "trial_gaps": trial_gaps(c, trials_in_order(c)) if studies is None else [],
+        "trial_gaps": gaps,
         "registered_trials": len(c.all("trial")) if studies is None else 0,
+        # what the tables' studies and trials name (classes, implantation site): Corpus.named
+        "named": _named_each(c, clinical + preclinical), "trials_named": _named_each(c, [t for t, _ in gaps]),
         "chart_data": {"designs": charts.data_file(charts.CHART_DESIGNS), "patients": charts.data_file(charts.CHART_PATIENTS)},
     }
 

@@ -1,8 +1,10 @@
 """Templates to Markdown: the renderer and the page context. Pure: no file system, no MkDocs.
 
 pages.py gathers what each template shows (view model); the Renderer lays it out with
-templates/<name>.md.j2 and collects the output. Templates only lay out; links,
-citations and escaping are done by the PageContext methods they call, which tests reach.
+templates/<name>.md.j2 and collects the output. Templates only lay out: the records they
+link come resolved from the view (Corpus.named: a record's x-ref fields), never looked up by
+id; links, citations and escaping are done by the PageContext methods they call, which
+tests reach.
 """
 from __future__ import annotations
 
@@ -92,12 +94,6 @@ class PageContext(Citing):
         records = list(records)
         more = f" and {len(records) - shown} more" if shown is not None and len(records) > shown else ""
         return Md(escape_md(sep).join(self.link(rec) for rec in records[:shown]) + more)
-
-    def ref(self, kind: str, rid: str | None) -> Record | None:
-        return self.renderer.corpus.get(kind, rid) if rid else None
-
-    def refs(self, kind: str, ids) -> list[Record]:
-        return [rec for rec in (self.ref(kind, i) for i in ids or []) if rec is not None]
 
     # formatting helpers, exposed to templates
     label = staticmethod(label)
@@ -512,7 +508,7 @@ class Renderer:
     def include(self, path: str, template: str, **context) -> str:
         """A generated section of the hand-written page at path (pages.INCLUDES): Markdown
         whose links are relative to that page."""
-        return self.env.get_template(template).render(page=PageContext(path, self), corpus=self.corpus, **context)
+        return self.env.get_template(template).render(page=PageContext(path, self), **context)  # no corpus, as _page
 
     def add(self, rendered: RenderedPage) -> None:
         self.output.pages[rendered.path] = rendered.body

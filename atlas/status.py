@@ -19,7 +19,7 @@ from collections import OrderedDict
 from . import certainty
 from .corpus import STAGES, Corpus, Record, study_stage, treated
 from .diagnostics import Problem
-from .text import escape_md, label
+from .text import escape_md, label, long_date
 
 
 def _same(text: str) -> str:
@@ -154,14 +154,14 @@ def product_approval_line(corpus: Corpus, p: Record, esc=_same) -> str:
     approvals = p.get("approvals") or []
     if approvals:
         return " ".join(
-            f"{a['decision'][:1].upper() + a['decision'][1:]} by {esc(a['regulator'])} on {a['date']}, "
+            f"{a['decision'][:1].upper() + a['decision'][1:]} by {esc(a['regulator'])} on {long_date(str(a['date']))}, "
             f"for {esc(a['population'])}{_cite(a.get('citations', []))}." for a in approvals)
     checked = p.get("approvals_checked") or {}
     stage = product_stage(corpus, p)
     where = {"early-clinical": "in clinical trials", "randomised": "in randomised trials",
              "animal": "tested in animals", "in-vitro": "tested in the laboratory"}.get(stage, "under study")
     return (f"No regulator's approval is recorded: it was {where} in the latest source this atlas has read "
-            f"about it, from {checked.get('as_of', 'n/a')}{_cite(checked.get('citations', []))}.")
+            f"about it, from {long_date(str(checked['as_of']))}{_cite(checked.get('citations', []))}.")
 
 
 def approvals_section(corpus: Corpus) -> str:

@@ -50,7 +50,7 @@ OWN_TEMPLATE = textwrap.dedent("""\
 
     {{ page.text(record['summary']) }} {{ page.cite(record['citations']) }}
 
-    Classes: {{ page.links(page.refs('therapy-class', record.get('classes'))) }}
+    Classes: {{ page.links(named['classes']) }}
 
     Studies that measure it: {{ page.links(linked.get('study', [])) }}
     """)
@@ -143,7 +143,7 @@ def test_a_new_kind_needs_a_schema_a_kind_and_a_template(tmp_path, where):
     (project / "schemas/study.schema.json").write_text(json.dumps(study_schema, indent=2), encoding="utf-8")
     study = project / "data/studies/alpha-2020.yaml"
     study.write_text(study.read_text(encoding="utf-8") + "biomarkers:\n- c-peptide\n", encoding="utf-8")
-    add_to_body(project / "templates/study.md.j2", "\nBiomarkers: {{ page.links(page.refs('biomarker', s.get('biomarkers'))) }}\n")
+    add_to_body(project / "templates/study.md.j2", "\nBiomarkers: {{ page.links(named['biomarkers']) }}\n")
     (project / "run.py").write_text(RUNNER, encoding="utf-8")
 
     def run(*args: str) -> subprocess.CompletedProcess:

@@ -44,7 +44,7 @@ KIND = ('    Kind("guideline", "guidelines", "guideline.schema.json", "guideline
 TEMPLATE = textwrap.dedent("""\
     {% extends '_record.md.j2' %}
     {% block body %}
-    Issued by {{ page.link(page.ref('organisation', record['organisation'])) }} in {{ record['year'] }} {{ page.cite(record['reference']) }}.
+    Issued by {{ page.link(named['organisation']) }} in {{ record['year'] }} {{ page.cite(record['reference']) }}.
     {% endblock %}
     """)
 GUIDELINE = "id: islet-care-2024\ntitle: Islet transplant care\norganisation: who\nyear: 2024\nreference: beta-2021\n"

@@ -327,11 +327,11 @@ approvals_checked:
     assert atlas_in_process(project, "validate").returncode == 0
     corpus = load_corpus(project)
     section = status.approvals_section(corpus)
-    assert "- **Donor cells**: Approved by the Test Medicines Agency on 2023-06-28, for adults with frequent " \
+    assert "- **Donor cells**: Approved by the Test Medicines Agency on 28 June 2023, for adults with frequent " \
            "severe hypoglycaemia [@agency-2023]." in section
     assert "Stem &lt;b&gt;cells&lt;/b&gt; \\*x\\*" in section  # contributed text is escaped, never markup
     assert "No regulator's approval is recorded: it was tested in animals in the latest source this atlas " \
-           "has read about it, from 2025-06 [@alpha-2020]." in section
+           "has read about it, from June 2025 [@alpha-2020]." in section
     page, found = status.expand(corpus, "## Is anything approved?\n\n<!-- atlas:approvals -->\n", PAGE)
     assert found == [] and "Approved by the Test Medicines Agency" in page
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -124,14 +125,9 @@ class Schemas:
         only keywords whose meaning is the same in draft-07 and 2020-12."""
         return {k.name: self._compiled(self.bundled(k)) for k in KINDS}
 
-    def _compiled(self, schema: dict):
-        """fastjsonschema's generated code for our own schema, compiled in this process. Never
-        cached: compiled code read back from a file is code a planted file could replace
-        (issue 26), and compiling every kind takes about 70 ms."""
-        code = compile(fastjsonschema.compile_to_code(schema), "<schema>", "exec")
-        namespace: dict = {}
-        exec(code, namespace)  # code fastjsonschema generated from the schema, never read from disk
-        return namespace["validate"]
+    @staticmethod
+    def _compiled(schema: dict):
+        return _compile_schema(json.dumps(schema, sort_keys=True))
 
     def validate(self, kind: Kind, loaded: Loaded, relpath: str) -> list[Problem]:
         # Most records are valid: a compiled check says so in microseconds. Only an invalid
@@ -331,3 +327,15 @@ def _did_you_mean(word: str, options: list[str]) -> str:
 def _json_type(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
             float: "a number", type(None): "empty"}.get(type(value), type(value).__name__)
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_schema(schema_json: str):
+    """fastjsonschema's generated code for a schema, compiled in this process and kept in this
+    process's memory only, keyed by the schema's whole text: compiled code read back from a file
+    is code a planted file could replace (issue 26). Compiling every kind takes about 200 ms,
+    paid once per process, not once per validation (the suite validates hundreds of corpora)."""
+    code = compile(fastjsonschema.compile_to_code(json.loads(schema_json)), "<schema>", "exec")
+    namespace: dict = {}
+    exec(code, namespace)  # code fastjsonschema generated from the schema, never read from disk
+    return namespace["validate"]

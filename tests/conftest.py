@@ -16,6 +16,10 @@ SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI") == "true"
 # The HTML engine the suite builds with: properdocs (the default, as `make site`) or mkdocs.
 ENGINE = os.environ.get("ATLAS_ENGINE", "properdocs")
+if ENGINE == "properdocs":
+    # as `properdocs build` does first: every `mkdocs` import (the hook's, Material's) is then
+    # ProperDocs', so a build in this process (mkdocs_build) is the one the command line makes
+    import properdocs.replacement  # noqa: F401
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -117,16 +121,18 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "proj", FIXTURES / "mini")
 
 
-def run_atlas(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def atlas_process(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m atlas` in a process of its own: for the tests of what only a real process
+    shows (its exit code on a kill, its environment, an interpreter's traceback)."""
     full_env = {**os.environ, "CI": "false", "GITHUB_ACTIONS": "false", **(env or {})}
     return subprocess.run([sys.executable, "-m", "atlas", "--root", str(root), *args],
                           capture_output=True, text=True, env=full_env, cwd=root, timeout=120)
 
 
 def atlas_in_process(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """run_atlas without a new process: the same command line, stdout, stderr and exit code, in
-    a fraction of the time (rule tests run dozens of them). A few tests keep run_atlas, so the
-    real process's exit codes and annotations stay covered."""
+    """The atlas command line without a new process: the same arguments, stdout, stderr and
+    exit code, in a fraction of the time (the suite runs hundreds). atlas_process() runs it
+    in a real process, for what only a process shows."""
     import contextlib
     import io
 
@@ -134,13 +140,16 @@ def atlas_in_process(root: Path, *args: str, env: dict | None = None) -> subproc
     out, err = io.StringIO(), io.StringIO()
     saved = {k: os.environ.get(k) for k in ("CI", "GITHUB_ACTIONS", *(env or {}))}
     os.environ.update({"CI": "false", "GITHUB_ACTIONS": "false", **(env or {})})
+    cwd = Path.cwd()
+    os.chdir(root)  # as a contributor runs it, from the project: relative paths are theirs
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                code = main(["--root", str(root), *args])
+                code = main(["--root", str(root), *args]) or 0  # None: exit status 0, as sys.exit(None)
             except SystemExit as e:  # argparse on a usage error
                 code = e.code if isinstance(e.code, int) else 2
     finally:
+        os.chdir(cwd)
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -149,10 +158,50 @@ def atlas_in_process(root: Path, *args: str, env: dict | None = None) -> subproc
     return subprocess.CompletedProcess(["atlas", *args], code, out.getvalue(), err.getvalue())
 
 
-def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml", engine: str = ENGINE) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", engine, "build", "--strict", "-f", str(root / config),
-                           "--site-dir", str(out)], capture_output=True, text=True, cwd=root, timeout=600,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+run_atlas = atlas_in_process  # what most tests call
+
+
+def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml", engine: str = ENGINE,
+                 process: bool = False) -> subprocess.CompletedProcess:
+    """`<engine> build --strict`, by default in this process: the engine's own load_config and
+    build, as its command line calls them, with its log as stderr and its exit code, in a
+    third of a new process's time (a second and more per build, and the suite builds dozens).
+    process=True runs the real command line, for tests of the engines themselves."""
+    if process:
+        return subprocess.run([sys.executable, "-m", engine, "build", "--strict", "-f", str(root / config),
+                               "--site-dir", str(out)], capture_output=True, text=True, cwd=root, timeout=600,
+                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    import importlib
+    import io
+    import logging
+    import traceback
+    load_config = importlib.import_module(f"{engine}.config").load_config
+    build = importlib.import_module(f"{engine}.commands.build").build
+    Abort = importlib.import_module(f"{engine}.exceptions").MkDocsException  # both engines' name for it
+    log = io.StringIO()
+    handler = logging.StreamHandler(log)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger().addHandler(handler)
+    cwd, os.environ["NO_MKDOCS_2_WARNING"] = Path.cwd(), "1"
+    os.chdir(root)  # as the command line is run, from the project
+    code = 0
+    try:
+        cfg = load_config(config_file=str(root / config), site_dir=str(out), strict=True)
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+    except Abort as e:  # what the command line reports as "Aborted ..." or "Error: ...", exit 1
+        code = 1
+        log.write(f"Aborted: {e}\n")
+    except Exception:  # what the command line would print as a traceback
+        code = 1
+        log.write(traceback.format_exc())
+    finally:
+        os.chdir(cwd)
+        logging.getLogger().removeHandler(handler)
+    return subprocess.CompletedProcess([engine, "build"], code, "", log.getvalue())
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ def test_properdocs_and_mkdocs_build_the_same_site(tmp_path):
     sites = {}
     for engine in ("properdocs", "mkdocs"):
         out = tmp_path / engine
-        result = mkdocs_build(project, out, engine=engine)
+        result = mkdocs_build(project, out, engine=engine, process=True)  # the real command lines
         assert result.returncode == 0, f"{engine}: {result.stderr[-3000:]}"
         sites[engine] = {rel: p for p in sorted(out.rglob("*"))
                          if p.is_file() and not PAGEFIND_ORDERED.match(rel := p.relative_to(out).as_posix())}

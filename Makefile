@@ -53,7 +53,7 @@ test: install
 ## test-fast: every test but the browser and slow ones, on two workers, with 5 generated records per
 ## property test instead of 10; CI runs make test (bench/RESULTS.md has the timings)
 test-fast: install
-	ATLAS_HYPOTHESIS_EXAMPLES=$${ATLAS_HYPOTHESIS_EXAMPLES:-5} $(PY) -m pytest -m "not browser and not slow" -n 2
+	ATLAS_HYPOTHESIS_EXAMPLES=$${ATLAS_HYPOTHESIS_EXAMPLES:-5} $(PY) -m pytest -m "not browser and not slow and not site and not process" -n 2
 
 ## lint: ruff's checks of the Python code (pyproject.toml, [tool.ruff]); make test runs them too
 lint: install

@@ -57,11 +57,15 @@ def site_url(built_site):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests carry the 'browser' marker: `make test-fast` leaves them out. A test is
-    one if it lives in test_browser.py or uses a browser fixture, wherever it is written."""
+    """Browser tests carry the 'browser' marker, and tests of the real site the 'site' marker:
+    `make test-fast` leaves both out. A test is a browser test if it lives in test_browser.py or
+    uses a browser fixture, and a site test if it uses built_site, wherever it is written."""
     for item in items:
-        if item.path.name == "test_browser.py" or BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.path.name == "test_browser.py" or BROWSER_FIXTURES & fixtures:
             item.add_marker(pytest.mark.browser)
+        if "built_site" in fixtures:
+            item.add_marker(pytest.mark.site)
 
 
 def need(condition: bool, reason: str) -> None:

@@ -30,7 +30,7 @@ class Server:
 
     def __init__(self, folder: Path):
         self.httpd = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()  # stop() waits one poll
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 
     def stop(self) -> None:

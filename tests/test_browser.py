@@ -5,10 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT, need
 from search_harness import Server  # one Chromium and one set of flags for every browser test
-
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 
 PAGE_KINDS = {
     "home": "",
@@ -37,24 +34,8 @@ def page(browser):
 
 # --- accessibility --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_accessibility_violations(browser, site_url, scheme):
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:
-        need(False, "axe-playwright-python is not installed")
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    problems = []
-    for kind, path in PAGE_KINDS.items():
-        pg.goto(site_url + path)
-        result = Axe().run(pg)
-        for v in result.response["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in v["nodes"][:3]]
-                problems.append(f"{kind} ({scheme}): {v['id']} [{v['impact']}] {v['help']} at {targets}")
-    context.close()
-    assert not problems, "\n".join(problems)
+# Accessibility (axe-core, every impact, phone and desktop, both schemes) and screenshots of
+# every page kind: tests/test_layout.py.
 
 
 # --- offline, console ----------------------------------------------------------------------
@@ -151,19 +132,6 @@ def test_phone_viewport_keeps_the_layout(browser, site_url, path):
 
 
 # --- screenshots, kept as test artefacts ---------------------------------------------------------
-
-def test_screenshots_of_key_pages(browser, site_url):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    pg = context.new_page()
-    for name, path in (("class-page", "classes/open-device-psc-progenitors/"), ("study-page", "studies/shapiro-2021/"),
-                       ("evidence-overview", "evidence/")):
-        pg.goto(site_url + path, wait_until="networkidle")
-        target = ARTIFACTS / f"{name}.png"
-        pg.screenshot(path=str(target), full_page=False)
-        assert target.stat().st_size > 10_000
-    context.close()
-
 
 # --- registered trials: filters in the address, and "Could I take part?" (issue 24) --------------
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import ROOT, atlas_in_process, copy_project
 
 from atlas.rules import RULES
@@ -10,6 +11,7 @@ from atlas.rules import RULES
 GUIDE = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.site  # beside the real records it names
 def test_the_worked_example_validates(tmp_path):
     project = copy_project(tmp_path / "proj")
     blocks = re.findall(r"```yaml\n(.*?)```", GUIDE, re.S)

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.process  # the documented commands, run in a shell as written
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ("README.md", "CONTRIBUTING.md")
 

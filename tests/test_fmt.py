@@ -1,6 +1,7 @@
 """The formatter: canonical key order, comments kept, idempotent, --check writes nothing."""
 from __future__ import annotations
 
+import pytest
 from conftest import atlas_in_process, run_atlas
 
 CLASS = "data/classes/cell-class.yaml"
@@ -41,6 +42,7 @@ def test_nested_keys_follow_schema_order(project):
     assert path.read_text(encoding="utf-8") == text
 
 
+@pytest.mark.site
 def test_real_corpus_is_canonical():
     from conftest import ROOT
     result = run_atlas(ROOT, "fmt", "--check")

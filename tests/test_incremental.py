@@ -12,6 +12,8 @@ from atlas import build
 from atlas.corpus import load_corpus
 from atlas.incremental import ServeMemo
 
+pytestmark = pytest.mark.site  # rebuilds of the real data: many pages read many records
+
 
 def full_build(root):
     """The same pages with nothing kept from an earlier build."""

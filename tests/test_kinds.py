@@ -128,6 +128,7 @@ def add_to_body(template: Path, text: str) -> None:
     template.write_text(source[:end] + text + source[end:], encoding="utf-8")
 
 
+@pytest.mark.process  # a project with a kind of its own runs in a Python of its own
 @pytest.mark.parametrize("where", ["biomarkers/", "biomarkers.md"], ids=["own-pages", "shared-page"])
 def test_a_new_kind_needs_a_schema_a_kind_and_a_template(tmp_path, where):
     project = copy_project(tmp_path / "proj", FIXTURES / "mini")

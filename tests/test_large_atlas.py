@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from conftest import run_atlas
 
 from atlas.corpus import load_corpus
@@ -89,6 +90,7 @@ def test_a_reference_cited_by_very_many_pages_lists_the_first_and_counts_the_res
     assert re.search(r"\*Cited by:\* \[[^\]]+\]\([^)]+\) and \d+ more pages\n", bib), bib
 
 
+@pytest.mark.site
 def test_a_years_evidence_page_lists_only_that_years_studies(tmp_path, monkeypatch):
     from conftest import copy_project
 

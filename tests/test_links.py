@@ -115,7 +115,7 @@ def _local_registry_allowed(monkeypatch):
 @pytest.fixture
 def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Registry)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)  # shutdown waits one poll
     thread.start()
     Registry.hits.clear()
     Registry.limited_left = 0

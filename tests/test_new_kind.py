@@ -20,6 +20,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import ENGINE, FIXTURES, ROOT, copy_project
 
@@ -76,6 +77,7 @@ def _with_kind(tmp_path: Path) -> tuple[Path, Path]:
     return project, package
 
 
+@pytest.mark.process  # the new kind is validated and built by the command lines, in processes of their own
 def test_a_kind_added_as_the_readme_says_has_pages_nav_search_label_and_back_links(tmp_path):
     project, package = _with_kind(tmp_path)
     env = {**os.environ, "CI": "false", "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(package)}

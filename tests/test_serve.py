@@ -17,6 +17,8 @@ import pytest
 import yaml
 from conftest import FIXTURES, copy_project
 
+pytestmark = pytest.mark.process  # each test starts `make serve` or a server of its own
+
 STUDY = "data/studies/alpha-2020.yaml"
 
 

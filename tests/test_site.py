@@ -378,6 +378,7 @@ def test_a_failed_pages_run_keeps_the_previous_output(project, tmp_path):
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
 
 
+@pytest.mark.process
 def test_make_site_keeps_the_old_site_when_the_build_fails(project):
     """`make site` builds into a temporary folder and swaps it in only on success."""
     venv = Path(sys.executable).parent.parent

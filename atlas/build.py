@@ -209,6 +209,8 @@ def process_markdown(b: Build, markdown: str, page_path: str, *, hand_written: b
             box = PageContext(page_path, b.renderer).latest_evidence(whatsnew.digest(b.corpus)[:LATEST])
             markdown = markdown.replace(LATEST_EVIDENCE, box)
         markdown = in_markdown(PageContext(page_path, b.renderer), markdown)
+    if page_path in b.output.moved:  # a former address: its page is the one to cite
+        return markdown.rstrip() + "\n"
     if b.frozen:
         markdown = frozen_banner(b, markdown, page_path)
     markdown = markdown.rstrip() + "\n\n" + cite_this_page(b, markdown, page_path, title)
@@ -240,6 +242,7 @@ class Prepared:
     assets: dict[str, str | bytes]  # path -> content (charts, downloads, schemas)
     sources: dict[str, str]  # generated page path -> the data file it came from
     hand_written: frozenset[str]  # page paths that are files in docs/
+    moved: frozenset[str] = frozenset()  # pages at records' former addresses: not in the navigation
 
 
 def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = None) -> Prepared:
@@ -275,7 +278,7 @@ def prepare(root: Path, site_url: str | None = None, memo: ServeMemo | None = No
             kept[rel] = (md, pages[rel])
     assets = dict(b.output.assets)
     add_search(b, pages, assets)
-    return Prepared(pages, assets, dict(b.output.sources), hand_written)
+    return Prepared(pages, assets, dict(b.output.sources), hand_written, frozenset(b.output.moved))
 
 
 # A generated section on a line of its own: <!-- atlas:NAME --> (the directive form of

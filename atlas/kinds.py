@@ -85,6 +85,15 @@ class Kind:
             return paths.record_page(self.page, record.id), None
         return (self.page_of(record) if self.page_of else self.page), self.anchor(record)
 
+    def former_pages(self, record) -> list[tuple[str, str]]:
+        """(former id, page path) for each id the record was published under (`formerly`): its old
+        addresses, each kept by a page that sends readers on. A record on a shared page keeps its page."""
+        if not self.own_pages:
+            return []
+        former = record.get("formerly")
+        return [(old, paths.record_page(self.page, old)) for old in former if isinstance(old, str)] \
+            if isinstance(former, list) else []
+
     def title_of_page(self, record) -> str:
         return self.page_title(record) if self.page_title else record.title
 

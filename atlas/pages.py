@@ -71,6 +71,32 @@ def render_all(r: Renderer) -> None:
         *([page(paths.RELEASES, "releases.md.j2", source="CHANGELOG.md", title="Release notes",
                 changelog=Md(_long_dates(r.changelog)))] if r.changelog is not None else []),  # maintainers' Markdown
     ])
+    moved_pages(r)
+
+
+# The theme template (overrides/) of a page at a record's former address: it refreshes to the new
+# page, names it canonical, and keeps the page out of Pagefind's index
+MOVED_TEMPLATE = "moved.html"
+
+
+def moved_pages(r: Renderer) -> None:
+    """A page at each former address of a record (its `formerly` ids, Kind.former_pages) that sends
+    readers to its page now, so a citation or bookmark of the old address still arrives. After every
+    other page: one never takes the place of a page the atlas makes (validation keeps former ids
+    apart from records' ids, rules/ids.py)."""
+    for k in KINDS:
+        if not (k.own_pages and k.template):
+            continue
+        for rec in r.corpus.in_order(k.name):
+            for old, path in k.former_pages(rec):
+                if path in r.output.pages:
+                    continue
+                new = k.location(rec)[0]
+                r.add(r.page(path, "moved.md.j2", title=f"Moved: {k.title_of_page(rec)}",
+                             front_matter={"template": MOVED_TEMPLATE, "moved_to": paths.url(new),
+                                           "search": {"exclude": True}},
+                             record=rec, label=k.label, old=old, title_now=k.title_of_page(rec)))
+                r.output.moved[path] = new
 
 
 def evidence_page(r: Renderer, path: str = paths.EVIDENCE, part=None, by_year=None, patients=None) -> RenderedPage:

@@ -57,6 +57,9 @@ class Output:
     templates: dict[str, str] = field(default_factory=dict)  # page path -> template that laid it out
     cited_by: dict[str, list[str]] = field(default_factory=dict)  # reference id -> page paths
     doc_titles: dict[str, str] = field(default_factory=dict)  # hand-written page path -> title
+    # a record's former address (kinds.Kind.former_pages) -> its page now: pages kept so that old
+    # links and citations still arrive, out of the navigation, search and "cite this page"
+    moved: dict[str, str] = field(default_factory=dict)
 
 
 
@@ -351,6 +354,12 @@ def yaml_string(value: str) -> str:
     return _SURROGATE_PAIR.sub(joined, json.dumps(value))
 
 
+def _front_matter_value(value) -> str:
+    """A front matter value: a string as yaml_string(); a mapping ({"exclude": true}) as JSON,
+    which YAML reads as a flow mapping."""
+    return yaml_string(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=True)
+
+
 class SealedBytecodeCache(jinja2.BytecodeCache):
     """Jinja's compiled templates in the per-user cache folder (atlas/caches.py), each
     file sealed with the user's secret: compiled code is never read from the work tree,
@@ -446,22 +455,23 @@ class Renderer:
 
     # -- rendering -----------------------------------------------------------------
     def page(self, path: str, template: str, source: str | None = None, title: str | None = None,
-             jsonld: dict | None = None, **context) -> RenderedPage:
-        """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD."""
+             jsonld: dict | None = None, front_matter: dict | None = None, **context) -> RenderedPage:
+        """Render one page; record pages pass the record's title (made safe for themes) and JSON-LD;
+        front_matter: further keys for the theme (a moved page's template and new address)."""
         if self.memo is None:
-            return self._page(path, template, source, title, jsonld, context)
+            return self._page(path, template, source, title, jsonld, context, front_matter)
         # under serve: the page as the last rebuild made it, if nothing it is made from changed
-        key = self.memo.page_key(template, source, title, jsonld, context)
+        key = self.memo.page_key(template, source, title, jsonld, front_matter, context)
         kept = self.memo.kept(path, key, self.corpus)
         if kept is not None:
             return kept
         with self.memo.reading() as reads:
-            rendered = self._page(path, template, source, title, jsonld, context)
+            rendered = self._page(path, template, source, title, jsonld, context, front_matter)
         self.memo.keep(path, key, reads, rendered)
         return rendered
 
     def _page(self, path: str, template: str, source: str | None, title: str | None, jsonld: dict | None,
-              context: dict) -> RenderedPage:
+              context: dict, front_matter: dict | None = None) -> RenderedPage:
         page = PageContext(path, self)
         body = self.env.get_template(template).render(page=page, **context)  # no corpus: views hand templates what they show
         if source is not None:
@@ -476,9 +486,10 @@ class Renderer:
             meta["title"] = page_title(title)
         if jsonld is not None:
             meta["jsonld"] = jsonld_encode(jsonld)
+        meta.update(front_matter or {})
         if meta:
             # JSON strings are valid YAML scalars: front matter that no data text can break
-            body = "---\n" + "".join(f"{k}: {yaml_string(v)}\n" for k, v in meta.items()) + "---\n" + body
+            body = "---\n" + "".join(f"{k}: {_front_matter_value(v)}\n" for k, v in meta.items()) + "---\n" + body
         assets = self.reference_files(page.cited, paths.exports_stem(path)) if page.cited else {}
         return RenderedPage(path, body, template, source, [r.id for r in page.cited], assets)
 

@@ -149,6 +149,8 @@ def add_search(b, pages: dict[str, str], assets: dict) -> None:
     topic pages that index_site gives an index of their own."""
     topics = []
     for path in pages:
+        if path in b.output.moved:  # a record's former address: never a result (overrides/moved.html)
+            continue
         pages[path] = pages[path].rstrip() + "\n\n" + search_card(b, path, pages[path]) + "\n"
         if page_group(path, page_kind(b, path)[0]) == "topic":
             topics.append(paths.html_file(path))

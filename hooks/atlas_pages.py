@@ -78,6 +78,8 @@ def on_files(files, *, config):
             # "Edit this page" opens the YAML record, relative to edit_uri (…/docs/)
             source = prepared.sources.get(path)
             f.edit_uri = f"../{source}" if source else None
+            if path in prepared.moved:  # a record's former address: never in the navigation, nav or none
+                f.inclusion = InclusionLevel.NOT_IN_NAV
         files.append(f)
     for path, data in prepared.assets.items():
         files.append(_generated(config, path, data))

@@ -66,6 +66,12 @@ CASES = [
     (REF2, "doi: 10.1000/beta.2021", "doi: 10.1000/ALPHA.2020", None, 6, "doi-duplicate", ["also the DOI of data/references/alpha-2020.yaml"]),
     (REF, "doi: 10.1000/alpha.2020", "doi: 10.1000/alpha.2020\ncorrections:\n- field: doi\n  printed: 10.1000/alpha[2020]\n  corrected: 10.1000/alpha(2020)\n  note: Brackets.",
      "  corrected:", 14, "correction-not-applied", ["put the corrected value in doi"]),
+    (TRIAL, "title: First", "formerly:\n- nct01234567\ntitle: First", "- nct01234567", 3, "formerly-live",
+     ["'nct01234567'", "this record's own id"]),
+    (REF2, "title:", "formerly:\n- alpha-2020\ntitle:", "- alpha-2020", 3, "formerly-live",
+     ["the id of data/references/alpha-2020.yaml", "rename that record"]),
+    (TRIAL, "title: First", "formerly:\n- index\ntitle: First", "- index", 3, "formerly-live", ["the list of trials"]),
+    (TRIAL, "title: First", "formerly:\n- NCT0123456\ntitle: First", "- NCT0123456", 3, "id-syntax", ["lowercase slugs"]),
 ]
 
 
@@ -84,6 +90,16 @@ def test_rule_reports_file_line_and_rule(project, rel, old, new, needle, col, ru
     for w in words:
         assert w in hits[0], hits[0]
     assert "Traceback" not in result.stderr
+
+
+def test_a_former_id_claimed_by_two_records(project):
+    edit(project, REF, "title:", "formerly:\n- gamma-2019\ntitle:")
+    line = edit(project, REF2, "title:", "formerly:\n- delta-2018\n- gamma-2019\ntitle:") + 2
+    result = atlas_in_process(project, "validate")
+    assert result.returncode == 1, result.stdout
+    assert (f"{REF2}:{line}:3: formerly-claimed: 'gamma-2019' is also listed under formerly by {REF}"
+            in result.stdout), result.stdout
+    assert "delta-2018" not in result.stdout and "Traceback" not in result.stderr
 
 
 def test_optional_field_may_be_left_out(project):

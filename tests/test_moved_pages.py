@@ -61,6 +61,8 @@ def test_the_old_address_sends_readers_to_the_record(project, tmp_path):
     home = (site / "index.html").read_text(encoding="utf-8")
     assert f"{folder}/{former}/" not in home and f"{folder}/{rid}/" in home
     assert "Cite this page" not in page  # the page to cite is the new one
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")  # crawlers are given the new page only
+    assert f"/{folder}/{rid}/<" in sitemap and f"/{folder}/{former}/<" not in sitemap
 
 
 def test_the_moved_page_passes_the_link_checker(project, tmp_path):

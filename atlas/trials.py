@@ -17,7 +17,11 @@ from dataclasses import dataclass
 # -- the registry's words -> the record's values ---------------------------------------------
 
 STATUSES = ("recruiting", "not-yet-recruiting", "enrolling-by-invitation", "active-not-recruiting", "suspended",
-            "completed", "terminated", "withdrawn", "unknown")
+            "completed", "terminated", "withdrawn",
+            # an expanded-access record's (a treatment outside a trial, e.g. before or after approval)
+            "available", "temporarily-not-available", "no-longer-available", "approved-for-marketing", "withheld",
+            "unknown")
+SPONSOR_TYPES = ("industry", "nih", "fed", "other-gov", "indiv", "network", "other", "ambig", "unknown")
 OPEN = ("recruiting", "not-yet-recruiting", "enrolling-by-invitation")  # a reader could still take part
 # How readers meet the statuses on ClinicalTrials.gov, and the order of the trials list: open first
 LABELS = {
@@ -30,6 +34,11 @@ LABELS = {
     "terminated": "Terminated",
     "withdrawn": "Withdrawn",
     "unknown": "Unknown status",
+    "available": "Available (expanded access)",
+    "temporarily-not-available": "Temporarily not available (expanded access)",
+    "no-longer-available": "No longer available (expanded access)",
+    "approved-for-marketing": "Approved for marketing (expanded access)",
+    "withheld": "Withheld (expanded access)",
     "early-phase-1": "Early phase 1",
     "phase-4": "Phase 4",
     "randomised": "Randomised",
@@ -47,6 +56,7 @@ LABELS = {
     "indiv": "Individual",
     "network": "Network",
     "other": "Other",
+    "ambig": "Unclear in the registry",
     "actual": "actual",
     "estimated": "estimated",
     "all": "All",
@@ -303,8 +313,7 @@ def _sponsor(value, where: str) -> dict:
         raise StudyError(f"{where} must be an object with a name")
     out = {"name": _text(value["name"], where + ".name")}
     if value.get("class") is not None:
-        out["type"] = _slug(value["class"], where + ".class",
-                            ("industry", "nih", "fed", "other-gov", "indiv", "network", "other", "unknown"))
+        out["type"] = _slug(value["class"], where + ".class", SPONSOR_TYPES)
     return out
 
 
@@ -328,6 +337,12 @@ def shown_id(t) -> str:
 def status(t) -> str | None:
     """The registry's status word (STATUSES), or None for a trial known only from the review."""
     return (t.get("registry_record") or {}).get("status")
+
+
+def status_label(t) -> str:
+    """The status word in readers' words, for the trials list's filter (trials.js)."""
+    s = status(t)
+    return LABELS[s] if s else "Not read from a registry"
 
 
 def status_text(t) -> str:

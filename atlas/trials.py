@@ -14,6 +14,9 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from . import urls
+from .registries import REGISTRIES
+
 # -- the registry's words -> the record's values ---------------------------------------------
 
 STATUSES = ("recruiting", "not-yet-recruiting", "enrolling-by-invitation", "active-not-recruiting", "suspended",
@@ -68,24 +71,9 @@ LABELS = {
     "sponsor": "Sponsor",
     "principal-investigator": "Principal investigator",
     "sponsor-investigator": "Sponsor-investigator",
-    "chictr": "ChiCTR",
-    "irct": "IRCT",
-    "eudract": "EudraCT",
-    "ctis": "CTIS",
-    "isrctn": "ISRCTN",
-    "anzctr": "ANZCTR",
-    "jrct": "jRCT",
+    **{r.key: r.short for r in REGISTRIES if r.key != "clinicaltrials.gov"},
 }
-REGISTRY_NAMES = {
-    "clinicaltrials.gov": "ClinicalTrials.gov",
-    "chictr": "Chinese Clinical Trial Registry (ChiCTR)",
-    "irct": "Iranian Registry of Clinical Trials (IRCT)",
-    "eudract": "EU Clinical Trials Register (EudraCT)",
-    "ctis": "EU Clinical Trials Information System (CTIS)",
-    "isrctn": "ISRCTN registry",
-    "anzctr": "Australian New Zealand Clinical Trials Registry (ANZCTR)",
-    "jrct": "Japan Registry of Clinical Trials (jRCT)",
-}
+REGISTRY_NAMES = {r.key: r.name for r in REGISTRIES}
 # ClinicalTrials.gov's enum words (API v2) that are spelt differently in the record
 _SPELLING = {"RANDOMIZED": "randomised", "NON_RANDOMIZED": "non-randomised", "NA": "not-applicable"}
 _PHASES = {"EARLY_PHASE1": "early-phase-1", "PHASE1": "phase-1", "PHASE2": "phase-2", "PHASE3": "phase-3",
@@ -168,7 +156,7 @@ def from_study(study, today: str) -> tuple[dict, dict]:
     rr: dict = {"registry": registry, "id": str(rid),
                 "read": extra.get("read") or today,
                 "read_via": extra.get("read_via") or "registry-api",
-                "read_url": extra.get("read_url") or (f"https://clinicaltrials.gov/api/v2/studies/{rid}"
+                "read_url": extra.get("read_url") or (urls.clinicaltrials_api(str(rid))
                                                       if registry == "clinicaltrials.gov" else None)}
     if rr["read_url"] is None:
         raise StudyError("x-atlas read_url is missing: say which page of the registry was read")

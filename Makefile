@@ -50,8 +50,9 @@ site-with-versions: site
 test: install
 	$(PY) -m pytest -n 2
 
-## test-fast: every test but the browser and slow ones, on two workers, with 5 generated records per
-## property test instead of 10; CI runs make test (bench/RESULTS.md has the timings)
+## test-fast: the in-memory and small-corpus tests (not marked browser, slow, site or process; see
+## CONTRIBUTING.md, section 8), on two workers, with 5 generated records per property test
+## instead of 10; CI runs make test (bench/RESULTS.md has the timings)
 test-fast: install
 	ATLAS_HYPOTHESIS_EXAMPLES=$${ATLAS_HYPOTHESIS_EXAMPLES:-5} $(PY) -m pytest -m "not browser and not slow and not site and not process" -n 2
 

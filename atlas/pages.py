@@ -275,7 +275,9 @@ def _trials_list_view(c: Corpus, records) -> dict:
         rr = t.get("registry_record") or {}
         classes = c.named(t)["classes"]
         rows.append({"t": t, "rr": rr, "classes": classes, "gap": trials.gap_in(c, t),
-                     "data": {"status": trials.status(t) or "", "phase": trials.phases_text(t),
+                     # the status's words and place in the order come from trials.py, its one home
+                     "data": {"status": trials.status(t) or "", "status_label": trials.status_label(t),
+                              "status_rank": trials.status_rank(t), "phase": trials.phases_text(t),
                               "classes": [k.title for k in classes], "countries": rr.get("countries") or [],
                               "updated": trials.last_update(t)}})
     return {"rows": rows, "gaps": sum(1 for x in rows if x["gap"])}

@@ -9,7 +9,8 @@ A page's visible text is its HTML with scripts, styles, code, the head and anyth
 - citation key (`[@hu-2013]`: a citation the renderer did not resolve),
 - attribute list (`{: #id .class }`, `{ .class }`: attr_list did not attach it),
 - HTML tag shown as text (`<span class=...>` escaped once too often),
-- placeholder of a missing value (nan, None, undefined, null shown where a value belongs).
+- placeholder of a missing value (nan, None, undefined, null shown where a value belongs),
+- date written the machine's way (2025-06-28, 2025-06): the site writes 28 June 2025, June 2025.
 
 usage: python -m atlas.readertext SITE_DIR   (prints each problem; exit 1 if any)
 """
@@ -39,6 +40,9 @@ CHECKS: tuple[tuple[str, re.Pattern], ...] = (
     # "None of them", "None recorded" are English; a None, nan or undefined standing alone is a leak
     ("placeholder of a missing value",
      re.compile(r"(?<![\w'’-])(?:None(?![\w'’-])(?! [a-z])|(?:nan|NaN|undefined|null|\[object Object\])(?![\w'’-]))")),
+    # not inside an identifier (EudraCT 2005-004523-19, doi:10.1182/blood-2004-10-3932)
+    ("date written the machine's way",
+     re.compile(r"(?<![\w/.:-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?![\w/-])")),
 
 )
 

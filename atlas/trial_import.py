@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from .kinds import BY_NAME
+from .registries import record_id
 from .schema import Schemas
 from .trials import StudyError, from_study
 from .yamlsafe import load
@@ -111,7 +112,7 @@ def run(root: Path, file: Path, *, write: bool = True, today: str | None = None)
         except StudyError as e:
             outcome.refused.append(f"{where}: {e}")
             continue
-        rid = block["id"].lower()
+        rid = record_id(block["id"])
         rel = f"data/trials/{rid}.yaml"
         if rel in texts:
             outcome.refused.append(f"{where}: {block['id']} appears twice in the file; it was imported once")

@@ -14,10 +14,17 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from . import urls
+from .registries import REGISTRIES
+
 # -- the registry's words -> the record's values ---------------------------------------------
 
 STATUSES = ("recruiting", "not-yet-recruiting", "enrolling-by-invitation", "active-not-recruiting", "suspended",
-            "completed", "terminated", "withdrawn", "unknown")
+            "completed", "terminated", "withdrawn",
+            # an expanded-access record's (a treatment outside a trial, e.g. before or after approval)
+            "available", "temporarily-not-available", "no-longer-available", "approved-for-marketing", "withheld",
+            "unknown")
+SPONSOR_TYPES = ("industry", "nih", "fed", "other-gov", "indiv", "network", "other", "ambig", "unknown")
 OPEN = ("recruiting", "not-yet-recruiting", "enrolling-by-invitation")  # a reader could still take part
 # How readers meet the statuses on ClinicalTrials.gov, and the order of the trials list: open first
 LABELS = {
@@ -30,6 +37,11 @@ LABELS = {
     "terminated": "Terminated",
     "withdrawn": "Withdrawn",
     "unknown": "Unknown status",
+    "available": "Available (expanded access)",
+    "temporarily-not-available": "Temporarily not available (expanded access)",
+    "no-longer-available": "No longer available (expanded access)",
+    "approved-for-marketing": "Approved for marketing (expanded access)",
+    "withheld": "Withheld (expanded access)",
     "early-phase-1": "Early phase 1",
     "phase-4": "Phase 4",
     "randomised": "Randomised",
@@ -47,6 +59,7 @@ LABELS = {
     "indiv": "Individual",
     "network": "Network",
     "other": "Other",
+    "ambig": "Unclear in the registry",
     "actual": "actual",
     "estimated": "estimated",
     "all": "All",
@@ -58,24 +71,9 @@ LABELS = {
     "sponsor": "Sponsor",
     "principal-investigator": "Principal investigator",
     "sponsor-investigator": "Sponsor-investigator",
-    "chictr": "ChiCTR",
-    "irct": "IRCT",
-    "eudract": "EudraCT",
-    "ctis": "CTIS",
-    "isrctn": "ISRCTN",
-    "anzctr": "ANZCTR",
-    "jrct": "jRCT",
+    **{r.key: r.short for r in REGISTRIES if r.key != "clinicaltrials.gov"},
 }
-REGISTRY_NAMES = {
-    "clinicaltrials.gov": "ClinicalTrials.gov",
-    "chictr": "Chinese Clinical Trial Registry (ChiCTR)",
-    "irct": "Iranian Registry of Clinical Trials (IRCT)",
-    "eudract": "EU Clinical Trials Register (EudraCT)",
-    "ctis": "EU Clinical Trials Information System (CTIS)",
-    "isrctn": "ISRCTN registry",
-    "anzctr": "Australian New Zealand Clinical Trials Registry (ANZCTR)",
-    "jrct": "Japan Registry of Clinical Trials (jRCT)",
-}
+REGISTRY_NAMES = {r.key: r.name for r in REGISTRIES}
 # ClinicalTrials.gov's enum words (API v2) that are spelt differently in the record
 _SPELLING = {"RANDOMIZED": "randomised", "NON_RANDOMIZED": "non-randomised", "NA": "not-applicable"}
 _PHASES = {"EARLY_PHASE1": "early-phase-1", "PHASE1": "phase-1", "PHASE2": "phase-2", "PHASE3": "phase-3",
@@ -158,7 +156,7 @@ def from_study(study, today: str) -> tuple[dict, dict]:
     rr: dict = {"registry": registry, "id": str(rid),
                 "read": extra.get("read") or today,
                 "read_via": extra.get("read_via") or "registry-api",
-                "read_url": extra.get("read_url") or (f"https://clinicaltrials.gov/api/v2/studies/{rid}"
+                "read_url": extra.get("read_url") or (urls.clinicaltrials_api(str(rid))
                                                       if registry == "clinicaltrials.gov" else None)}
     if rr["read_url"] is None:
         raise StudyError("x-atlas read_url is missing: say which page of the registry was read")
@@ -303,8 +301,7 @@ def _sponsor(value, where: str) -> dict:
         raise StudyError(f"{where} must be an object with a name")
     out = {"name": _text(value["name"], where + ".name")}
     if value.get("class") is not None:
-        out["type"] = _slug(value["class"], where + ".class",
-                            ("industry", "nih", "fed", "other-gov", "indiv", "network", "other", "unknown"))
+        out["type"] = _slug(value["class"], where + ".class", SPONSOR_TYPES)
     return out
 
 
@@ -328,6 +325,12 @@ def shown_id(t) -> str:
 def status(t) -> str | None:
     """The registry's status word (STATUSES), or None for a trial known only from the review."""
     return (t.get("registry_record") or {}).get("status")
+
+
+def status_label(t) -> str:
+    """The status word in readers' words, for the trials list's filter (trials.js)."""
+    s = status(t)
+    return LABELS[s] if s else "Not read from a registry"
 
 
 def status_text(t) -> str:

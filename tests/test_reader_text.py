@@ -25,6 +25,8 @@ def test_each_kind_of_leak_is_found_and_hidden_parts_are_not_read():
     <div class="atlas-search-card" hidden>| a | b | [@y] None</div>
     <p hidden>None</p><code>| a | b |</code><pre>[@z]</pre><script>var x = null;</script>
     <p>None of them; None recorded; data/&lt;kind&gt;/&lt;id&gt;.yaml; a | b</p>
+    <p>Read on 2026-12-03; approved in 2023-06.</p>
+    <p>EudraCT 2005-004523-19, CTIS 2023-503456-12-00, doi:10.1182/blood-2004-10-3932, 3 December 2026</p>
     </article></body></html>"""
     found = readertext.problems_in(page)
     kinds = [p.split(":")[0] for p in found]
@@ -33,8 +35,9 @@ def test_each_kind_of_leak_is_found_and_hidden_parts_are_not_read():
     assert kinds.count("attribute list") == 2
     assert kinds.count("HTML tag shown as text") == 2  # <span ...> and </span>
     assert kinds.count("placeholder of a missing value") == 3
+    assert kinds.count("date written the machine's way") == 2  # not the identifiers' digits
     assert any(p.startswith("citation key in a title") for p in found)
-    assert len(found) == 10, found
+    assert len(found) == 12, found
 
 
 def test_every_page_of_the_site_shows_readers_only_text(built_site):

@@ -270,6 +270,31 @@ def test_trial_page_shows_every_registry_field_and_a_sourced_timeline(project, t
     assert "A first-in-human trial of the test cells." in page
 
 
+@pytest.mark.parametrize("status, sponsor_class, shown", [
+    ("APPROVED_FOR_MARKETING", "AMBIG", ("Approved for marketing (expanded access)", "Unclear in the registry")),
+    ("AVAILABLE", "OTHER_GOV", ("Available (expanded access)", "Government")),
+    ("NO_LONGER_AVAILABLE", "INDUSTRY", ("No longer available (expanded access)", "Industry")),
+])
+def test_every_status_and_sponsor_class_of_the_api_imports_and_reads_in_words(project, tmp_path, status,
+                                                                                 sponsor_class, shown):
+    # expanded-access records (a treatment given outside a trial, as for an approved product)
+    # use statuses of their own, and ClinicalTrials.gov calls some funders ambiguous
+    study = json.loads((CTGOV / "nct01234567-recruiting.json").read_text(encoding="utf-8"))
+    study["protocolSection"]["identificationModule"]["nctId"] = "NCT03791567"
+    study["protocolSection"]["statusModule"]["overallStatus"] = status
+    study["protocolSection"]["designModule"]["studyType"] = "EXPANDED_ACCESS"
+    study["protocolSection"]["sponsorCollaboratorsModule"]["leadSponsor"]["class"] = sponsor_class
+    path = tmp_path / "expanded.json"
+    path.write_text(json.dumps(study), encoding="utf-8")
+    result = atlas_in_process(project, "import", "trials", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    _clean(project)
+    page = (_pages(project, tmp_path) / "trials" / "nct03791567.md").read_text(encoding="utf-8")
+    assert all(words in page for words in shown), page
+    index = (tmp_path / "pages" / "trials" / "index.md").read_text(encoding="utf-8")
+    assert f"&quot;status&#95;label&quot;: &quot;{shown[0]}&quot;" in index  # the words trials.js shows
+
+
 def test_trials_list_puts_open_trials_first_with_filter_values(project, tmp_path):
     assert _import(project, "search-result.json").returncode == 0
     assert _import(project, "nct01234567-recruiting.json").returncode == 0

@@ -79,3 +79,25 @@ def test_named_is_made_once_per_record_and_known_to_the_serve_memo_by_its_record
     assert c.named(s) is c.named(s)  # once per build, though a study is on several pages
     # what it holds follows from the record and from which records exist (ServeMemo's key)
     assert fingerprint(c.named(s)) == ("named", "study", "s1", s.loaded)
+
+
+def test_the_home_page_box_names_the_featured_product_from_its_record(project):
+    """The box's words follow from the rule and the record: another product, another box."""
+    from conftest import run_atlas
+    (project / "data" / "organisations").mkdir(exist_ok=True)
+    (project / "data" / "organisations" / "acme-cells.yaml").write_text(
+        "id: acme-cells\nname: Acme Cells Ltd\nkind: company\n", encoding="utf-8")
+    (project / "data" / "products").mkdir(exist_ok=True)
+    (project / "data" / "products" / "acme-islets.yaml").write_text(
+        "id: acme-islets\nname: Acme islet cells\naliases:\n- acmecel\n- AC-101\n- a third name\nkind: cell-product\n"
+        "organisations:\n- acme-cells\nsummary: Islet cells made by a company [@alpha-2020].\ncitations:\n- alpha-2020\n",
+        encoding="utf-8")
+    study = project / "data" / "studies" / "alpha-2020.yaml"
+    study.write_text(study.read_text(encoding="utf-8") + "intervention:\n  product: acme-islets\n", encoding="utf-8")
+    result = run_atlas(project, "pages", "out")
+    assert result.returncode == 0, result.stderr
+    home = (project / "out" / "index.md").read_text(encoding="utf-8")
+    box = home[home.index("Furthest along in people"):].split("\n\n")[0]
+    assert "[Acme islet cells](products/acme-islets.md)" in box and "[Acme Cells Ltd](organisations.md#acme-cells)" in box
+    assert "**acmecel** or **AC-101**" in box and "a third name" not in box
+    assert "zimislecel" not in home.lower() and "vertex" not in home.lower()

@@ -2,15 +2,9 @@
 // order by last update. Progressive enhancement: without this script the table is complete,
 // open trials first. The filter state lives in the address (?status=recruiting&country=china)
 // so a filtered list can be bookmarked or shared, and is restored from it on load.
-// Each row's values come from the hidden span in its first cell (data-trial, JSON).
+// Each row's values come from the hidden span in its first cell (data-trial, JSON), the
+// status with its words and its place in the order (atlas/trials.py holds both).
 (function () {
-  var STATUS_WORDS = {
-    "recruiting": "Recruiting", "not-yet-recruiting": "Not yet recruiting",
-    "enrolling-by-invitation": "Enrolling by invitation", "active-not-recruiting": "Active, not recruiting",
-    "suspended": "Suspended", "completed": "Completed", "terminated": "Terminated", "withdrawn": "Withdrawn",
-    "unknown": "Unknown status", "": "Not read from a registry"
-  };
-  var STATUS_ORDER = Object.keys(STATUS_WORDS);
   var FIELDS = ["status", "phase", "class", "country"];
 
   function slug(text) {
@@ -23,10 +17,6 @@
     if (field === "phase") return [data.phase || "Not stated"];
     if (field === "class") return data.classes || [];
     return data.countries && data.countries.length ? data.countries : ["Not stated in the record read"];
-  }
-
-  function label(field, value) {
-    return field === "status" ? (STATUS_WORDS[value] || value) : value;
   }
 
   function setUp() {
@@ -44,17 +34,18 @@
     // the options: every value some row has, with how many rows have it
     FIELDS.forEach(function (field) {
       var select = form.elements[field];
-      var counts = {}, shown = {};
+      var counts = {}, shown = {}, rank = {};
       rows.forEach(function (row) {
         values(row.data, field).forEach(function (v) {
           var key = field === "status" ? (v || "none") : slug(v);
           counts[key] = (counts[key] || 0) + 1;
-          shown[key] = label(field, v);
+          shown[key] = field === "status" ? (row.data.status_label || v) : v;
+          rank[key] = row.data.status_rank;
         });
       });
       var keys = Object.keys(counts);
       keys.sort(function (a, b) {
-        if (field === "status") return STATUS_ORDER.indexOf(a === "none" ? "" : a) - STATUS_ORDER.indexOf(b === "none" ? "" : b);
+        if (field === "status") return rank[a] - rank[b];
         return shown[a].localeCompare(shown[b]);
       });
       keys.forEach(function (key) {

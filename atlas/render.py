@@ -382,6 +382,35 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
         write_sealed(self._path(bucket), bucket.bytecode_to_string())
 
 
+class RendererTemplates(jinja2.BytecodeCache):
+    """The renderer's compiled templates: in this process's memory, by template name and the
+    checksum of its source (the same source compiles to the same code whatever the project's
+    folder: the test suite renders hundreds of small projects, `make serve` rebuilds), then
+    in the sealed per-user cache when there is one. Code made in this process, never read
+    from a file unsealed."""
+
+    _memory: dict[tuple[str, str], object] = {}  # (name, source checksum) -> code; the options are always Renderer's
+
+    def __init__(self, disk: SealedBytecodeCache | None):
+        self.disk = disk
+
+    def get_bucket(self, environment, name, filename, source):
+        checksum = self.get_source_checksum(source)
+        bucket = jinja2.bccache.Bucket(environment, self.get_cache_key(name, filename), checksum)
+        bucket.atlas_name = name
+        bucket.code = self._memory.get((name, checksum))
+        if bucket.code is None and self.disk is not None:
+            self.disk.load_bytecode(bucket)
+            if bucket.code is not None:
+                self._memory[(name, checksum)] = bucket.code
+        return bucket
+
+    def set_bucket(self, bucket) -> None:
+        self._memory[(bucket.atlas_name, bucket.checksum)] = bucket.code
+        if self.disk is not None:
+            self.disk.dump_bytecode(bucket)
+
+
 def compiled_templates(cache: Path | None) -> jinja2.BytecodeCache | None:
     """Where Jinja keeps compiled templates for the next build (ours and, through the
     hook, the theme's): keyed by each template's file and checked against its source,
@@ -413,7 +442,7 @@ class Renderer:
         self.corpus = corpus
         self.memo = memo  # under `make serve`: what the last rebuild rendered (incremental.py)
         self.env = _Environment(
-            bytecode_cache=compiled_templates(cache),
+            bytecode_cache=RendererTemplates(compiled_templates(cache)),
             loader=jinja2.FileSystemLoader(str(templates)),
             undefined=jinja2.StrictUndefined,  # a typo in a template fails the build
             # Output is Markdown. What a template prints is escaped (text.safe) unless it is

@@ -56,6 +56,22 @@ def site_url(built_site):
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def search_site(site_url, built_site):
+    """site_url, for tests of search: the built site must carry Pagefind's index."""
+    need((built_site / "pagefind" / "pagefind.js").exists(), "Pagefind did not index the site (pip install 'pagefind[bin]')")
+    return site_url
+
+
+@pytest.fixture(scope="module")
+def search_box(browser, search_site):
+    """The header search box of one desktop page, typed into as a reader does (search_harness)."""
+    from search_harness import SearchBox
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield SearchBox(context.new_page(), search_site)
+    context.close()
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests carry the 'browser' marker, and tests of the real site the 'site' marker:
     `make test-fast` leaves both out. A test is a browser test if it lives in test_browser.py or
@@ -133,7 +149,7 @@ def atlas_process(root: Path, *args: str, env: dict | None = None) -> subprocess
                           capture_output=True, text=True, env=full_env, cwd=root, timeout=120)
 
 
-def atlas_in_process(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_atlas(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """The atlas command line without a new process: the same arguments, stdout, stderr and
     exit code, in a fraction of the time (the suite runs hundreds). atlas_process() runs it
     in a real process, for what only a process shows."""
@@ -161,8 +177,6 @@ def atlas_in_process(root: Path, *args: str, env: dict | None = None) -> subproc
                 os.environ[k] = v
     return subprocess.CompletedProcess(["atlas", *args], code, out.getvalue(), err.getvalue())
 
-
-run_atlas = atlas_in_process  # what most tests call
 
 
 def mkdocs_build(root: Path, out: Path, config: str = "mkdocs.yml", engine: str = ENGINE,

@@ -8,7 +8,7 @@ import csv
 import io
 import re
 
-from conftest import atlas_in_process
+from conftest import run_atlas
 
 from atlas import charts
 from atlas.corpus import load_corpus
@@ -41,7 +41,7 @@ def test_each_chart_has_its_data_beside_it_with_a_header_per_column(project):
 
 def test_the_overview_links_each_charts_data(project, tmp_path):
     out = tmp_path / "pages"
-    assert atlas_in_process(project, "pages", str(out)).returncode == 0
+    assert run_atlas(project, "pages", str(out)).returncode == 0
     page = (out / "evidence.md").read_text(encoding="utf-8")
     assert "[This chart's data (CSV)](evidence/studies-per-class-by-design.csv)" in page
     assert (out / "evidence" / "studies-per-class-by-design.csv").is_file()

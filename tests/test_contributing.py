@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT, atlas_in_process, copy_project
+from conftest import ROOT, copy_project, run_atlas
 
 from atlas.rules import RULES
 
@@ -19,9 +19,9 @@ def test_the_worked_example_validates(tmp_path):
     study = next(b for b in blocks if b.startswith("id: doe-2025\ntitle:"))
     (project / "data/references/doe-2025.yaml").write_text(reference, encoding="utf-8")
     (project / "data/studies/doe-2025.yaml").write_text(study, encoding="utf-8")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 0, result.stdout
-    assert atlas_in_process(project, "fmt", "--check").returncode == 0, "the example is in canonical form"
+    assert run_atlas(project, "fmt", "--check").returncode == 0, "the example is in canonical form"
 
 
 def test_every_rule_is_explained():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT, atlas_in_process, copy_project, html, mkdocs_build
+from conftest import FIXTURES, ROOT, copy_project, html, mkdocs_build, run_atlas
 
 from atlas import datadict
 from atlas.corpus import load_corpus
@@ -28,7 +28,7 @@ LAST_REVIEW_NUMBER = json.loads((ROOT / "schemas" / "reference.schema.json").rea
 
 
 def problems(project: Path, *args: str) -> list[str]:
-    return atlas_in_process(project, *(args or ("validate",))).stdout.splitlines()
+    return run_atlas(project, *(args or ("validate",))).stdout.splitlines()
 
 
 # --- messages a contributor meets ---------------------------------------------------------
@@ -47,7 +47,7 @@ def test_a_study_year_typed_as_text_is_a_message_not_a_crash(project, year):
     (project / "data/studies/alpha-2020b.yaml").write_text(second)
     path = project / STUDY
     path.write_text(path.read_text().replace("year: 2020", f"year: {year}"))
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     # a date is called a date (YAML reads it so), and only quotes that are there are mentioned
     said = "not a date" if year[4:5] == "-" else "not text"
@@ -98,7 +98,7 @@ def test_a_missing_enum_field_lists_the_allowed_values(project):
 def test_new_writes_every_field_and_validate_lists_only_what_to_fill(project, kind):
     k = BY_NAME[kind]
     rid = "nct09999999" if kind == "trial" else "new-record"
-    result = atlas_in_process(project, "new", kind, rid)
+    result = run_atlas(project, "new", kind, rid)
     assert result.returncode == 0, result.stderr
     rel = f"data/{k.folder}/{rid}.yaml"
     text = (project / rel).read_text()
@@ -107,18 +107,18 @@ def test_new_writes_every_field_and_validate_lists_only_what_to_fill(project, ki
         assert re.search(rf"^[# ]*(- )?{re.escape(row['name'].rsplit('.', 1)[-1])}:", text, re.M), row["name"]
     own = [ln for ln in problems(project) if ln.startswith(rel)]
     assert own and all(": placeholder: " in ln or ": reference-uncited: " in ln for ln in own), own
-    assert atlas_in_process(project, "fmt", "--check", str(project / rel)).returncode == 0, "already canonical"
-    assert atlas_in_process(project, "new", kind, rid).returncode == 2, "never over an existing record"
+    assert run_atlas(project, "fmt", "--check", str(project / rel)).returncode == 0, "already canonical"
+    assert run_atlas(project, "new", kind, rid).returncode == 2, "never over an existing record"
 
 
 def test_new_study_from_a_reference_fills_what_it_knows(project):
-    atlas_in_process(project, "new", "study", "alpha-2020c", "--reference", "alpha-2020")
+    run_atlas(project, "new", "study", "alpha-2020c", "--reference", "alpha-2020")
     data = yaml.safe_load((project / "data/studies/alpha-2020c.yaml").read_text())
     ref = yaml.safe_load((project / REF).read_text())
     assert data["year"] == ref["year"]
     assert data["citations"] == [{"ref": "alpha-2020", "role": "primary-report"}]
     # the option may come first, too
-    assert atlas_in_process(project, "new", "study", "--reference", "alpha-2020", "alpha-2020d").returncode == 0
+    assert run_atlas(project, "new", "study", "--reference", "alpha-2020", "alpha-2020d").returncode == 0
     assert (project / "data/studies/alpha-2020d.yaml").exists()
 
 
@@ -165,7 +165,7 @@ def read_as_contributor(project: Path, rid: str) -> None:
 def test_import_references(project, tmp_path, name, content):
     file = tmp_path / name
     file.write_text(content, encoding="utf-8")
-    result = atlas_in_process(project, "import", "references", str(file))
+    result = run_atlas(project, "import", "references", str(file))
     new = project / "data/references/newcombe-2025.yaml"
     assert new.exists(), result.stderr
     record = yaml.safe_load(new.read_text())
@@ -177,9 +177,9 @@ def test_import_references(project, tmp_path, name, content):
         assert "DOI 10.1000/ALPHA.2020 is already data/references/alpha-2020.yaml; cite that record" in result.stderr
     else:
         assert result.returncode == 0, result.stderr
-    assert atlas_in_process(project, "fmt", "--check").returncode == 0
+    assert run_atlas(project, "fmt", "--check").returncode == 0
     # importing the same file again adds nothing and says why
-    again = atlas_in_process(project, "import", "references", str(file))
+    again = run_atlas(project, "import", "references", str(file))
     assert again.returncode == 1 and "is already data/references/newcombe-2025.yaml" in again.stderr
     assert not (project / "data/references/newcombe-2025a.yaml").exists()
 
@@ -225,10 +225,10 @@ def test_a_post_review_paper_lands_on_the_whole_site(tmp_path):
 
     # 1. the reference, from a reference manager's export
     (tmp_path / "paper.json").write_text(json.dumps(CSL), encoding="utf-8")
-    assert atlas_in_process(project, "import", "references", str(tmp_path / "paper.json")).returncode == 0
+    assert run_atlas(project, "import", "references", str(tmp_path / "paper.json")).returncode == 0
     read_as_contributor(project, "newcombe-2025")
     # 2. the study, scaffolded from it, placeholders filled as a contributor would
-    assert atlas_in_process(project, "new", "study", "--reference", "newcombe-2025").returncode == 0
+    assert run_atlas(project, "new", "study", "--reference", "newcombe-2025").returncode == 0
     path = project / "data/studies/newcombe-2025.yaml"
     text = path.read_text()
     fill = {"title": "Stem-cell islets in twelve people with type 1 diabetes (Newcombe 2025)",
@@ -242,11 +242,11 @@ def test_a_post_review_paper_lands_on_the_whole_site(tmp_path):
                       flags=re.M)
     path.write_text(text)
 
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 0, result.stdout
     warned = {ln.split(":")[0] for ln in result.stdout.splitlines() if ": warning: revisit: " in ln}
     assert f"data/classes/{klass}.yaml" in warned and f"data/trials/{trial}.yaml" in warned
-    assert atlas_in_process(project, "fmt", "--check").returncode == 0
+    assert run_atlas(project, "fmt", "--check").returncode == 0
 
     site = tmp_path / "site"
     build = mkdocs_build(project, site)
@@ -297,7 +297,7 @@ def test_two_post_review_papers_by_one_author_in_one_year_get_distinct_labels(pr
     from atlas.citations.formats import ref_label
     entries = [{**CSL[0], "DOI": f"10.1038/s41591-025-0000{i}-1", "title": f"Paper {i}"} for i in (1, 2)]
     (tmp_path / "two.json").write_text(json.dumps(entries))
-    assert atlas_in_process(project, "import", "references", str(tmp_path / "two.json")).returncode == 0
+    assert run_atlas(project, "import", "references", str(tmp_path / "two.json")).returncode == 0
     corpus = load_corpus(project)
     labels = {ref_label(corpus.get("reference", rid)) for rid in ("newcombe-2025", "newcombe-2025a")}
     assert labels == {"Newcombe 2025", "Newcombe 2025a"}
@@ -305,11 +305,11 @@ def test_two_post_review_papers_by_one_author_in_one_year_get_distinct_labels(pr
 
 def test_revisit_warnings_do_not_fail_and_are_annotated_in_ci(project, tmp_path):
     (tmp_path / "paper.json").write_text(json.dumps(CSL))
-    atlas_in_process(project, "import", "references", str(tmp_path / "paper.json"))
+    run_atlas(project, "import", "references", str(tmp_path / "paper.json"))
     read_as_contributor(project, "newcombe-2025")
     study = (project / STUDY).read_text().replace("alpha-2020", "newcombe-2025").replace("year: 2020", "year: 2025")
     (project / "data/studies/newcombe-2025.yaml").write_text(study)
-    result = atlas_in_process(project, "validate", env={"CI": "true"})
+    result = run_atlas(project, "validate", env={"CI": "true"})
     assert result.returncode == 0, result.stdout
     assert "data/classes/cell-class.yaml:" in result.stdout and ": warning: revisit: " in result.stdout
     assert "::warning file=data/classes/cell-class.yaml," in result.stdout

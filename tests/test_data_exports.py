@@ -102,9 +102,9 @@ def test_every_column_of_every_table_is_explained():
 
 
 def test_the_data_page_lists_the_columns(project, tmp_path):
-    from conftest import atlas_in_process
+    from conftest import run_atlas
     out = tmp_path / "pages"
-    assert atlas_in_process(project, "pages", str(out)).returncode == 0
+    assert run_atlas(project, "pages", str(out)).returncode == 0
     page = (out / "data.md").read_text(encoding="utf-8")
     assert "## What each column holds {#columns}" in page
     for name in ("dose_status", "ci_status", "summary_citations", "effect_statistic"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import atlas_in_process
+from conftest import run_atlas
 
 from atlas import certainty, findings
 from atlas.corpus import load_corpus
@@ -88,7 +88,7 @@ UNREPORTED = """- measure: c-peptide
 
 
 def problems(project: Path, rule: str) -> list[str]:
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     return [ln for ln in result.stdout.splitlines() if f": {rule}:" in ln]
 
 
@@ -143,7 +143,7 @@ def test_the_class_page_shows_the_table_and_says_what_the_source_does_not_report
     set_field(project, CLASS, "evidence_stage", "randomised")
     study(project, "rct-2021", "randomised-controlled-trial", ESTIMATE + UNREPORTED, enrolled=30)
     out = tmp_path / "pages"
-    result = atlas_in_process(project, "pages", str(out))
+    result = run_atlas(project, "pages", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     page = (out / "classes" / "cell-class.md").read_text(encoding="utf-8")
     assert "## Summary of findings {#findings}" in page

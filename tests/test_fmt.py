@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import atlas_in_process, run_atlas
+from conftest import run_atlas
 
 CLASS = "data/classes/cell-class.yaml"
 
@@ -15,22 +15,22 @@ def test_reorders_keys_and_keeps_comments(project):
         "name: Test cell class", "name: Test cell class  # the display name") + "id: cell-class\n"
     path.write_text(shuffled, encoding="utf-8")
 
-    check = atlas_in_process(project, "fmt", "--check")
+    check = run_atlas(project, "fmt", "--check")
     assert check.returncode == 1
     # the first line that differs, then the diff of what `make fmt` would do
     assert f"{CLASS}:2:1: format: not in canonical form" in check.stdout
     assert "\n+id: cell-class\n" in check.stdout and "\n-id: cell-class\n" in check.stdout
     assert path.read_text(encoding="utf-8") == shuffled, "--check must not write"
 
-    result = atlas_in_process(project, "fmt")
+    result = run_atlas(project, "fmt")
     assert result.returncode == 0, result.stdout + result.stderr
     formatted = path.read_text(encoding="utf-8")
     assert formatted.splitlines()[:3] == ["# A comment the formatter must keep.", "id: cell-class",
                                           "name: Test cell class  # the display name"]
-    assert atlas_in_process(project, "fmt", "--check").returncode == 0
-    atlas_in_process(project, "fmt")
+    assert run_atlas(project, "fmt", "--check").returncode == 0
+    run_atlas(project, "fmt")
     assert path.read_text(encoding="utf-8") == formatted, "formatting twice changes nothing"
-    assert atlas_in_process(project, "validate").returncode == 0
+    assert run_atlas(project, "validate").returncode == 0
 
 
 def test_nested_keys_follow_schema_order(project):
@@ -38,7 +38,7 @@ def test_nested_keys_follow_schema_order(project):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("- id: treated\n  label: Cells\n  role: intervention\n  n: 10",
                                  "- n: 10\n  role: intervention\n  label: Cells\n  id: treated"), encoding="utf-8")
-    atlas_in_process(project, "fmt")
+    run_atlas(project, "fmt")
     assert path.read_text(encoding="utf-8") == text
 
 

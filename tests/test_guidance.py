@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import yaml
-from conftest import atlas_in_process
+from conftest import run_atlas
 from test_validate import REF, STUDY, edit
 
 
 def problems(project: Path) -> list[str]:
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     return [ln for ln in result.stdout.splitlines() if ln.strip() and ": warning: " not in ln]
 
 
@@ -109,7 +109,7 @@ def test_placeholder_of_a_required_field_is_not_told_to_delete_it(project):
 
 
 def test_new_trial_with_a_malformed_number_writes_a_record_whose_only_problems_are_todos(project):
-    result = atlas_in_process(project, "new", "trial", "nct0123456")
+    result = run_atlas(project, "new", "trial", "nct0123456")
     assert result.returncode == 0 and "not NCT and 8 digits" in result.stderr
     record = yaml.safe_load((project / "data/trials/nct0123456.yaml").read_text(encoding="utf-8"))
     assert record["identifier_as_printed"] == "NCT0123456" and "identifier" not in record
@@ -121,7 +121,7 @@ def test_import_that_adds_nothing_does_not_say_cite_each_new_one(project, tmp_pa
     bib = tmp_path / "same.bib"
     bib.write_text("@article{a, author={Alpha, A}, title={Again}, journal={J}, year={2020}, "
                    "doi={10.1000/alpha.2020}}\n", encoding="utf-8")
-    result = atlas_in_process(project, "import", "references", str(bib))
+    result = run_atlas(project, "import", "references", str(bib))
     assert result.returncode == 1
     assert "cite each new one" not in result.stderr and "no reference added" in result.stderr
 
@@ -176,10 +176,10 @@ def test_import_and_new_write_records_that_validate_once_their_todos_are_filled(
     bib = tmp_path / "delta.bib"
     bib.write_text("@article{delta, author={Delta, Dora and Epsilon, E}, title={Cells in people}, "
                    "journal={J Test}, year={2025}, doi={10.1000/delta.2025}}\n", encoding="utf-8")
-    assert atlas_in_process(project, "import", "references", str(bib)).returncode == 0
-    assert atlas_in_process(project, "new", "study", "delta-2025", "--reference", "delta-2025").returncode == 0
-    assert atlas_in_process(project, "new", "trial", "nct07654321").returncode == 0
-    assert atlas_in_process(project, "new", "reference", "zeta-2025").returncode == 0
+    assert run_atlas(project, "import", "references", str(bib)).returncode == 0
+    assert run_atlas(project, "new", "study", "delta-2025", "--reference", "delta-2025").returncode == 0
+    assert run_atlas(project, "new", "trial", "nct07654321").returncode == 0
+    assert run_atlas(project, "new", "reference", "zeta-2025").returncode == 0
     new = ["data/references/delta-2025.yaml", "data/studies/delta-2025.yaml", "data/trials/nct07654321.yaml",
            "data/references/zeta-2025.yaml"]
     before = problems(project)
@@ -201,10 +201,10 @@ def test_fmt_names_what_it_changed_with_a_count_and_says_nothing_otherwise(proje
     year = next(ln for ln in lines if ln.startswith("year:"))
     lines.remove(year)
     path.write_text("".join(lines) + year, encoding="utf-8")  # out of canonical order
-    result = atlas_in_process(project, "fmt")
+    result = run_atlas(project, "fmt")
     assert result.returncode == 0
     assert result.stderr.splitlines() == [f"formatted {STUDY}", "1 file rewritten in canonical form"]
-    again = atlas_in_process(project, "fmt")
+    again = run_atlas(project, "fmt")
     assert again.returncode == 0 and again.stderr == "" and again.stdout == ""
 
 
@@ -231,7 +231,7 @@ def test_site_diff_groups_a_change_repeated_on_pages_and_within_a_page(tmp_path)
 def test_scaffold_comments_say_each_thing_once_and_uncomment_to_valid_yaml(project):
     import collections
     for kind, rid in (("study", "delta-2025"), ("trial", "nct07654321"), ("reference", "zeta-2025")):
-        text = atlas_in_process(project, "new", kind, rid, "--stdout").stdout
+        text = run_atlas(project, "new", kind, rid, "--stdout").stdout
         assert "# #" not in text, kind
         # a description (any comment text of 40 characters or more) appears once; a placeholder
         # value ('TODO: one of: ...') is a value to replace, given wherever the field is

@@ -4,35 +4,21 @@ and focus leaving the box closes it; excerpts are page text, not table headings 
 from __future__ import annotations
 
 import pytest
-from search_harness import SearchBox, Server
+from search_harness import SearchBox
 
 LIVING = "living-with-type-1-diabetes/"
 
 
-@pytest.fixture(scope="module")
-def site(built_site):
-    server = Server(built_site)
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def box(browser, site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield SearchBox(context.new_page(), site)
-    context.close()
-
-
 @pytest.mark.parametrize("query", ["is it safe", "is there a cure", "cure", "trial", "can I take part in a trial",
                                    "side effects"])
-def test_lay_questions_reach_the_page_for_people_with_type_1_diabetes(box, query):
-    paths, _ = box.ask(query)
+def test_lay_questions_reach_the_page_for_people_with_type_1_diabetes(search_box, query):
+    paths, _ = search_box.ask(query)
     assert LIVING in paths[:3], paths[:5]
 
 
-def test_more_than_ten_results_are_one_button_away_and_excerpts_are_clean(box):
-    paths, _ = box.ask("mice")
-    page = box.page
+def test_more_than_ten_results_are_one_button_away_and_excerpts_are_clean(search_box):
+    paths, _ = search_box.ask("mice")
+    page = search_box.page
     total = int(page.locator(".md-search-result__meta").inner_text().split()[0])
     assert total > 10 and len(paths) == 10
     more = page.locator(".atlas-search-more button")
@@ -48,10 +34,10 @@ def test_more_than_ten_results_are_one_button_away_and_excerpts_are_clean(box):
         assert "Measure Finding" not in text and "Fact Detail" not in text and "help search" not in text, text
 
 
-def test_tab_reaches_the_results_and_leaving_closes_the_box(browser, site):
+def test_tab_reaches_the_results_and_leaving_closes_the_box(browser, search_site):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    box = SearchBox(page, site)
+    box = SearchBox(page, search_site)
     box.ask("teratoma")
     page.locator(".md-search__input").focus()
     reached, closed = False, False

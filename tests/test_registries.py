@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT, atlas_in_process
+from conftest import ROOT, run_atlas
 
 from atlas import urls
 from atlas.registries import BY_KEY, REGISTRIES, record_id
@@ -52,11 +52,11 @@ def test_a_record_from_a_registry_whose_identifiers_hold_slashes_imports_and_lin
                          "classes": ["cell-class"]}}
     path = tmp_path / "ctri.json"
     path.write_text(json.dumps(study), encoding="utf-8")
-    result = atlas_in_process(project, "import", "trials", str(path))
+    result = run_atlas(project, "import", "trials", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project / "data" / "trials" / "ctri-2021-03-031234.yaml").is_file()
-    assert atlas_in_process(project, "validate").returncode == 0
-    assert atlas_in_process(project, "pages", str(tmp_path / "out")).returncode == 0
+    assert run_atlas(project, "validate").returncode == 0
+    assert run_atlas(project, "pages", str(tmp_path / "out")).returncode == 0
     page = (tmp_path / "out" / "trials" / "ctri-2021-03-031234.md").read_text(encoding="utf-8")
     link = re.search(r"\*\*Registry record:\*\* \[CTRI/2021/03/031234 on (.*?)\]\((.*?)\)", page)
     assert link and link.group(1).replace("\\", "") == BY_KEY["ctri"].name
@@ -64,5 +64,5 @@ def test_a_record_from_a_registry_whose_identifiers_hold_slashes_imports_and_lin
     # a malformed identifier of that registry is refused with its form
     study["x-atlas"]["id"] = "CTRI-2021-03-031235"
     path.write_text(json.dumps(study), encoding="utf-8")
-    result = atlas_in_process(project, "import", "trials", str(path))
+    result = run_atlas(project, "import", "trials", str(path))
     assert result.returncode == 1 and "CTRI/year/number/6 digits" in result.stdout + result.stderr

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import atlas_in_process
+from conftest import run_atlas
 
 from atlas import certainty, status
 from atlas.corpus import load_corpus
@@ -81,7 +81,7 @@ citations:
 
 
 def problems(project: Path, rule: str) -> list[str]:
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     return [ln for ln in result.stdout.splitlines() if f": {rule}:" in ln]
 
 
@@ -240,14 +240,14 @@ def test_levels_follow_the_judgements():
 def test_a_typed_level_is_refused(project):
     path = project / CLASS
     path.write_text(path.read_text().replace("certainty:\n", "certainty:\n  level: low\n"), encoding="utf-8")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1 and "schema-unknown-field" in result.stdout and "level" in result.stdout
 
 
 def test_a_judgement_without_reason_is_refused(project):
     path = project / CLASS
     path.write_text(path.read_text().replace("      reason: Mice, not people [@alpha-2020].\n", ""), encoding="utf-8")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1 and CLASS in result.stdout and "reason" in result.stdout
 
 
@@ -289,7 +289,7 @@ def test_a_study_changed_after_the_plain_language_check_warns(project):
     git(project, "init", "-q")
     git(project, "add", "-A")
     git(project, "commit", "-qm", "fixture")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 0
     warned = [ln for ln in result.stdout.splitlines() if "stale-plain-language" in ln]
     assert warned and warned[0].startswith(f"{CLASS}:") and "study alpha-2020" in warned[0]
@@ -324,7 +324,7 @@ approvals_checked:
   as_of: '2025-06'
   citations:
   - alpha-2020""")
-    assert atlas_in_process(project, "validate").returncode == 0
+    assert run_atlas(project, "validate").returncode == 0
     corpus = load_corpus(project)
     section = status.approvals_section(corpus)
     assert "- **Donor cells**: Approved by the Test Medicines Agency on 28 June 2023, for adults with frequent " \
@@ -342,7 +342,7 @@ def test_an_approval_without_its_source_is_refused(project):
   decision: approved
   date: '2023-06-28'
   population: adults""")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1 and "data/products/donor-cells.yaml" in result.stdout and "citations" in result.stdout
 
 

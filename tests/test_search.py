@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ROOT, need
-from search_harness import SearchBox, Server, score
+from conftest import ROOT
+from search_harness import SearchBox, score
 
 from atlas.corpus import load_corpus
 from atlas.search import load_terms, page_group
@@ -67,21 +67,6 @@ def record_titles() -> list[tuple[str, str]]:
 
 def data_text() -> str:
     return " ".join(p.read_text(encoding="utf-8").lower() for p in (ROOT / "data").rglob("*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def site(built_site):
-    need((built_site / "pagefind" / "pagefind.js").exists(), "Pagefind did not index the site (pip install 'pagefind[bin]')")
-    server = Server(built_site)
-    yield server.url
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def search_box(browser, site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield SearchBox(context.new_page(), site)
-    context.close()
 
 
 def test_relevance_set_is_large_and_points_at_real_pages(built_site):
@@ -140,12 +125,12 @@ def test_results_say_what_kind_of_page_they_are(search_box):
     assert search_box.page.locator(".md-search-result__item .atlas-search-kind").first.inner_text() == "Limitation"
 
 
-def test_search_works_on_a_phone_and_asks_no_other_host(browser, site):
+def test_search_works_on_a_phone_and_asks_no_other_host(browser, search_site):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     foreign = []
-    page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith((site, "data:", "blob:")) else None)
-    box = SearchBox(page, site, "studies/hu-2013/")
+    page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith((search_site, "data:", "blob:")) else None)
+    box = SearchBox(page, search_site, "studies/hu-2013/")
     paths, _ = box.ask("hypoglycemia")
     assert paths, "no results on a phone"
     first = page.locator(".md-search-result__item").first

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import atlas_in_process
+from conftest import run_atlas
 
 from atlas import completeness, exports
 from atlas.corpus import load_corpus
@@ -30,7 +30,7 @@ population:
 
 def test_a_free_text_route_is_refused_with_the_fixed_list(project):
     animal(project, "free-2020", "intervention:\n  route: into the tail vein\n")
-    out = atlas_in_process(project, "validate").stdout
+    out = run_atlas(project, "validate").stdout
     line = next(ln for ln in out.splitlines() if "free-2020" in ln and "schema-enum" in ln)
     assert "intravenous" in line and "surgical-implantation" in line
 
@@ -39,7 +39,7 @@ def test_route_note_and_dose_basis_show_on_the_page_and_in_the_download(project,
     animal(project, "tail-2020", "intervention:\n  dose:\n    value: 1\n    unit: million cells\n"
                                  "  dose_basis: per-animal\n  route: intravenous\n  route_note: tail vein\n")
     out = tmp_path / "pages"
-    assert atlas_in_process(project, "pages", str(out)).returncode == 0
+    assert run_atlas(project, "pages", str(out)).returncode == 0
     page = (out / "studies" / "tail-2020.md").read_text(encoding="utf-8")
     assert "| Route | Intravenous (tail vein) |" in page
     assert "| Dose | 1 million cells (per animal) |" in page

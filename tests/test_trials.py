@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, atlas_in_process, run_atlas
+from conftest import FIXTURES, run_atlas
 
 from atlas import trials
 
@@ -18,7 +18,7 @@ CTGOV = FIXTURES / "ctgov"
 
 
 def _import(project: Path, name: str):
-    return atlas_in_process(project, "import", "trials", str(CTGOV / name))
+    return run_atlas(project, "import", "trials", str(CTGOV / name))
 
 
 def _record(project: Path, rid: str) -> dict:
@@ -27,9 +27,9 @@ def _record(project: Path, rid: str) -> dict:
 
 def _clean(project: Path) -> None:
     """What every import must leave: valid data in canonical form."""
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 0, result.stdout + result.stderr
-    result = atlas_in_process(project, "fmt", "--check")
+    result = run_atlas(project, "fmt", "--check")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -94,7 +94,7 @@ def test_update_of_a_review_trial_with_a_date_and_a_year_keeps_them(project):
     path = project / "data" / "trials" / "nct01234567.yaml"
     text = path.read_text(encoding="utf-8").replace("id: nct01234567\n", "id: nct01234567\nreviewed: 2026-11-25\n")
     path.write_text(text.replace("phase: phase-1\n", "phase: phase-1\nyear_registered: 2014\n"), encoding="utf-8")
-    assert atlas_in_process(project, "fmt").returncode == 0
+    assert run_atlas(project, "fmt").returncode == 0
     result = _import(project, "nct01234567-recruiting.json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
@@ -133,7 +133,7 @@ def test_x_atlas_fills_hand_written_fields_of_a_new_record_only(project):
     study["protocolSection"]["statusModule"]["overallStatus"] = "TERMINATED"
     again = project / "again.json"
     again.write_text(json.dumps(study), encoding="utf-8")
-    result = atlas_in_process(project, "import", "trials", str(again))
+    result = run_atlas(project, "import", "trials", str(again))
     assert "irct20170101000001n1: status: completed -> terminated" in result.stdout
     assert _record(project, "irct20170101000001n1")["classes"] == ["cell-class"]
 
@@ -159,7 +159,7 @@ def test_a_bad_study_is_refused_with_its_field_and_the_others_imported(project):
 
 
 def test_a_malformed_identifier_is_refused_saying_its_form(project):
-    result = atlas_in_process(project, "import", "trials", str(CTGOV / "bad-identifier.json"))
+    result = run_atlas(project, "import", "trials", str(CTGOV / "bad-identifier.json"))
     assert result.returncode == 1
     assert "NCT123" in result.stderr and "8 digits" in result.stderr
 
@@ -167,7 +167,7 @@ def test_a_malformed_identifier_is_refused_saying_its_form(project):
 def test_identifiers_are_checked_per_registry(project):
     bad = {"id": "irct-bad", "title": "A trial", "registry": "irct", "identifier": "IRCT12N1"}
     (project / "data" / "trials" / "irct-bad.yaml").write_text(yaml.safe_dump(bad), encoding="utf-8")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1
     assert "IRCT12N1" in result.stdout and "IRCT, 10 to 14 digits" in result.stdout
 
@@ -219,7 +219,7 @@ def test_a_study_with_a_peer_reviewed_result_counts_as_a_paper():
 
 def _pages(project: Path, tmp_path: Path) -> Path:
     out = tmp_path / "pages"
-    result = atlas_in_process(project, "pages", str(out))
+    result = run_atlas(project, "pages", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
@@ -286,7 +286,7 @@ def test_every_status_and_sponsor_class_of_the_api_imports_and_reads_in_words(pr
     study["protocolSection"]["sponsorCollaboratorsModule"]["leadSponsor"]["class"] = sponsor_class
     path = tmp_path / "expanded.json"
     path.write_text(json.dumps(study), encoding="utf-8")
-    result = atlas_in_process(project, "import", "trials", str(path))
+    result = run_atlas(project, "import", "trials", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     _clean(project)
     page = (_pages(project, tmp_path) / "trials" / "nct03791567.md").read_text(encoding="utf-8")
@@ -322,7 +322,7 @@ def test_could_i_take_part_is_generated_into_the_hand_written_page(project, tmp_
 
 def test_an_unknown_include_names_the_page_and_line(project, tmp_path):
     (project / "docs" / "join.md").write_text("# Join\n\n<!-- atlas:nothing-here -->\n", encoding="utf-8")
-    result = atlas_in_process(project, "pages", str(tmp_path / "pages"))
+    result = run_atlas(project, "pages", str(tmp_path / "pages"))
     assert result.returncode != 0
     assert "docs/join.md:3:1: unknown-include" in result.stdout + result.stderr
 
@@ -384,7 +384,7 @@ def test_hostile_registry_text_renders_as_text(project, tmp_path):
                                    "date": "2026-01-01"}]}
     file = tmp_path / "hostile.json"
     file.write_text(json.dumps(study), encoding="utf-8")
-    assert atlas_in_process(project, "import", "trials", str(file)).returncode == 0
+    assert run_atlas(project, "import", "trials", str(file)).returncode == 0
     (project / "docs" / "living.md").write_text("# Living\n\n<!-- atlas:could-i-take-part -->\n", encoding="utf-8")
     out = tmp_path / "site"
     result = mkdocs_build(project, out)
@@ -413,7 +413,7 @@ def test_a_registry_record_of_another_trial_is_an_error(project):
     assert _import(project, "nct01234567-recruiting.json").returncode == 0
     path = project / "data" / "trials" / "nct01234567.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("  id: NCT01234567", "  id: NCT01234568"), encoding="utf-8")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1 and "trial-identifier" in result.stdout and "NCT01234568" in result.stdout
 
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import atlas_in_process, run_atlas
+from conftest import run_atlas
 
 REF = "data/references/alpha-2020.yaml"
 REF2 = "data/references/beta-2021.yaml"
@@ -82,7 +82,7 @@ def test_rule_reports_file_line_and_rule(project, rel, old, new, needle, col, ru
     if needle is not None:
         lines = (project / rel).read_text(encoding="utf-8").splitlines()
         line = next(i for i, text in enumerate(lines, 1) if text.startswith(needle))
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1, result.stdout + result.stderr
     prefix = f"{rel}:{line}:{col}: {rule}: "
     hits = [ln for ln in result.stdout.splitlines() if ln.startswith(prefix)]
@@ -95,7 +95,7 @@ def test_rule_reports_file_line_and_rule(project, rel, old, new, needle, col, ru
 def test_a_former_id_claimed_by_two_records(project):
     edit(project, REF, "title:", "formerly:\n- gamma-2019\ntitle:")
     line = edit(project, REF2, "title:", "formerly:\n- delta-2018\n- gamma-2019\ntitle:") + 2
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1, result.stdout
     assert (f"{REF2}:{line}:3: formerly-claimed: 'gamma-2019' is also listed under formerly by {REF}"
             in result.stdout), result.stdout
@@ -104,7 +104,7 @@ def test_a_former_id_claimed_by_two_records(project):
 
 def test_optional_field_may_be_left_out(project):
     edit(project, REF, "journal: J Test\n", "")
-    assert atlas_in_process(project, "validate").returncode == 0
+    assert run_atlas(project, "validate").returncode == 0
 
 
 def test_reference_nobody_cites(project):
@@ -112,28 +112,28 @@ def test_reference_nobody_cites(project):
     edit(project, LIMIT, "summary: The cells might form tumours [@beta-2021].", "summary: The cells might form tumours.")
     edit(project, LIMIT, "citations:\n- beta-2021", "citations: []")
     edit(project, TRIAL, "citations:\n- beta-2021", "citations: []")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1
     assert f"{REF2}:1:5: reference-uncited: reference 'beta-2021' is not cited" in result.stdout
 
 
 def test_required_field_missing(project):
     edit(project, REF, "title: A study of islet-like cells in mice\n", "")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert f"{REF}:1:1: schema-missing-field: required field 'title' is missing" in result.stdout
 
 
 def test_duplicate_id_in_two_files(project):
     (project / "data/references/alpha-2020-copy.yaml").write_text(
         (project / REF).read_text().replace("number: 1", "number: 3").replace("alpha.2020", "alpha.copy"))
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert "data/references/alpha-2020.yaml:1:5: id-duplicate: id 'alpha-2020' is already used by " \
            "data/references/alpha-2020-copy.yaml" in result.stdout
 
 
 def test_unknown_citation_in_hand_written_page(project):
     (project / "docs/notes.md").write_text("# Notes\n\nFirst line.\n\nSee [@alpha-2020; @gamma-1999].\n")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1
     assert "docs/notes.md:5:5: ref-unresolved: cites [@gamma-1999]" in result.stdout
 
@@ -142,7 +142,7 @@ def test_every_problem_in_one_run(project):
     edit(project, REF, "year: 2020", "year: twenty")
     edit(project, STUDY, "  arm: treated", "  arm: treatd")
     edit(project, TRIAL, "phase: phase-1", "phase: one")
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     rules = {ln.split(": ")[1] for ln in result.stdout.splitlines()}
     assert {"schema-type", "ref-unresolved", "schema-enum"} <= rules
     assert "3 problem(s) in 3 file(s)" in result.stderr
@@ -189,7 +189,7 @@ def test_hostile_yaml(project, rule, tmp_path):
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     start = time.perf_counter()
     for command in (["validate"], ["fmt"], ["fmt", "--check"]):
-        result = atlas_in_process(project, *command)
+        result = run_atlas(project, *command)
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr
         assert f"{REF}:{line}:{col}: {rule}: " in result.stdout, result.stdout
@@ -203,7 +203,7 @@ def test_non_utf8_bytes(project):
     path = project / REF
     path.write_bytes(b"id: alpha-2020\ntitle: caf\xe9\n")
     before = path.read_bytes()
-    result = atlas_in_process(project, "validate")
+    result = run_atlas(project, "validate")
     assert result.returncode == 1
     assert f"{REF}:2:11: yaml-encoding: byte 0xe9 is not UTF-8" in result.stdout
     assert path.read_bytes() == before
@@ -212,5 +212,5 @@ def test_non_utf8_bytes(project):
 def test_validation_never_writes(project):
     edit(project, CLASS, "name: Test cell class", "name: Test cell class\nzzz: unknown")
     stamp = {p: p.stat().st_mtime_ns for p in (project / "data").rglob("*.yaml")}
-    atlas_in_process(project, "validate")
+    run_atlas(project, "validate")
     assert stamp == {p: p.stat().st_mtime_ns for p in (project / "data").rglob("*.yaml")}

@@ -78,11 +78,6 @@ REGISTRIES = (
 BY_KEY = {r.key: r for r in REGISTRIES}
 
 
-def record_page(registry: str, identifier: str) -> str:
-    """A trial's record on its registry, from a validated identifier."""
-    return BY_KEY[registry].page.format(id=identifier)
-
-
 def record_id(identifier: str) -> str:
     """The atlas record's id (and file name) for a registry identifier: lower case, a slug
     ('CTRI/2020/01/022345' -> 'ctri-2020-01-022345')."""

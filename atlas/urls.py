@@ -1,7 +1,7 @@
 """Addresses outside the site, each built in one place: registries and identifiers."""
 from __future__ import annotations
 
-from .registries import record_page
+from .registries import BY_KEY
 
 
 def clinicaltrials(nct: str) -> str:
@@ -11,7 +11,7 @@ def clinicaltrials(nct: str) -> str:
 
 def registry_record(registry: str, identifier: str) -> str:
     """A trial's record on its registry (atlas/registries.py), from a validated identifier."""
-    return record_page(registry, identifier)
+    return BY_KEY[registry].page.format(id=identifier)
 
 
 def clinicaltrials_api(nct: str) -> str:
